@@ -1,0 +1,51 @@
+/**
+ * `stock-rsi compute`: the second step. Reads the prices artifact, computes each symbol's RSI
+ * and writes the rsi artifact.
+ */
+import { Command, Option } from "commander";
+import { pricesSchema } from "../domain/artifacts.ts";
+import { readArtifact, writeArtifact } from "../domain/artifact-files.ts";
+import type { RsiMethod } from "../domain/rsi.ts";
+import { PARAMETERS } from "../pipeline.ts";
+import { logLine, type Io } from "../cli/io.ts";
+import { methodArg, positiveIntArg } from "../cli/options.ts";
+import { computeRsiArtifact } from "./compute.ts";
+
+export interface ComputeOptions {
+  readonly in: string;
+  readonly out: string;
+  readonly method: RsiMethod;
+  readonly period: number;
+}
+
+export function computeCommand(io: Io): Command {
+  return new Command("compute")
+    .description("compute each symbol's RSI from the prices artifact and write the rsi artifact")
+    .requiredOption("--in <file>", "the prices artifact written by `stock-rsi fetch`")
+    .requiredOption("--out <file>", "where to write the rsi artifact (JSON)")
+    .addOption(
+      new Option(`${PARAMETERS.method.flag} <method>`, PARAMETERS.method.description)
+        .argParser(methodArg)
+        .default(PARAMETERS.method.default),
+    )
+    .addOption(
+      new Option(`${PARAMETERS.period.flag} <n>`, PARAMETERS.period.description)
+        .argParser(positiveIntArg)
+        .default(Number(PARAMETERS.period.default)),
+    )
+    .action((options: ComputeOptions) => {
+      runCompute(options, io);
+    });
+}
+
+export function runCompute(options: ComputeOptions, io: Io): void {
+  const prices = readArtifact(options.in, pricesSchema, "stock-rsi fetch");
+  const artifact = computeRsiArtifact(prices, options.method, options.period);
+  writeArtifact(options.out, artifact);
+  const undefinedCount = artifact.failures.length - prices.failures.length;
+  logLine(
+    io,
+    "compute-rsi",
+    `${artifact.results.length} RSI values (${options.method}, period ${options.period}), ${undefinedCount} undefined; wrote ${options.out}`,
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * The artifact contract, version 1: the JSON files the steps pass to each other.
+ *
+ *   fetch ──prices.json──▶ compute-rsi ──rsi.json──▶ validate ──validated.json──▶ persist
+ *
+ * Every step validates what it reads against these schemas and refuses a bad file with one
+ * line naming the file and the field. Fields a schema does not name are allowed and carried
+ * along, so a newer producer can add information without breaking an older consumer; a change
+ * that removes or retypes a field bumps `schemaVersion`.
+ */
+import { z } from "zod";
+import { isIsoDate } from "./dates.ts";
+import { METHODS } from "./rsi.ts";
+
+export const SCHEMA_VERSION = 1;
+
+const isoDate = z.string().refine(isIsoDate, { message: "expected a date written YYYY-MM-DD" });
+
+/**
+ * Why a symbol has no RSI today. The set is fixed so that dashboards and alerts can rely on it.
+ * - fetch: `not-found` (unknown or delisted), `rate-limited` (HTTP 429 after every retry),
+ *   `server-error` (5xx after every retry), `network`, `invalid-response` (a body the Yahoo
+ *   schema refuses), `deadline` (the fetch step's overall deadline passed first);
+ * - compute-rsi: `too-few-closes` (fewer than period + 1 closes), `no-movement` (not one close
+ *   changed: RSI is 0/0);
+ * - validate: `stale` (the last close is too old for the as-of date), `out-of-range`.
+ */
+export const FAILURE_REASONS = [
+  "not-found",
+  "rate-limited",
+  "server-error",
+  "network",
+  "invalid-response",
+  "deadline",
+  "too-few-closes",
+  "no-movement",
+  "stale",
+  "out-of-range",
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+export const failureSchema = z.looseObject({
+  symbol: z.string().min(1),
+  reason: z.enum(FAILURE_REASONS),
+  message: z.string(),
+});
+export type Failure = z.infer<typeof failureSchema>;
+
+export const barSchema = z.looseObject({
+  date: isoDate,
+  /** The day's close; `null` when the source had no close for a day it listed. */
+  close: z.number().finite().nullable(),
+});
+export type Bar = z.infer<typeof barSchema>;
+
+export const seriesSchema = z
+  .looseObject({
+    symbol: z.string().min(1),
+    bars: z.array(barSchema),
+  })
+  .superRefine((series, ctx) => {
+    for (let i = 1; i < series.bars.length; i++) {
+      if (series.bars[i]!.date <= series.bars[i - 1]!.date) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["bars", i, "date"],
+          message: "bars must be in strictly ascending date order",
+        });
+        return;
+      }
+    }
+  });
+export type Series = z.infer<typeof seriesSchema>;
+
+export const pricesSchema = z.looseObject({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  kind: z.literal("prices"),
+  asOf: isoDate,
+  source: z.string().min(1),
+  series: z.array(seriesSchema),
+  failures: z.array(failureSchema),
+});
+export type PricesArtifact = z.infer<typeof pricesSchema>;
+
+export const rsiResultSchema = z.looseObject({
+  symbol: z.string().min(1),
+  /** The trading day of the last close used. */
+  date: isoDate,
+  /** Full double precision; rounding is for display only. */
+  rsi: z.number().finite(),
+  close: z.number().finite(),
+});
+export type RsiResult = z.infer<typeof rsiResultSchema>;
+
+export const rsiSchema = z.looseObject({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  kind: z.literal("rsi"),
+  asOf: isoDate,
+  source: z.string().min(1).optional(),
+  method: z.enum(METHODS),
+  period: z.number().int().min(1),
+  results: z.array(rsiResultSchema),
+  failures: z.array(failureSchema),
+});
+export type RsiArtifact = z.infer<typeof rsiSchema>;
+
+export const CHECK_OUTCOMES = ["pass", "warn", "fail"] as const;
+export const checkSchema = z.looseObject({
+  /** The rule's name, e.g. `rsi-in-range`. */
+  rule: z.string(),
+  outcome: z.enum(CHECK_OUTCOMES),
+  /** One line a person reads in the Argo UI. */
+  message: z.string(),
+  /** The symbols the rule rejected or flagged. */
+  symbols: z.array(z.string()).optional(),
+});
+export type Check = z.infer<typeof checkSchema>;
+
+/**
+ * The rsi artifact after the validate step: `results` holds only the accepted values,
+ * `failures` also lists what validation rejected, and `checks` says what ran and how it went.
+ */
+export const validatedSchema = rsiSchema.extend({
+  kind: z.literal("validated"),
+  /** The latest trading day among the results: the day this run's values are stored under. */
+  tradeDate: isoDate.nullable(),
+  passed: z.boolean(),
+  checks: z.array(checkSchema),
+});
+export type ValidatedArtifact = z.infer<typeof validatedSchema>;

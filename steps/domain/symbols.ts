@@ -1,0 +1,75 @@
+/**
+ * The symbols file: the user's list of tickers, one per line, as their original program read it.
+ *
+ * Lines are trimmed and upper-cased; blank lines and `#` comments are skipped; a repeated
+ * symbol is dropped with a warning. Anything else is refused with its line number, before
+ * anything is fetched or stored: a symbol also becomes a column name in the user's wide
+ * `stocks` table, so only Yahoo's ticker alphabet gets through (`A-Z 0-9 . - ^ =`, which covers
+ * `BRK-B`, `WSU.DE`, `^GSPC` and `EURUSD=X`).
+ */
+import { readFileSync } from "node:fs";
+import { describeFsError } from "./artifact-files.ts";
+import { UserError } from "./errors.ts";
+
+export const SYMBOL_PATTERN = /^[A-Z0-9.\-^=]+$/;
+export const MAX_SYMBOL_LENGTH = 20;
+
+export interface SymbolList {
+  readonly symbols: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** Parses the file's text; `fileName` only labels messages. Throws `UserError` on a bad line. */
+export function parseSymbols(text: string, fileName: string): SymbolList {
+  const symbols: string[] = [];
+  const firstSeenOn = new Map<string, number>();
+  const warnings: string[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const lineNo = i + 1;
+    const content = raw.replace(/#.*/, "").trim();
+    if (content === "") return;
+    const tokens = content.split(/\s+/);
+    if (tokens.length > 1) {
+      throw new UserError(
+        `${fileName}:${lineNo}: "${content}" has ${tokens.length} symbols on one line; put one symbol per line`,
+      );
+    }
+    const symbol = content.toUpperCase();
+    if (symbol.length > MAX_SYMBOL_LENGTH) {
+      throw new UserError(
+        `${fileName}:${lineNo}: "${truncate(content)}" is longer than ${MAX_SYMBOL_LENGTH} characters; is it a symbol?`,
+      );
+    }
+    if (!SYMBOL_PATTERN.test(symbol)) {
+      throw new UserError(
+        `${fileName}:${lineNo}: "${content}" has characters a ticker cannot have; use only letters, digits and . - ^ =`,
+      );
+    }
+    const seen = firstSeenOn.get(symbol);
+    if (seen !== undefined) {
+      warnings.push(`${fileName}:${lineNo}: ${symbol} is already listed on line ${seen}; ignoring the repeat`);
+      return;
+    }
+    firstSeenOn.set(symbol, lineNo);
+    symbols.push(symbol);
+  });
+  if (symbols.length === 0) {
+    throw new UserError(`${fileName}: lists no symbols; put one ticker per line (e.g. AAPL)`);
+  }
+  return { symbols, warnings };
+}
+
+export function readSymbolsFile(path: string): SymbolList {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UserError(`${path}: cannot read the symbols file (${describeFsError(err)})`);
+  }
+  return parseSymbols(text, path);
+}
+
+function truncate(text: string): string {
+  return text.length > 30 ? `${text.slice(0, 27)}...` : text;
+}

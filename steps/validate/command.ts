@@ -1,0 +1,71 @@
+/**
+ * `stock-rsi validate`: the third step, the gate. Reads the rsi artifact, applies the rules in
+ * `rules.ts`, and writes the validated artifact with the checks that ran. When the policy fails
+ * it still writes the artifact (so the Argo UI shows why) but exits 1, and persist refuses it.
+ */
+import { Command, Option } from "commander";
+import { rsiSchema, type ValidatedArtifact } from "../domain/artifacts.ts";
+import { readArtifact, writeArtifact, writeFileAtomic } from "../domain/artifact-files.ts";
+import { PolicyFailedError } from "../domain/errors.ts";
+import { PARAMETERS } from "../pipeline.ts";
+import { logLine, type Io } from "../cli/io.ts";
+import { nonNegativeIntArg, shareArg } from "../cli/options.ts";
+import { validateRsi } from "./rules.ts";
+
+export interface ValidateOptions {
+  readonly in: string;
+  readonly out: string;
+  readonly failuresOut?: string;
+  readonly maxFailedShare: number;
+  readonly maxStaleDays: number;
+}
+
+export function validateCommand(io: Io): Command {
+  return new Command("validate")
+    .description("check the rsi artifact against the policy before anything is stored")
+    .requiredOption("--in <file>", "the rsi artifact written by `stock-rsi compute`")
+    .requiredOption("--out <file>", "where to write the validated artifact (JSON)")
+    .option("--failures-out <file>", "also write the failed symbols, one `SYMBOL reason: message` per line")
+    .addOption(
+      new Option(`${PARAMETERS.maxFailedShare.flag} <share>`, PARAMETERS.maxFailedShare.description)
+        .argParser(shareArg)
+        .default(Number(PARAMETERS.maxFailedShare.default)),
+    )
+    .addOption(
+      new Option(`${PARAMETERS.maxStaleDays.flag} <days>`, PARAMETERS.maxStaleDays.description)
+        .argParser(nonNegativeIntArg)
+        .default(Number(PARAMETERS.maxStaleDays.default)),
+    )
+    .action((options: ValidateOptions) => {
+      runValidate(options, io);
+    });
+}
+
+export function runValidate(options: ValidateOptions, io: Io): ValidatedArtifact {
+  const rsi = readArtifact(options.in, rsiSchema, "stock-rsi compute");
+  const validated = validateRsi(rsi, { maxFailedShare: options.maxFailedShare, maxStaleDays: options.maxStaleDays });
+  writeArtifact(options.out, validated);
+  if (options.failuresOut) writeFileAtomic(options.failuresOut, failureLines(validated));
+
+  for (const failure of validated.failures) logLine(io, "validate", `no value for ${failure.symbol} (${failure.reason}): ${failure.message}`);
+  for (const check of validated.checks) {
+    if (check.outcome !== "pass") logLine(io, "validate", `${check.outcome}: ${check.rule}: ${check.message}`);
+  }
+  const summary = summarize(validated);
+  if (!validated.passed) throw new PolicyFailedError(`validate: ${summary}`);
+  logLine(io, "validate", summary);
+  return validated;
+}
+
+export function summarize(v: ValidatedArtifact): string {
+  const share = v.checks.find((c) => c.rule === "failed-share");
+  if (!v.passed) {
+    const failed = v.checks.filter((c) => c.outcome === "fail").map((c) => `${c.rule}: ${c.message}`);
+    return `FAILED, nothing will be stored: ${failed.join("; ")}`;
+  }
+  return `passed: ${v.results.length} symbols ranked for ${v.tradeDate ?? "no trading day"}; ${share?.message ?? ""}`;
+}
+
+function failureLines(v: ValidatedArtifact): string {
+  return v.failures.map((f) => `${f.symbol} ${f.reason}: ${f.message}\n`).join("");
+}
