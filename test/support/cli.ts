@@ -1,0 +1,60 @@
+/**
+ * Runs `stock-rsi` the way a user does: `bin/stock-rsi.mjs` in a child process, real files,
+ * real exit status.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Io } from "../../steps/cli/io.ts";
+
+export const REPO_ROOT = resolve(import.meta.dirname, "../..");
+export const BIN = join(REPO_ROOT, "bin/stock-rsi.mjs");
+/** The user's real list of 180 symbols, as committed at the repository root. */
+export const USER_SYMBOLS = join(REPO_ROOT, "symbols");
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function stockRsi(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ARGO_PROGRESS_FILE: undefined, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = "stock-rsi-test-"): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** An `Io` that records what a command printed, for in-process runs. */
+export function captureIo(options: { now?: Date; env?: Record<string, string | undefined>; tty?: boolean } = {}): Io & {
+  stdout: () => string;
+  stderr: () => string;
+} {
+  let out = "";
+  let err = "";
+  return {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    stderrIsTTY: options.tty ?? false,
+    env: options.env ?? {},
+    now: () => options.now ?? new Date("2021-05-17T22:00:00Z"),
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
