@@ -6,12 +6,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { ExitCode, ExitWith, UserError } from "../domain/errors.ts";
-import { computeCommand } from "../compute-rsi/command.ts";
-import { fetchCommand } from "../fetch/command.ts";
-import { persistCommand } from "../persist/command.ts";
-import { runCommand } from "../run/command.ts";
-import { validateCommand } from "../validate/command.ts";
-import { processIo, type Io } from "./io.ts";
+import type { Io } from "./io.ts";
 
 export const EXIT_STATUS_HELP = `
 Exit status:
@@ -24,15 +19,13 @@ Exit status:
 
 export type CommandFactory = (io: Io, invoke: (argv: readonly string[]) => Promise<number>) => Command;
 
-export const ALL_COMMANDS: readonly CommandFactory[] = [
-  fetchCommand,
-  computeCommand,
-  validateCommand,
-  persistCommand,
-  runCommand,
-];
-
-export function buildProgram(io: Io, commands: readonly CommandFactory[] = ALL_COMMANDS): Command {
+/**
+ * The program with the given subcommands: every one for the `stock-rsi` on a laptop
+ * (`./commands.ts`), only its own for a step's container image (`steps/<step>/main.ts`). The
+ * list is always passed in, never defaulted, so a step's bundle does not pull in the other
+ * steps' code (a default would keep every command reachable).
+ */
+export function buildProgram(io: Io, commands: readonly CommandFactory[]): Command {
   const program = new Command("stock-rsi")
     .description("Daily stock RSI: fetch → compute-rsi → validate → persist, on a laptop or as an Argo DAG.")
     .addHelpText("after", EXIT_STATUS_HELP)
@@ -46,11 +39,7 @@ export function buildProgram(io: Io, commands: readonly CommandFactory[] = ALL_C
 }
 
 /** Runs one command line (the words after `stock-rsi`) and returns its exit status. */
-export async function runCli(
-  argv: readonly string[],
-  io: Io = processIo,
-  commands: readonly CommandFactory[] = ALL_COMMANDS,
-): Promise<number> {
+export async function runCli(argv: readonly string[], io: Io, commands: readonly CommandFactory[]): Promise<number> {
   const program = buildProgram(io, commands);
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -1,0 +1,10 @@
+/**
+ * Entry point of the validate step's container image. The image answers `stock-rsi validate ...`
+ * and nothing else: its bundle (built by `images/bundle.ts` from this file) holds only the
+ * code this step runs.
+ */
+import { processIo } from "../cli/io.ts";
+import { runCli } from "../cli/program.ts";
+import { validateCommand } from "./command.ts";
+
+process.exitCode = await runCli(process.argv.slice(2), processIo, [validateCommand]);
