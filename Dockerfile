@@ -1,0 +1,76 @@
+# syntax=docker/dockerfile:1
+#
+# The four step images of stock-rsi, one build target per step of the pipeline:
+#
+#     fetch ──▶ compute-rsi ──▶ validate ──▶ persist
+#
+#     docker build --target fetch -t registry.example.com/stock-rsi/fetch:0.1.0 .
+#     npm run images            # all four, named from synth/config.ts, then their sizes
+#
+# Stage `build` installs the dependencies and bundles every step (images/bundle.ts). Each step
+# target is the Node base plus one small layer: that step's bundle, the native addon it needs
+# (only persist has one) and the `stock-rsi` command that Argo runs. The base layers are the same
+# for all four, so a registry and a node store them once.
+
+# The runtime base: Node 24 LTS on distroless Debian 12. It holds node, glibc, libstdc++, CA
+# certificates and time zones: no shell, no package manager, no npm (about 125 MB of its ~150 MB
+# is the node binary itself; node:24-bookworm-slim adds Debian's userland and npm, ~230 MB).
+# Tag for reading, digest for pinning: the digest decides what is pulled. Refresh both together
+# (`crane digest gcr.io/distroless/nodejs24-debian12:nonroot`).
+ARG NODE_BASE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a
+# The build base: the full Node 24 image on the same Debian release as the runtime (so the same
+# glibc), with python3, make and g++ for compiling better-sqlite3 when no prebuilt binary can be
+# downloaded. Never shipped.
+ARG NODE_BUILD_BASE=node:24-bookworm@sha256:5711a0d445a1af54af9589066c646df387d1831a608226f4cd694fc59e745059
+
+FROM ${NODE_BUILD_BASE} AS build
+WORKDIR /src
+# node-gyp compiles against the headers installed beside this node instead of downloading them.
+ENV npm_config_nodedir=/usr/local
+COPY package.json package-lock.json ./
+# A network that intercepts TLS needs its CA: pass it as the build secret `npm-ca`
+# (`--secret id=npm-ca,src=$NODE_EXTRA_CA_CERTS`; `npm run images` does). It is mounted for this
+# one command and never stored in a layer. Without the secret node warns once and goes on.
+RUN --mount=type=secret,id=npm-ca,target=/run/secrets/npm-ca \
+    --mount=type=cache,target=/root/.npm,sharing=locked \
+    NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca npm ci --no-audit --no-fund --loglevel=error
+COPY tsconfig.json ./
+COPY images/bundle.ts images/
+COPY steps/ steps/
+# The shebang of the `stock-rsi` command: where the runtime base keeps node.
+ARG NODE_BIN=/nodejs/bin/node
+RUN node --import tsx images/bundle.ts --out /bundles --node "${NODE_BIN}"
+
+# What every step image shares. No RUN: the runtime base has no shell, and needs none.
+FROM ${NODE_BASE} AS runtime
+# Numeric, so Kubernetes can enforce runAsNonRoot without reading /etc/passwd: distroless's "nonroot".
+USER 65532:65532
+# Argo runs `command: ["stock-rsi"]`, `args: [<subcommand>, ...]`; `docker run IMAGE <subcommand> ...`
+# runs the same.
+ENTRYPOINT ["stock-rsi"]
+LABEL org.opencontainers.image.vendor="stock-rsi" \
+      org.opencontainers.image.licenses="MIT"
+
+FROM runtime AS fetch
+LABEL org.opencontainers.image.title="stock-rsi fetch" \
+      org.opencontainers.image.description="stock-rsi fetch: download daily closes for every symbol"
+COPY --from=build /bundles/fetch/ /
+CMD ["fetch", "--help"]
+
+FROM runtime AS compute-rsi
+LABEL org.opencontainers.image.title="stock-rsi compute-rsi" \
+      org.opencontainers.image.description="stock-rsi compute: compute each symbol's RSI from its closes"
+COPY --from=build /bundles/compute-rsi/ /
+CMD ["compute", "--help"]
+
+FROM runtime AS validate
+LABEL org.opencontainers.image.title="stock-rsi validate" \
+      org.opencontainers.image.description="stock-rsi validate: check the values and the failure rate before anything is stored"
+COPY --from=build /bundles/validate/ /
+CMD ["validate", "--help"]
+
+FROM runtime AS persist
+LABEL org.opencontainers.image.title="stock-rsi persist" \
+      org.opencontainers.image.description="stock-rsi persist: store the day's values and print the ranking"
+COPY --from=build /bundles/persist/ /
+CMD ["persist", "--help"]

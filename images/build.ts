@@ -1,0 +1,286 @@
+/**
+ * `npm run images`: builds the four step images from the Dockerfile with whatever builder is on
+ * this machine (docker, podman or buildah), names them from the deployment config the manifests
+ * are rendered from (`synth/config.ts`), prints each image's size, and with `--push` pushes them.
+ *
+ *     npm run images                                  # build all four, print sizes
+ *     npm run images -- --push                        # ... and push them to the configured registry
+ *     npm run images -- --builder podman compute-rsi  # one builder, one step
+ *     npm run images -- --build-arg NODE_BASE=...     # any Dockerfile ARG
+ *
+ * stdout carries only the size table; the builder's own output goes to stderr.
+ *
+ * Sizes are what a registry stores and a node unpacks: "size" is the sum of the image's layers as
+ * uncompressed tars, "gzip" the same layers gzip-compressed (as `docker push` sends them), "own"
+ * the layers this image does not share with the other step images (its step layer).
+ */
+import { spawn } from "node:child_process";
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pipeline as streamPipeline } from "node:stream/promises";
+import { Writable } from "node:stream";
+import { parseArgs } from "node:util";
+import { createGzip } from "node:zlib";
+import { defaultConfig, imageFor, type DeploymentConfig } from "../synth/config.ts";
+import { pipeline, type StepName } from "../steps/pipeline.ts";
+
+export const REPO_ROOT = resolve(import.meta.dirname, "..");
+export const BUILDERS = ["docker", "podman", "buildah"] as const;
+export type Builder = (typeof BUILDERS)[number];
+/** The build secret the Dockerfile's `npm ci` mounts as its extra TLS CA. */
+export const CA_SECRET_ID = "npm-ca";
+
+export interface Runner {
+  /** Environment for the builder (e.g. CONTAINERS_STORAGE_CONF, BUILDAH_ISOLATION). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where the builder's progress goes; stdout stays free for results. */
+  readonly log?: (text: string) => void;
+}
+
+/** The first builder on PATH, in the order docker, podman, buildah. */
+export async function detectBuilder(env: NodeJS.ProcessEnv = process.env): Promise<Builder> {
+  for (const builder of BUILDERS) {
+    if ((await exec("sh", ["-c", `command -v ${builder}`], { env }).catch(() => null))?.code === 0) return builder;
+  }
+  throw new Error("no image builder found: install docker, podman or buildah");
+}
+
+export interface BuildOptions extends Runner {
+  readonly builder: Builder;
+  readonly step: StepName;
+  readonly config?: DeploymentConfig;
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  /** A PEM file of extra CA certificates for the build's network (default: $NODE_EXTRA_CA_CERTS). */
+  readonly caFile?: string | undefined;
+  readonly context?: string;
+}
+
+/** Builds one step's target of the Dockerfile and tags it; returns the image reference. */
+export async function buildImage(options: BuildOptions): Promise<string> {
+  const ref = imageFor(options.step, options.config ?? defaultConfig);
+  const context = options.context ?? REPO_ROOT;
+  const args = [
+    ...(options.builder === "buildah" ? ["bud", "--layers"] : ["build"]),
+    "--target", options.step,
+    "--tag", ref,
+    "--file", join(context, "Dockerfile"),
+  ];
+  for (const [name, value] of Object.entries(options.buildArgs ?? {})) args.push("--build-arg", `${name}=${value}`);
+  const caFile = options.caFile ?? (options.env ?? process.env).NODE_EXTRA_CA_CERTS;
+  if (caFile && existsSync(caFile)) args.push("--secret", `id=${CA_SECRET_ID},src=${caFile}`);
+  args.push(context);
+  await run(options.builder, args, options);
+  return ref;
+}
+
+export async function pushImage(builder: Builder, ref: string, runner: Runner = {}): Promise<void> {
+  await run(builder, ["push", ref], runner);
+}
+
+export interface ImageConfig {
+  readonly user: string;
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+  readonly workingDir: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The layers' content digests, base first. */
+  readonly diffIds: readonly string[];
+}
+
+/** The parts of an image's configuration a pod depends on. */
+export async function inspectImage(builder: Builder, ref: string, runner: Runner = {}): Promise<ImageConfig> {
+  if (builder === "buildah") {
+    const { stdout } = await run("buildah", ["inspect", "--type", "image", ref], { ...runner, quiet: true });
+    const oci = JSON.parse(stdout).OCIv1;
+    return configOf(oci.config ?? {}, oci.rootfs?.diff_ids ?? []);
+  }
+  const { stdout } = await run(builder, ["image", "inspect", ref], { ...runner, quiet: true });
+  const image = JSON.parse(stdout)[0];
+  return configOf(image.Config ?? {}, image.RootFS?.Layers ?? []);
+}
+
+function configOf(config: Record<string, unknown>, diffIds: string[]): ImageConfig {
+  return {
+    user: (config.User as string) ?? "",
+    entrypoint: (config.Entrypoint as string[]) ?? [],
+    cmd: (config.Cmd as string[]) ?? [],
+    workingDir: (config.WorkingDir as string) ?? "",
+    labels: (config.Labels as Record<string, string>) ?? {},
+    diffIds,
+  };
+}
+
+export interface LayerSize {
+  readonly diffId: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  /** Paths in the layer; listed for layers of at most `listFilesUpTo` bytes. */
+  readonly files?: readonly string[];
+}
+
+export interface ImageSize {
+  readonly ref: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly layers: readonly LayerSize[];
+}
+
+/**
+ * Saves the image as a docker-archive and measures each layer: its tar size and its gzip size
+ * (zlib's default level, as `docker push` compresses). Layers already measured (the shared base)
+ * are taken from `seen` instead of being compressed again.
+ */
+export async function measureImage(
+  builder: Builder,
+  ref: string,
+  options: Runner & { seen?: Map<string, LayerSize>; listFilesUpTo?: number } = {},
+): Promise<ImageSize> {
+  const seen = options.seen ?? new Map<string, LayerSize>();
+  const dir = mkdtempSync(join(tmpdir(), "stock-rsi-image-"));
+  try {
+    const archive = join(dir, "image.tar");
+    if (builder === "buildah") await run("buildah", ["push", "--quiet", ref, `docker-archive:${archive}:${ref}`], options);
+    else if (builder === "podman") await run("podman", ["save", "--quiet", "--format", "docker-archive", "-o", archive, ref], options);
+    else await run("docker", ["save", "-o", archive, ref], options);
+    const contents = join(dir, "contents");
+    await run("sh", ["-c", 'mkdir "$1" && tar -xf "$2" -C "$1"', "sh", contents, archive], { ...options, quiet: true });
+    rmSync(archive);
+    const manifest = JSON.parse(readFileSync(join(contents, "manifest.json"), "utf8"))[0] as { Config: string; Layers: string[] };
+    const diffIds = (JSON.parse(readFileSync(join(contents, manifest.Config), "utf8")).rootfs?.diff_ids ?? []) as string[];
+    const layers: LayerSize[] = [];
+    for (const [i, path] of manifest.Layers.entries()) {
+      const diffId = diffIds[i] ?? path;
+      const known = seen.get(diffId);
+      if (known) {
+        layers.push(known);
+        continue;
+      }
+      const file = join(contents, path);
+      const bytes = statSync(file).size;
+      const files =
+        bytes <= (options.listFilesUpTo ?? 0)
+          ? (await run("tar", ["-tf", file], { ...options, quiet: true })).stdout.split("\n").filter(Boolean)
+          : undefined;
+      const layer: LayerSize = { diffId, bytes, gzipBytes: await gzipSize(file), ...(files ? { files } : {}) };
+      seen.set(diffId, layer);
+      layers.push(layer);
+    }
+    const sum = (f: (l: LayerSize) => number) => layers.reduce((n, l) => n + f(l), 0);
+    return { ref, bytes: sum((l) => l.bytes), gzipBytes: sum((l) => l.gzipBytes), layers };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The layers an image does not share with the others: a step image's own layer(s). */
+export function ownLayers(image: ImageSize, all: readonly ImageSize[]): LayerSize[] {
+  const others = all.filter((i) => i !== image);
+  if (others.length === 0) return image.layers.slice(-1);
+  return image.layers.filter((l) => !others.every((o) => o.layers.some((ol) => ol.diffId === l.diffId)));
+}
+
+async function gzipSize(file: string): Promise<number> {
+  let bytes = 0;
+  const counter = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done();
+    },
+  });
+  await streamPipeline(createReadStream(file), createGzip(), counter);
+  return bytes;
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+/** The table `npm run images` prints: one line per image, then the shared base. */
+export function sizeTable(images: readonly ImageSize[]): string {
+  const width = Math.max(...images.map((i) => i.ref.length), 5);
+  const lines = [`${"image".padEnd(width)}  ${"size".padStart(9)}  ${"gzip".padStart(9)}  own layer (gzip)`];
+  for (const image of images) {
+    const own = ownLayers(image, images);
+    const ownBytes = own.reduce((n, l) => n + l.bytes, 0);
+    const ownGzip = own.reduce((n, l) => n + l.gzipBytes, 0);
+    lines.push(`${image.ref.padEnd(width)}  ${mb(image.bytes).padStart(9)}  ${mb(image.gzipBytes).padStart(9)}  ${mb(ownBytes)} (${mb(ownGzip)})`);
+  }
+  if (images.length > 1) {
+    const shared = images[0]!.layers.filter((l) => images.every((i) => i.layers.some((il) => il.diffId === l.diffId)));
+    const bytes = shared.reduce((n, l) => n + l.bytes, 0);
+    const gzip = shared.reduce((n, l) => n + l.gzipBytes, 0);
+    lines.push(`shared by all ${images.length}: ${shared.length} base layer(s), ${mb(bytes)} (${mb(gzip)} gzip), stored once per registry and node`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+interface RunOptions extends Runner {
+  /** Capture stdout instead of logging it. */
+  readonly quiet?: boolean;
+}
+
+async function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<{ stdout: string }> {
+  const log = options.log ?? ((text: string) => void process.stderr.write(text));
+  if (!options.quiet) log(`$ ${command} ${args.join(" ")}\n`);
+  const result = await exec(command, args, { env: options.env ?? process.env, onOutput: options.quiet ? undefined : log });
+  if (result.code !== 0) {
+    throw new Error(`${command} ${args.slice(0, 2).join(" ")} ... exited with ${result.code}${result.stderr ? `:\n${result.stderr.trim()}` : ""}`);
+  }
+  return { stdout: result.stdout };
+}
+
+function exec(
+  command: string,
+  args: readonly string[],
+  options: { env: NodeJS.ProcessEnv; onOutput?: ((text: string) => void) | undefined },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (options.onOutput ? options.onOutput(d.toString()) : (stdout += d.toString())));
+    child.stderr.on("data", (d: Buffer) => (options.onOutput ? options.onOutput(d.toString()) : (stderr += d.toString())));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: {
+      builder: { type: "string" },
+      push: { type: "boolean", default: false },
+      "build-arg": { type: "string", multiple: true, default: [] },
+    },
+    allowPositionals: true,
+  });
+  const known = pipeline.steps.map((s) => s.name);
+  const unknown = positionals.filter((s) => !known.includes(s as StepName));
+  if (unknown.length > 0) throw new Error(`unknown step ${unknown.join(", ")}; the steps are ${known.join(", ")}`);
+  const steps = positionals.length > 0 ? (positionals as StepName[]) : known;
+  if (values.builder !== undefined && !BUILDERS.includes(values.builder as Builder)) {
+    throw new Error(`--builder: ${values.builder} is not one of ${BUILDERS.join(", ")}`);
+  }
+  const builder = (values.builder as Builder | undefined) ?? (await detectBuilder());
+  const buildArgs: Record<string, string> = {};
+  for (const pair of values["build-arg"]) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`--build-arg ${pair}: expected NAME=VALUE`);
+    buildArgs[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+
+  const refs: string[] = [];
+  for (const step of steps) refs.push(await buildImage({ builder, step, buildArgs }));
+  const seen = new Map<string, LayerSize>();
+  const sizes: ImageSize[] = [];
+  for (const ref of refs) sizes.push(await measureImage(builder, ref, { seen, log: () => undefined }));
+  process.stdout.write(sizeTable(sizes));
+  if (values.push) for (const ref of refs) await pushImage(builder, ref);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
+  main(process.argv.slice(2)).catch((err: Error) => {
+    process.stderr.write(`images: ${err.message}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * buildah as the image tests and `npm run bench:images` use it: a storage of their own under the
+ * CI cache (so the stand-in bases and the layer cache survive between runs on one machine),
+ * chroot isolation (no container runtime needed), and a way to run one image the way a pod runs
+ * it: the image's numeric user, a read-only root filesystem, `/tmp` and the artifact directories
+ * writable, nothing else.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../support/cli.ts";
+
+export interface ExecResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function exec(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<ExecResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd ?? REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+/** Runs a command that must succeed; its stderr becomes the error. */
+export async function must(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const result = await exec(command, args, options);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${result.code}:\n${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+/** The CI cache shared with .ci/node24-tests (Node 24 lives in it too). */
+export const CI_CACHE = process.env.STOCK_RSI_CI_CACHE ?? join(REPO_ROOT, "build/ci");
+
+/**
+ * The environment every buildah call of the tests gets. The storage driver is overlay where the
+ * kernel allows it (a container shares its image's files) and vfs otherwise (every container is
+ * a full copy: correct, several times slower); STOCK_RSI_STORAGE_DRIVER forces one.
+ */
+export async function buildahEnv(): Promise<NodeJS.ProcessEnv> {
+  const forced = process.env.STOCK_RSI_STORAGE_DRIVER;
+  for (const driver of forced ? [forced] : ["overlay", "vfs"]) {
+    const env = storageEnv(driver);
+    if (forced || (await storageWorks(env))) return env;
+  }
+  throw new Error("buildah cannot use this machine's storage (neither overlay nor vfs)");
+}
+
+function storageEnv(driver: string): NodeJS.ProcessEnv {
+  const dir = join(CI_CACHE, "containers", driver);
+  mkdirSync(dir, { recursive: true });
+  const conf = join(dir, "storage.conf");
+  writeFileSync(conf, `[storage]\ndriver = "${driver}"\ngraphroot = "${dir}/storage"\nrunroot = "${dir}/run"\n`);
+  return { ...process.env, CONTAINERS_STORAGE_CONF: conf, BUILDAH_ISOLATION: "chroot" };
+}
+
+async function storageWorks(env: NodeJS.ProcessEnv): Promise<boolean> {
+  const from = await exec("buildah", ["from", "scratch"], { env });
+  if (from.code !== 0) return false;
+  const container = from.stdout.trim();
+  const mounted = await exec("buildah", ["mount", container], { env });
+  await exec("buildah", ["rm", container], { env });
+  return mounted.code === 0;
+}
+
+export interface Volume {
+  readonly host: string;
+  readonly container: string;
+}
+
+export interface PodSpec {
+  readonly image: string;
+  /** What a pod's `command` + `args` are: the full argv, run without a shell. */
+  readonly argv: readonly string[];
+  readonly volumes?: readonly Volume[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Runs one process of an image as a pod with `readOnlyRootFilesystem: true` runs it: the image's
+ * USER (buildah run honours it), the root filesystem read-only, a fresh tmpfs on /tmp (unless a
+ * volume is mounted there), the volumes writable.
+ *
+ * buildah 1.28 has no `--read-only`, so the container's root is bind-mounted read-only over
+ * itself before the run. buildah creates its mount points (/etc/hosts, the volume directories)
+ * in the root on a first run, which therefore comes first (`stock-rsi --help`, writable root);
+ * /run stays a small tmpfs because buildah writes /run/.containerenv on every run. Needs root.
+ */
+export async function runInPod(spec: PodSpec, env: NodeJS.ProcessEnv): Promise<ExecResult> {
+  const container = (await must("buildah", ["from", "--pull=false", "--quiet", spec.image], { env })).trim();
+  let root = "";
+  const mounted: string[] = [];
+  try {
+    root = (await must("buildah", ["mount", container], { env })).trim();
+    const runArgs = ["run"];
+    if (!(spec.volumes ?? []).some((v) => v.container === "/tmp")) runArgs.push("--mount", "type=tmpfs,destination=/tmp");
+    for (const v of spec.volumes ?? []) runArgs.push("--volume", `${v.host}:${v.container}`);
+    for (const [name, value] of Object.entries(spec.env ?? {})) runArgs.push("--env", `${name}=${value}`);
+    const warmUp = await exec("buildah", [...runArgs, container, "--", "stock-rsi", "--help"], { env });
+    if (warmUp.code !== 0) throw new Error(`${spec.image}: stock-rsi --help exited with ${warmUp.code}:\n${warmUp.stderr}`);
+
+    await must("mount", ["--bind", root, root]);
+    mounted.push(root);
+    await must("mount", ["-o", "remount,bind,ro", root]);
+    await must("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0755", "stock-rsi-run", join(root, "run")]);
+    mounted.push(join(root, "run"));
+
+    return await exec("buildah", [...runArgs, container, "--", ...spec.argv], { env });
+  } finally {
+    for (const path of mounted.reverse()) await exec("umount", [path]);
+    if (root) await exec("buildah", ["umount", container], { env });
+    await exec("buildah", ["rm", container], { env });
+  }
+}
