@@ -13,8 +13,9 @@
 # for all four, so a registry and a node store them once.
 
 # The runtime base: Node 24 LTS on distroless Debian 12. It holds node, glibc, libstdc++, CA
-# certificates and time zones: no shell, no package manager, no npm (about 125 MB of its ~150 MB
-# is the node binary itself; node:24-bookworm-slim adds Debian's userland and npm, ~230 MB).
+# certificates and time zones: no shell, no package manager, no npm. The node binary is 127 MB of
+# its ~151 MB; node:24-bookworm-slim carries the same node plus Debian's userland and npm, and is
+# over 200 MB before any code of ours.
 # Tag for reading, digest for pinning: the digest decides what is pulled. Refresh both together
 # (`crane digest gcr.io/distroless/nodejs24-debian12:nonroot`).
 ARG NODE_BASE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a
@@ -25,18 +26,18 @@ ARG NODE_BUILD_BASE=node:24-bookworm@sha256:5711a0d445a1af54af9589066c646df387d1
 
 FROM ${NODE_BUILD_BASE} AS build
 WORKDIR /src
-# node-gyp compiles against the headers installed beside this node instead of downloading them.
-ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json ./
 # A network that intercepts TLS needs its CA: pass it as the build secret `npm-ca`
 # (`--secret id=npm-ca,src=$NODE_EXTRA_CA_CERTS`; `npm run images` does). It is mounted for this
-# one command and never stored in a layer. Without the secret node warns once and goes on.
+# one command and never stored in a layer; without the secret node warns once and goes on.
+# node-gyp compiles better-sqlite3 against the headers beside this node instead of downloading them.
 RUN --mount=type=secret,id=npm-ca,target=/run/secrets/npm-ca \
     --mount=type=cache,target=/root/.npm,sharing=locked \
-    NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca npm ci --no-audit --no-fund --loglevel=error
-COPY tsconfig.json ./
-COPY images/bundle.ts images/
-COPY steps/ steps/
+    NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca npm_config_nodedir=/usr/local \
+    npm ci --no-audit --no-fund --loglevel=error
+# The rest of the context: the step sources, tsconfig and the bundler (.dockerignore lets in
+# nothing else).
+COPY . .
 # The shebang of the `stock-rsi` command: where the runtime base keeps node.
 ARG NODE_BIN=/nodejs/bin/node
 RUN node --import tsx images/bundle.ts --out /bundles --node "${NODE_BIN}"

@@ -48,6 +48,9 @@ export const CI_CACHE = process.env.STOCK_RSI_CI_CACHE ?? join(REPO_ROOT, "build
  * a full copy: correct, several times slower); STOCK_RSI_STORAGE_DRIVER forces one.
  */
 export async function buildahEnv(): Promise<NodeJS.ProcessEnv> {
+  if (process.getuid?.() !== 0) {
+    throw new Error("the image tests need root (buildah without a container runtime, read-only bind mounts); .ci/run runs them with sudo");
+  }
   const forced = process.env.STOCK_RSI_STORAGE_DRIVER;
   for (const driver of forced ? [forced] : ["overlay", "vfs"]) {
     const env = storageEnv(driver);
