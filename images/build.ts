@@ -15,13 +15,13 @@
  * the layers this image does not share with the other step images (its step layer).
  */
 import { spawn } from "node:child_process";
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pipeline as streamPipeline } from "node:stream/promises";
-import { Writable } from "node:stream";
+import { Writable, type Transform } from "node:stream";
 import { parseArgs } from "node:util";
-import { createGzip } from "node:zlib";
+import { createGunzip, createGzip } from "node:zlib";
 import { defaultConfig, imageFor, type DeploymentConfig } from "../synth/config.ts";
 import { pipeline, type StepName } from "../steps/pipeline.ts";
 
@@ -157,12 +157,15 @@ export async function measureImage(
         continue;
       }
       const file = join(contents, path);
-      const bytes = statSync(file).size;
+      // docker save with the containerd image store exports layers gzip-compressed, as stored.
+      const compressed = isGzip(file);
+      const bytes = compressed ? await streamedSize(file, createGunzip()) : statSync(file).size;
+      const gzipBytes = compressed ? statSync(file).size : await streamedSize(file, createGzip());
       const files =
         bytes <= (options.listFilesUpTo ?? 0)
           ? (await run("tar", ["-tf", file], { ...options, quiet: true })).stdout.split("\n").filter(Boolean)
           : undefined;
-      const layer: LayerSize = { diffId, bytes, gzipBytes: await gzipSize(file), ...(files ? { files } : {}) };
+      const layer: LayerSize = { diffId, bytes, gzipBytes, ...(files ? { files } : {}) };
       seen.set(diffId, layer);
       layers.push(layer);
     }
@@ -180,7 +183,8 @@ export function ownLayers(image: ImageSize, all: readonly ImageSize[]): LayerSiz
   return image.layers.filter((l) => !others.every((o) => o.layers.some((ol) => ol.diffId === l.diffId)));
 }
 
-async function gzipSize(file: string): Promise<number> {
+/** The number of bytes `file` becomes through `transform` (gzip or gunzip). */
+async function streamedSize(file: string, transform: Transform): Promise<number> {
   let bytes = 0;
   const counter = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -188,8 +192,18 @@ async function gzipSize(file: string): Promise<number> {
       done();
     },
   });
-  await streamPipeline(createReadStream(file), createGzip(), counter);
+  await streamPipeline(createReadStream(file), transform, counter);
   return bytes;
+}
+
+function isGzip(file: string): boolean {
+  const fd = openSync(file, "r");
+  try {
+    const magic = Buffer.alloc(2);
+    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
