@@ -73,7 +73,7 @@ describe("fetch progress", () => {
     const io = captureIo({ tty: true });
     await runFetch({ symbols, out: join(dir.path, "prices.json"), asOf: "2021-05-17", lookbackDays: 30, source: "sample" }, io);
     expect(io.stderr()).toContain("\r[*************50%              ] 1 of 2 completed");
-    expect(io.stderr()).toMatch(/\r\[\*{13}100%\*{13}\] 2 of 2 completed\n$/);
+    expect(io.stderr()).toMatch(/\r\[\*{13}100%\*{13}\] 2 of 2 completed\n/);
   });
 
   it("defaults the as-of date to today in New York", async () => {
