@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- negative tests break parsed YAML at arbitrary depth */
 /**
  * The semantic lint over dist/: what a schema cannot check (references, the DAG's shape, images,
  * resources, non-root, no shipped secrets), and that each kind of mistake is caught and named.

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- negative tests break parsed YAML at arbitrary depth */
 /**
  * Every object in dist/ against the Kubernetes and Argo v4 models, strictly: the models' own
  * validators (types, enums, required fields) and no field the models do not declare.
