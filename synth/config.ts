@@ -13,11 +13,6 @@ export interface ImageConfig {
   readonly registry: string;
   /** A pinned tag; never `latest`. */
   readonly tag: string;
-  /**
-   * The numeric user and group the step containers run as. The images run as a non-root numeric
-   * user; the pods say so explicitly so Kubernetes can enforce `runAsNonRoot`.
-   */
-  readonly runAsUser: number;
 }
 
 /** A directory exported by an NFS server, mounted with `nfsvers=4.1` as the user's cluster does. */
@@ -81,6 +76,11 @@ export type ArtifactStoreConfig =
 export interface DeploymentConfig {
   readonly namespace: string;
   readonly images: ImageConfig;
+  /**
+   * The numeric user (and group) the step containers run as: the images' non-root user. The pods
+   * state it so Kubernetes can enforce `runAsNonRoot`.
+   */
+  readonly stepRunAsUser: number;
   /** The symbols file, relative to the repository root; synth copies it into a ConfigMap. */
   readonly symbolsFile: string;
   /**
@@ -103,7 +103,8 @@ export interface DeploymentConfig {
 
 export const defaultConfig: DeploymentConfig = {
   namespace: "stock-rsi",
-  images: { registry: "localhost:5000/stock-rsi", tag: "0.1.0", runAsUser: 1000 },
+  images: { registry: "localhost:5000/stock-rsi", tag: "0.1.0" },
+  stepRunAsUser: 1000,
   symbolsFile: "symbols",
   parameters: {},
   settings: {},

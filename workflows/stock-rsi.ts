@@ -78,7 +78,7 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
       },
       settingNeeds: { db: mysql.pipelineClient },
       imageFor: (step) => imageFor(step, config),
-      runAsUser: config.images.runAsUser,
+      runAsUser: config.stepRunAsUser,
     },
   });
   new DailySchedule(pipelineChart, "daily", { namespace, templateName: pipeline.name, schedule: config.schedule });
