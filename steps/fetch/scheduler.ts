@@ -92,6 +92,52 @@ export interface ScheduleEnv {
 const realEnv: ScheduleEnv = { now: () => performance.now(), random: Math.random };
 
 /**
+ * The pace of requests: each `turn()` is granted at least `minIntervalMs` after the previous
+ * one, and never before a pause a rate limit asked for (`holdUntil`). Its turns are best taken
+ * right before the request goes on the wire, so that the spacing is what the server sees.
+ */
+export class Pacer {
+  private lastTurnAt = -Infinity;
+  private heldUntil = 0;
+  /** Turns are granted one after another, in the order they were asked for. */
+  private queue: Promise<void> = Promise.resolve();
+  constructor(
+    private readonly minIntervalMs: number,
+    private readonly now: () => number = realEnv.now,
+  ) {}
+
+  /** Waits for the next turn, or until the signal aborts (then the caller must not send). */
+  turn(signal?: AbortSignal): Promise<void> {
+    const granted = this.queue.then(async () => {
+      // Measured from when the previous turn was really granted, so a late timer never
+      // squeezes the next two requests together; re-checked because a hold may come meanwhile.
+      for (;;) {
+        const wait = Math.max(this.lastTurnAt + this.minIntervalMs, this.heldUntil) - this.now();
+        if (wait <= 0 || signal?.aborted) break;
+        await pause(wait, signal);
+      }
+      if (!signal?.aborted) this.lastTurnAt = this.now();
+    });
+    this.queue = granted;
+    return granted;
+  }
+
+  /** No turn before `at` (the scheduler's clock). */
+  holdUntil(at: number): void {
+    this.heldUntil = Math.max(this.heldUntil, at);
+  }
+}
+
+export interface ScheduleOptions<T> extends ScheduleHooks<T> {
+  /**
+   * The pacer the attempts take their turns from, right before each request. Without one,
+   * the scheduler takes a turn before calling the attempt.
+   */
+  readonly pacer?: Pacer;
+  readonly env?: ScheduleEnv;
+}
+
+/**
  * The wait before retry number `retry` (1 for the first): exponential backoff with "equal
  * jitter", half of the exponential step fixed and half random, so the waits still grow but
  * symbols that failed together do not come back together.
@@ -117,15 +163,15 @@ export async function fetchEach<T>(
   keys: readonly string[],
   attempt: (key: string, signal: AbortSignal) => Promise<T>,
   policy: RequestPolicy,
-  hooks: ScheduleHooks<T> = {},
-  env: ScheduleEnv = realEnv,
+  options: ScheduleOptions<T> = {},
 ): Promise<Map<string, Outcome<T>>> {
+  const env = options.env ?? realEnv;
+  const hooks: ScheduleHooks<T> = options;
+  const pacer = options.pacer ?? new Pacer(policy.minIntervalMs, env.now);
   const outcomes = new Map<string, Outcome<T>>();
   const jobs: Job[] = keys.map((key) => ({ key, attempts: 0, readyAt: 0 }));
   let nextFresh = 0;
   const retries: Job[] = [];
-  /** No request starts before this instant: the minimum interval, and any 429 pause. */
-  let gate = 0;
 
   const deadline = new AbortController();
   const deadlineAt = policy.deadlineMs === undefined ? Infinity : env.now() + policy.deadlineMs;
@@ -157,9 +203,7 @@ export async function fetchEach<T>(
         await pause(Math.min(...retries.map((j) => j.readyAt)) - env.now(), deadline.signal);
         continue;
       }
-      const startAt = Math.max(env.now(), gate);
-      gate = startAt + policy.minIntervalMs;
-      if (startAt > env.now()) await pause(startAt - env.now(), deadline.signal);
+      if (!options.pacer) await pacer.turn(deadline.signal);
       if (deadline.signal.aborted) return;
 
       job.attempts++;
@@ -188,7 +232,7 @@ export async function fetchEach<T>(
           continue;
         }
         // Rate limits are per client: hold back every request, not only this symbol's.
-        if (error.reason === "rate-limited") gate = Math.max(gate, job.readyAt);
+        if (error.reason === "rate-limited") pacer.holdUntil(job.readyAt);
         retries.push(job);
         hooks.onRetry?.(job.key, error, delay);
       }
@@ -221,8 +265,8 @@ function asAttemptError(err: unknown): FetchAttemptError {
 }
 
 /** Waits `ms`, or less if the signal aborts first; never rejects. */
-async function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return;
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return;
   await sleepFor(ms, undefined, { signal }).catch(() => undefined);
 }
 

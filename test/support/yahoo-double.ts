@@ -70,6 +70,8 @@ export interface RequestRecord {
   /** `performance.now()` when the request arrived. */
   readonly at: number;
   readonly status: number | "reset" | "hang";
+  /** Characters of body sent (for a cut-off body: the part sent). */
+  readonly bodyLength?: number;
 }
 
 export interface DoubleStats {
@@ -189,7 +191,7 @@ export class YahooDouble {
     const match = /^\/v8\/finance\/chart\/([^/]+)$/.exec(url.pathname);
     const symbol = match ? decodeURIComponent(match[1]!) : "";
     const fault = this.scripted.get(symbol)?.shift() ?? this.always.get(symbol);
-    const record = { symbol, at: performance.now(), status: 200 as RequestRecord["status"] };
+    const record: { -readonly [K in keyof RequestRecord]: RequestRecord[K] } = { symbol, at: performance.now(), status: 200 };
     this.stats.log.push(record);
     this.stats.requests++;
     this.stats.inFlight++;
@@ -203,7 +205,10 @@ export class YahooDouble {
 
     const respond = () => {
       if (!match) return this.send(res, record, 404, JSON.stringify({ finance: { result: null, error: { code: "Not Found", description: "HTTP 404 Not Found" } } }));
-      if (fault?.kind === "hang") return void (record.status = "hang");
+      if (fault?.kind === "hang") {
+        record.status = "hang";
+        return;
+      }
       if (fault?.kind === "rate-limited") {
         const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter };
         return this.send(res, record, 429, "Too Many Requests", { "content-type": "text/plain;charset=utf-8", ...headers });
@@ -226,7 +231,8 @@ export class YahooDouble {
       if (fault?.kind === "reset") {
         record.status = "reset";
         res.writeHead(200, { ...this.headers(symbol), "content-length": Buffer.byteLength(body) });
-        res.write(body.slice(0, Math.floor(body.length / 2)));
+        record.bodyLength = Math.floor(body.length / 2);
+        res.write(body.slice(0, record.bodyLength));
         setTimeout(() => res.destroy(), 5);
         return;
       }
@@ -237,8 +243,9 @@ export class YahooDouble {
     else respond();
   }
 
-  private send(res: ServerResponse, record: { status: RequestRecord["status"] }, status: number, body: string, headers?: Record<string, string>): void {
+  private send(res: ServerResponse, record: { status: RequestRecord["status"]; bodyLength?: number }, status: number, body: string, headers?: Record<string, string>): void {
     record.status = status;
+    record.bodyLength = body.length;
     res.writeHead(status, { ...(headers ?? this.headers("")), "content-length": Buffer.byteLength(body) });
     res.end(body);
   }

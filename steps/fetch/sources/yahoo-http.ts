@@ -27,6 +27,8 @@ export interface YahooHttpOptions {
   readonly baseUrl?: URL | undefined;
   /** The longest one request (headers and body) may take before it counts as a network failure. */
   readonly requestTimeoutMs: number;
+  /** Waits for this request's turn (see `Pacer`), right before it goes on the wire. */
+  readonly awaitTurn?: (signal?: AbortSignal) => Promise<void>;
   /** Called as each request starts; counts requests for the run's summary. */
   readonly onRequest?: () => void;
 }
@@ -66,6 +68,8 @@ export function redirectTo(input: string, baseUrl: URL | undefined): string {
 export function yahooHttp(options: YahooHttpOptions, transport: Fetch = globalThis.fetch): Fetch {
   return async (input, init = {}) => {
     const url = redirectTo(input instanceof Request ? input.url : String(input), options.baseUrl);
+    await options.awaitTurn?.(init.signal ?? undefined);
+    if (init.signal?.aborted) throw init.signal.reason;
     const timeout = AbortSignal.timeout(options.requestTimeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     options.onRequest?.();

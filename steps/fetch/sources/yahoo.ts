@@ -15,7 +15,7 @@ import YahooFinance from "yahoo-finance2";
 import type { Series } from "../../domain/artifacts.ts";
 import { addDays, dateIn } from "../../domain/dates.ts";
 import { tradingDayBars, type ListedBar } from "../hygiene.ts";
-import { DEFAULT_POLICY, fetchEach, FetchAttemptError, type FetchFailureReason, type RequestPolicy } from "../scheduler.ts";
+import { DEFAULT_POLICY, fetchEach, FetchAttemptError, Pacer, type FetchFailureReason, type RequestPolicy } from "../scheduler.ts";
 import type { PriceRequest, PriceResponse, PriceSource } from "../source.ts";
 import { oneLine, yahooHttp, type Fetch } from "./yahoo-http.ts";
 
@@ -50,8 +50,10 @@ export function yahooSource(options: YahooSourceOptions = {}): PriceSource {
       let requests = 0;
       const retriedBy = new Map<FetchFailureReason, number>();
       let rateLimitPauses = 0;
+      const pacer = new Pacer(policy.minIntervalMs);
       const client = newClient(policy, log, {
         baseUrl: options.baseUrl,
+        awaitTurn: (signal) => pacer.turn(signal),
         requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         onRequest: () => void requests++,
       }, options.transport);
@@ -72,6 +74,7 @@ export function yahooSource(options: YahooSourceOptions = {}): PriceSource {
       };
 
       const outcomes = await fetchEach(request.symbols, fetchSymbol, policy, {
+        pacer,
         onDone: (symbol) => request.onSymbolDone?.(symbol),
         onRetry: (_symbol, error) => {
           retriedBy.set(error.reason, (retriedBy.get(error.reason) ?? 0) + 1);
@@ -138,9 +141,13 @@ export function classify(err: unknown): FetchAttemptError {
     return new FetchAttemptError("invalid-response", `the answer does not match Yahoo's chart schema${detail}`);
   }
   const message = error?.message ?? String(err);
-  // The library's wording for a 200 whose body is not JSON; keep the body short.
-  const unparsable = /^Response\.ok where we expect JSON, but the response was not parsable\.\s+Response: "([\s\S]*)"\.\s+Error: "(.*)"$/.exec(message);
-  if (unparsable) return new FetchAttemptError("invalid-response", `the answer is not JSON (${unparsable[2]}): ${oneLine(unparsable[1]!, 80)}`);
+  // The library's wording for a 200 whose body is not JSON. The parser's own message differs
+  // between Node versions; the body's length and start say what came back.
+  const unparsable = /^Response\.ok where we expect JSON, but the response was not parsable\.\s+Response: "([\s\S]*)"\.\s+Error: /.exec(message);
+  if (unparsable) {
+    const body = unparsable[1]!;
+    return new FetchAttemptError("invalid-response", `the answer is not JSON: ${body.length} characters starting '${oneLine(body, 40)}'`);
+  }
   return new FetchAttemptError("invalid-response", oneLine(message));
 }
 
