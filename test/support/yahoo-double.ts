@@ -390,15 +390,20 @@ function dividendFactor(date: IsoDate): number {
   return 0.995 ** exDates;
 }
 
+const newYorkOffset = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", timeZoneName: "longOffset" });
+const openByDate = new Map<IsoDate, number>();
+
 /** 09:30 in New York on `date`, in epoch seconds (daylight saving included). */
 function newYorkOpen(date: IsoDate): number {
-  const noonUtc = new Date(`${date}T12:00:00Z`);
-  const offset = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", timeZoneName: "longOffset" })
-    .formatToParts(noonUtc)
-    .find((p) => p.type === "timeZoneName")!.value; // e.g. "GMT-04:00"
-  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(offset)!;
-  const offsetMinutes = (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
-  return Date.parse(`${date}T09:30:00Z`) / 1000 - offsetMinutes * 60;
+  let open = openByDate.get(date);
+  if (open === undefined) {
+    const offset = newYorkOffset.formatToParts(new Date(`${date}T12:00:00Z`)).find((p) => p.type === "timeZoneName")!.value; // "GMT-04:00"
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(offset)!;
+    const offsetMinutes = (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+    open = Date.parse(`${date}T09:30:00Z`) / 1000 - offsetMinutes * 60;
+    openByDate.set(date, open);
+  }
+  return open;
 }
 
 function generatedMeta(symbol: string, template: Record<string, unknown>, bars: readonly ServedBar[]): Record<string, unknown> {

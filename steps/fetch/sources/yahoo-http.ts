@@ -70,19 +70,30 @@ export function yahooHttp(options: YahooHttpOptions, transport: Fetch = globalTh
     const url = redirectTo(input instanceof Request ? input.url : String(input), options.baseUrl);
     await options.awaitTurn?.(init.signal ?? undefined);
     if (init.signal?.aborted) throw init.signal.reason;
-    const timeout = AbortSignal.timeout(options.requestTimeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    // One controller per request, aborted by the run's signal or by the timeout, and both
+    // released when the request ends: thousands of requests leave no timers or listeners behind.
+    const request = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      request.abort();
+    }, options.requestTimeoutMs);
+    const cancel = () => request.abort(init.signal?.reason);
+    init.signal?.addEventListener("abort", cancel, { once: true });
     options.onRequest?.();
     let response: Response;
     let body: string;
     try {
-      response = await transport(url, { ...init, signal });
+      response = await transport(url, { ...init, signal: request.signal });
       // Read the body here, so a connection cut mid-answer is a network failure like any other.
       body = await response.text();
     } catch (err) {
       if (init.signal?.aborted) throw init.signal.reason ?? err;
-      if (timeout.aborted) throw new FetchAttemptError("network", `no complete answer within ${options.requestTimeoutMs / 1000} s`);
+      if (timedOut) throw new FetchAttemptError("network", `no complete answer within ${options.requestTimeoutMs / 1000} s`);
       throw new FetchAttemptError("network", describeNetworkError(err));
+    } finally {
+      clearTimeout(timer);
+      init.signal?.removeEventListener("abort", cancel);
     }
     if (!response.ok) throw statusError(response, body);
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
