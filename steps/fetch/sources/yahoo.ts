@@ -17,7 +17,7 @@ import { addDays } from "../../domain/dates.ts";
 import { tradingDayBars, type ListedBar } from "../hygiene.ts";
 import { DEFAULT_POLICY, fetchEach, FetchAttemptError, Pacer, type FetchFailureReason, type RequestPolicy } from "../scheduler.ts";
 import type { PriceRequest, PriceResponse, PriceSource } from "../source.ts";
-import { oneLine, yahooHttp, type Fetch } from "./yahoo-http.ts";
+import { oneLine, yahooHttp, type YahooHttpOptions } from "./yahoo-http.ts";
 
 export const PRICE_FIELDS = ["close", "adjclose"] as const;
 export type PriceField = (typeof PRICE_FIELDS)[number];
@@ -33,8 +33,6 @@ export interface YahooSourceOptions {
   readonly requestTimeoutMs?: number;
   /** Where log lines go (stderr); stdout is reserved for the ranking. */
   readonly log?: (line: string) => void;
-  /** The transport under the client; the global `fetch` unless a test hands in another. */
-  readonly transport?: Fetch;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -56,7 +54,7 @@ export function yahooSource(options: YahooSourceOptions = {}): PriceSource {
         awaitTurn: (signal) => pacer.turn(signal),
         requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         onRequest: () => void requests++,
-      }, options.transport);
+      });
 
       const fetchSymbol = async (symbol: string, signal: AbortSignal): Promise<Series> => {
         let chart: ChartAnswer;
@@ -147,7 +145,7 @@ function tradingDateIn(timeZone: string): (epochSeconds: number) => string {
  * What yahoo-finance2 threw, as a failure reason. Errors from the wire arrive already
  * classified (`yahoo-http.ts`); what remains is the library refusing the answer.
  */
-export function classify(err: unknown): FetchAttemptError {
+function classify(err: unknown): FetchAttemptError {
   if (err instanceof FetchAttemptError) return err;
   const error = err as Error & { errors?: { instancePath?: string; message?: string; params?: { missing?: unknown[] } }[] };
   if (error?.name === "FailedYahooValidationError") {
@@ -169,10 +167,10 @@ export function classify(err: unknown): FetchAttemptError {
 
 let runtimeNoticeShown = false;
 
-function newClient(policy: RequestPolicy, log: (line: string) => void, http: Parameters<typeof yahooHttp>[0], transport?: Fetch) {
+function newClient(policy: RequestPolicy, log: (line: string) => void, http: YahooHttpOptions) {
   const relay = (...args: unknown[]) => log(`fetch: yahoo-finance2: ${oneLine(args.map(String).join(" "), 300)}`);
   return new YahooFinance({
-    fetch: yahooHttp(http, transport),
+    fetch: yahooHttp(http),
     // The scheduler paces requests; the library's own queue only has to stay out of its way.
     queue: { concurrency: policy.concurrency, interval: 0 },
     // It would ask the npm registry on a failed validation; a batch step must not.
