@@ -107,7 +107,10 @@ export const defaultConfig: DeploymentConfig = {
   stepRunAsUser: 1000,
   symbolsFile: "symbols",
   parameters: {},
-  settings: {},
+  settings: {
+    // null: fetch talks to Yahoo itself. Set a base URL (scheme://host:port) to use a mirror.
+    "yahoo-url": null,
+  },
   schedule: {
     // 17:30 New York time, Monday to Friday: 90 minutes after the 16:00 close, when Yahoo's
     // daily bar for the day has settled.

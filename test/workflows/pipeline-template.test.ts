@@ -11,7 +11,7 @@ const deployment: PipelineDeployment = {
   serviceAccountName: "sa",
   inputSources: { symbols: { configMap: "inputs", key: "symbols" } },
   parameterDefaults: {},
-  settings: { db: "sqlite:x.db", "run-id": "{{workflow.name}}", json: false },
+  settings: { db: "sqlite:x.db", "run-id": "{{workflow.name}}", json: false, "yahoo-url": null },
   settingNeeds: {},
   imageFor: (step) => `registry/${step}:1`,
   runAsUser: 1000,
@@ -40,23 +40,23 @@ describe("rendering the pipeline definition", () => {
   });
 
   it("a parameter added to the definition becomes a workflow parameter, a task argument and an argv word", () => {
-    const concurrency = { name: "concurrency", flag: "--concurrency", description: "parallel requests to Yahoo", default: "4" } as const;
-    const definition = withStep("fetch", (s) => ({ ...s, args: [...s.args, "--concurrency", { parameter: "concurrency" }] }), [...pipeline.parameters, concurrency]);
+    const timeout = { name: "timeout-seconds", flag: "--timeout-seconds", description: "per-request timeout", default: "30" } as const;
+    const definition = withStep("fetch", (s) => ({ ...s, args: [...s.args, "--timeout-seconds", { parameter: "timeout-seconds" }] }), [...pipeline.parameters, timeout]);
     const spec = renderPipelineSpec(definition, deployment);
-    expect(spec.arguments!.parameters).toContainEqual({ name: "concurrency", value: "4", description: "parallel requests to Yahoo" });
+    expect(spec.arguments!.parameters).toContainEqual({ name: "timeout-seconds", value: "30", description: "per-request timeout" });
     const task = spec.templates!.find((t) => t.dag)!.dag!.tasks!.find((t) => t.name === "fetch")!;
-    expect(task.arguments!.parameters).toContainEqual({ name: "concurrency", value: "{{workflow.parameters.concurrency}}" });
-    expect(templateOf(definition, "fetch").container!.args!.slice(-2)).toEqual(["--concurrency", "{{inputs.parameters.concurrency}}"]);
+    expect(task.arguments!.parameters).toContainEqual({ name: "timeout-seconds", value: "{{workflow.parameters.timeout-seconds}}" });
+    expect(templateOf(definition, "fetch").container!.args!.slice(-2)).toEqual(["--timeout-seconds", "{{inputs.parameters.timeout-seconds}}"]);
   });
 
   it("a setting added to the definition is passed when the deployment sets it, and fails synth when it does not", () => {
-    const definition = withStep("fetch", (s) => ({ ...s, args: [...s.args, { setting: "yahoo-url" as never }] }));
+    const definition = withStep("fetch", (s) => ({ ...s, args: [...s.args, { setting: "proxy-url" as never }] }));
     expect(() => renderPipelineSpec(definition, deployment)).toThrow(
-      'step fetch: argv uses setting "yahoo-url", which the deployment does not set; add it to settings in synth/config.ts (null to pass nothing)',
+      'step fetch: argv uses setting "proxy-url", which the deployment does not set; add it to settings in synth/config.ts (null to pass nothing)',
     );
-    const withUrl = { ...deployment, settings: { ...deployment.settings, "yahoo-url": "http://proxy:8080" } };
-    expect(templateOf(definition, "fetch", withUrl).container!.args!.slice(-2)).toEqual(["--yahoo-url", "http://proxy:8080"]);
-    const withNull = { ...deployment, settings: { ...deployment.settings, "yahoo-url": null } };
+    const withUrl = { ...deployment, settings: { ...deployment.settings, "proxy-url": "http://proxy:8080" } };
+    expect(templateOf(definition, "fetch", withUrl).container!.args!.slice(-2)).toEqual(["--proxy-url", "http://proxy:8080"]);
+    const withNull = { ...deployment, settings: { ...deployment.settings, "proxy-url": null } };
     expect(templateOf(definition, "fetch", withNull).container!.args).toEqual(templateOf(pipeline, "fetch").container!.args);
   });
 

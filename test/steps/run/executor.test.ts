@@ -15,6 +15,7 @@ describe("the executor", () => {
   it("gives each step the argv its container gets, with artifact paths in one directory", () => {
     expect(resolveArgs(pipeline, step("fetch"), plan)).toEqual([
       "fetch", "--symbols", "/home/u/symbols", "--out", "/art/prices.json", "--as-of", "2021-05-17", "--lookback-days", "91", "--source", "yahoo",
+      "--concurrency", "4", "--request-interval-ms", "0", "--fetch-deadline-seconds", "600", "--max-stale-days", "3",
     ]);
     expect(resolveArgs(pipeline, step("compute-rsi"), plan)).toEqual(["compute", "--in", "/art/prices.json", "--out", "/art/rsi.json", "--method", "wilder", "--period", "14"]);
     expect(resolveArgs(pipeline, step("persist"), plan)).toEqual(["persist", "--in", "/art/validated.json", "--ranking-out", "/art/ranking.txt", "--db", "sqlite:x.db", "--json"]);
