@@ -13,7 +13,7 @@
  * - `{ input }` / `{ output }`: the path of an artifact file (Argo: the declared artifact path;
  *   locally: a file in the run's artifacts directory);
  * - `{ setting }`: an environment setting that is not a per-run parameter (the database URL,
- *   the run id, the output format); each setting expands to zero or more argv words.
+ *   the run id, the output format, a Yahoo mirror); each setting expands to zero or more argv words.
  */
 import { DEFAULT_METHOD, DEFAULT_PERIOD } from "./domain/rsi.ts";
 
@@ -28,7 +28,7 @@ export interface PipelineParameter {
   readonly default: string;
 }
 
-export type SettingName = "db" | "run-id" | "json";
+export type SettingName = "db" | "run-id" | "json" | "yahoo-url";
 
 export type ArgToken =
   | string
@@ -122,6 +122,24 @@ export const PARAMETERS = {
     description: "weekdays a symbol's last close may lag the as-of date before it is rejected as stale",
     default: "3",
   },
+  concurrency: {
+    name: "concurrency",
+    flag: "--concurrency",
+    description: "Yahoo requests in flight at once (yahoo-finance2's own default is 4)",
+    default: "4",
+  },
+  requestIntervalMs: {
+    name: "request-interval-ms",
+    flag: "--request-interval-ms",
+    description: "least milliseconds between the starts of two Yahoo requests (0: no pause)",
+    default: "0",
+  },
+  fetchDeadlineSeconds: {
+    name: "fetch-deadline-seconds",
+    flag: "--fetch-deadline-seconds",
+    description: "time allowed for all downloads; symbols not fetched by then fail with reason deadline (0: none)",
+    default: "600",
+  },
 } as const satisfies Record<string, PipelineParameter>;
 
 export const pipeline: PipelineDefinition = {
@@ -142,6 +160,11 @@ export const pipeline: PipelineDefinition = {
         "--as-of", p("as-of"),
         "--lookback-days", p("lookback-days"),
         "--source", p("source"),
+        "--concurrency", p("concurrency"),
+        "--request-interval-ms", p("request-interval-ms"),
+        "--fetch-deadline-seconds", p("fetch-deadline-seconds"),
+        "--max-stale-days", p("max-stale-days"),
+        { setting: "yahoo-url" },
       ],
       retry: { limit: 2, backoffSeconds: 30 },
     },

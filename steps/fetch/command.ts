@@ -2,22 +2,33 @@
  * `stock-rsi fetch`: the first step. Reads the symbols file, downloads each symbol's daily
  * closes for the lookback window, and writes the prices artifact. A symbol that cannot be got
  * is recorded in `failures` with the reason; it does not fail the step (validate decides
- * whether too many failed).
+ * whether too many failed). Series that end days before the as-of date are kept and listed in
+ * the artifact's `stale` (validate rejects them).
+ *
+ * The step fails only when its input is bad, or when Yahoo gave nothing at all and every
+ * failure was of the passing kind (network, 5xx, 429, deadline): then it exits `unavailable`
+ * (3), which is what the pipeline retries later. The artifact is written either way.
  */
-import { Command, Option } from "commander";
-import { SCHEMA_VERSION, type PricesArtifact } from "../domain/artifacts.ts";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { SCHEMA_VERSION, type Failure, type PricesArtifact } from "../domain/artifacts.ts";
 import { writeArtifact } from "../domain/artifact-files.ts";
 import { addDays, dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
-import { UserError } from "../domain/errors.ts";
+import { UnavailableError, UserError } from "../domain/errors.ts";
 import { readSymbolsFile } from "../domain/symbols.ts";
 import { PARAMETERS } from "../pipeline.ts";
 import { logLine, type Io } from "../cli/io.ts";
-import { isoDateArg, positiveIntArg } from "../cli/options.ts";
+import { isoDateArg, nonNegativeIntArg, positiveIntArg } from "../cli/options.ts";
+import { staleSeries, type StaleSeries } from "./hygiene.ts";
+import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
 import type { PriceSource } from "./source.ts";
 import { startProgress } from "./progress.ts";
 import { fileSource } from "./sources/file.ts";
 import { sampleSource } from "./sources/sample.ts";
-import { yahooSource } from "./sources/yahoo.ts";
+import { PRICE_FIELDS, yahooSource, type PriceField } from "./sources/yahoo.ts";
+import { parseBaseUrl, YAHOO_URL_ENV } from "./sources/yahoo-http.ts";
+
+/** More requests in flight than this is a request storm, whatever the mirror can take. */
+export const MAX_CONCURRENCY = 32;
 
 export interface FetchOptions {
   readonly symbols: string;
@@ -25,9 +36,31 @@ export interface FetchOptions {
   readonly asOf?: string | undefined;
   readonly lookbackDays: number;
   readonly source: string;
+  readonly concurrency?: number;
+  readonly requestIntervalMs?: number;
+  /** 0 or undefined: no deadline. */
+  readonly fetchDeadlineSeconds?: number;
+  readonly maxStaleDays?: number;
+  readonly priceField?: PriceField;
+  /** A Yahoo mirror; falls back to `$STOCK_RSI_YAHOO_URL`. */
+  readonly yahooUrl?: string | undefined;
+  /** Retry timings and the per-request timeout; not flags (tests and benchmarks shorten them). */
+  readonly tuning?: Partial<Pick<RequestPolicy, "maxAttempts" | "backoffBaseMs" | "backoffMaxMs" | "retryAfterMaxMs">> & {
+    readonly requestTimeoutMs?: number;
+  };
 }
 
+/** The prices artifact as fetch writes it: the contract's fields plus what fetch noticed. */
+export type FetchedPrices = PricesArtifact & {
+  /** Which Yahoo price the bars carry (`close` or `adjclose`); yahoo source only. */
+  readonly priceField?: PriceField;
+  /** Series whose latest close is more than `--max-stale-days` weekdays old. */
+  readonly stale: StaleSeries[];
+};
+
 export function fetchCommand(io: Io): Command {
+  const intOption = (parameter: { flag: string; description: string; default: string }, parse: (v: string) => number) =>
+    new Option(`${parameter.flag} <n>`, parameter.description).argParser(parse).default(Number(parameter.default));
   return new Command("fetch")
     .description("download daily closes for every symbol and write the prices artifact")
     .requiredOption("--symbols <file>", "the symbols file: one ticker per line, # comments")
@@ -39,32 +72,111 @@ export function fetchCommand(io: Io): Command {
         .default(Number(PARAMETERS.lookbackDays.default)),
     )
     .addOption(new Option(`${PARAMETERS.source.flag} <source>`, PARAMETERS.source.description).default(PARAMETERS.source.default))
+    .addOption(intOption(PARAMETERS.concurrency, concurrencyArg))
+    .addOption(intOption(PARAMETERS.requestIntervalMs, nonNegativeIntArg))
+    .addOption(intOption(PARAMETERS.fetchDeadlineSeconds, nonNegativeIntArg))
+    .addOption(intOption(PARAMETERS.maxStaleDays, nonNegativeIntArg))
+    .addOption(
+      new Option("--price-field <field>", "which Yahoo price to rank on: close (split-adjusted, the original's) or adjclose (also dividend-adjusted)")
+        .choices(PRICE_FIELDS)
+        .default("close"),
+    )
+    .addOption(new Option("--yahoo-url <url>", `send Yahoo requests to this scheme://host[:port] instead (a mirror; default: $${YAHOO_URL_ENV})`))
     .action(async (options: FetchOptions) => {
       await runFetch(options, io);
     });
 }
 
-export async function runFetch(options: FetchOptions, io: Io): Promise<PricesArtifact> {
+export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPrices> {
   const { symbols, warnings } = readSymbolsFile(options.symbols);
   for (const warning of warnings) logLine(io, "fetch", `warning: ${warning}`);
-  const source = selectSource(options.source, io);
+  const source = selectSource(options, io);
   const asOf = options.asOf ?? dateIn(MARKET_TIME_ZONE, io.now());
   const from = addDays(asOf, -options.lookbackDays);
+  const maxStaleDays = options.maxStaleDays ?? Number(PARAMETERS.maxStaleDays.default);
 
   logLine(io, "fetch", `${symbols.length} symbols from ${source.name}, ${from} to ${asOf}`);
   const progress = startProgress(io, symbols.length);
   const { series, failures } = await source.fetch({ symbols, asOf, from, onSymbolDone: () => progress.tick() });
   progress.done();
 
-  const artifact: PricesArtifact = { schemaVersion: SCHEMA_VERSION, kind: "prices", asOf, source: source.name, series, failures };
+  const stale = staleSeries(series, asOf, maxStaleDays);
+  const artifact: FetchedPrices = {
+    schemaVersion: SCHEMA_VERSION,
+    kind: "prices",
+    asOf,
+    source: source.name,
+    ...(source.name === "yahoo" ? { priceField: options.priceField ?? "close" } : {}),
+    series,
+    failures,
+    stale,
+  };
   writeArtifact(options.out, artifact);
+
+  for (const line of failureSummary(failures)) logLine(io, "fetch", line);
+  if (stale.length > 0) {
+    const listed = stale.map((s) => `${s.symbol} (${s.lastClose})`).join(" ");
+    logLine(io, "fetch", `${stale.length} stale series, last close more than ${maxStaleDays} weekdays before ${asOf}: ${listed}`);
+  }
   logLine(io, "fetch", `${series.length} of ${symbols.length} symbols fetched, ${failures.length} failed; wrote ${options.out}`);
+
+  if (source.name === "yahoo" && series.length === 0 && failures.length > 0 && failures.every(isPassing)) {
+    throw new UnavailableError(`fetch: Yahoo gave nothing for any of ${symbols.length} symbols (${reasonCounts(failures)}); try again later`);
+  }
   return artifact;
 }
 
-function selectSource(spec: string, io: Io): PriceSource {
+function selectSource(options: FetchOptions, io: Io): PriceSource {
+  const spec = options.source;
   if (spec === "sample") return sampleSource;
-  if (spec === "yahoo") return yahooSource({ log: (line) => io.err(`${line}\n`) });
   if (spec.startsWith("file:") && spec.length > 5) return fileSource(spec.slice(5));
-  throw new UserError(`--source: unknown source "${spec}"; use yahoo, sample or file:PATH`);
+  if (spec !== "yahoo") throw new UserError(`--source: unknown source "${spec}"; use yahoo, sample or file:PATH`);
+
+  const fromEnv = io.env[YAHOO_URL_ENV];
+  const baseUrl = options.yahooUrl
+    ? parseBaseUrl(options.yahooUrl, "--yahoo-url")
+    : fromEnv
+      ? parseBaseUrl(fromEnv, YAHOO_URL_ENV)
+      : undefined;
+  if (baseUrl) logLine(io, "fetch", `Yahoo requests go to ${baseUrl.origin} (${options.yahooUrl ? "--yahoo-url" : YAHOO_URL_ENV})`);
+  const deadlineSeconds = options.fetchDeadlineSeconds ?? Number(PARAMETERS.fetchDeadlineSeconds.default);
+  const { requestTimeoutMs, ...retry } = options.tuning ?? {};
+  return yahooSource({
+    baseUrl,
+    priceField: options.priceField ?? "close",
+    requestTimeoutMs,
+    log: (line) => io.err(`${line}\n`),
+    policy: {
+      concurrency: options.concurrency ?? Number(PARAMETERS.concurrency.default),
+      minIntervalMs: options.requestIntervalMs ?? Number(PARAMETERS.requestIntervalMs.default),
+      deadlineMs: deadlineSeconds > 0 ? deadlineSeconds * 1000 : undefined,
+      ...retry,
+    },
+  });
+}
+
+/** One line per failure reason: `not-found (2): ATVI XLNX`. */
+function failureSummary(failures: readonly Failure[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const f of failures) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), f.symbol]);
+  return [...byReason].map(([reason, symbols]) => `failed, ${reason} (${symbols.length}): ${symbols.join(" ")}`);
+}
+
+function reasonCounts(failures: readonly Failure[]): string {
+  const counts = new Map<string, number>();
+  for (const f of failures) counts.set(f.reason, (counts.get(f.reason) ?? 0) + 1);
+  return [...counts].map(([reason, n]) => `${reason}: ${n}`).join(", ");
+}
+
+/** A failure that says more about the moment than about the symbol. */
+function isPassing(failure: Failure): boolean {
+  return failure.reason === "deadline" || RETRIABLE_REASONS.has(failure.reason as FetchFailureReason);
+}
+
+function concurrencyArg(value: string): number {
+  const n = positiveIntArg(value);
+  if (n > MAX_CONCURRENCY) {
+    throw new InvalidArgumentError(`expected at most ${MAX_CONCURRENCY} requests in flight (more is a request storm), got "${value}"`);
+  }
+  return n;
 }

@@ -51,7 +51,8 @@ export function startProgress(io: Io, total: number): Progress {
       }
     },
     done() {
-      if (io.stderrIsTTY) io.err(`${bar()}\n`);
+      // The last tick drew the full bar; finish its line.
+      if (io.stderrIsTTY) io.err(completed > 0 ? "\n" : `${bar()}\n`);
     },
   };
 }

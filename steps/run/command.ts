@@ -20,6 +20,7 @@ interface RunOptions {
   readonly json?: boolean;
   readonly artifactsDir?: string;
   readonly runId?: string;
+  readonly yahooUrl?: string;
   readonly [parameter: string]: unknown;
 }
 
@@ -34,6 +35,7 @@ export function runCommand(io: Io, invoke: InvokeInProcess): Command {
     .option("--json", "print the machine-readable result instead of the ranking lines")
     .option("--artifacts-dir <dir>", "keep the artifacts here instead of a temporary directory")
     .option("--run-id <id>", "recorded with every stored value (default: local-<timestamp>)")
+    .option("--yahoo-url <url>", "send Yahoo requests to this scheme://host[:port] instead (a mirror; default: $STOCK_RSI_YAHOO_URL)")
     .action(async (symbolsFile: string, options: RunOptions) => {
       const code = await runPipeline(symbolsFile, options, io, invoke);
       // Each step has already said why it stopped.
@@ -61,6 +63,7 @@ export async function runPipeline(symbolsFile: string, options: RunOptions, io: 
           db: options.store ? options.db : "none",
           "run-id": options.runId,
           json: options.json === true,
+          "yahoo-url": options.yahooUrl,
         },
       },
       (_step: StepDefinition, argv) => invoke(argv),

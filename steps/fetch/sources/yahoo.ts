@@ -2,97 +2,198 @@
  * The `yahoo` source: daily bars from Yahoo Finance's chart endpoint, through yahoo-finance2.
  *
  * One GET per symbol (`/v8/finance/chart/SYMBOL?period1&period2&interval=1d`); Yahoo has no
- * multi-symbol history endpoint. `close` is split-adjusted but not dividend-adjusted, which is
- * what the original program used; `adjclose` also folds dividends in.
+ * multi-symbol history endpoint and `chart()` needs no cookie or crumb. The library builds the
+ * request and checks the answer against its schema; `yahoo-http.ts` (the `fetch` it is given)
+ * owns the wire; `scheduler.ts` decides when each request goes and when to give up.
+ *
+ * Prices: `close` is split-adjusted but not dividend-adjusted, which is what the original
+ * program ranked on and what the user's stored history holds; `adjclose` also folds dividends
+ * in (select it with `priceField`). Each bar is dated by the exchange's own calendar
+ * (`meta.exchangeTimezoneName`), so a bar stamped 09:30 in New York is that New York day.
  */
 import YahooFinance from "yahoo-finance2";
-import type { Bar, Failure, FailureReason, Series } from "../../domain/artifacts.ts";
-import { addDays, dateIn } from "../../domain/dates.ts";
-import { clipToWindow, type PriceRequest, type PriceResponse, type PriceSource } from "../source.ts";
+import type { Series } from "../../domain/artifacts.ts";
+import { addDays } from "../../domain/dates.ts";
+import { tradingDayBars, type ListedBar } from "../hygiene.ts";
+import { DEFAULT_POLICY, fetchEach, FetchAttemptError, Pacer, type FetchFailureReason, type RequestPolicy } from "../scheduler.ts";
+import type { PriceRequest, PriceResponse, PriceSource } from "../source.ts";
+import { oneLine, yahooHttp, type YahooHttpOptions } from "./yahoo-http.ts";
+
+export const PRICE_FIELDS = ["close", "adjclose"] as const;
+export type PriceField = (typeof PRICE_FIELDS)[number];
 
 export interface YahooSourceOptions {
-  /** Requests in flight at once (yahoo-finance2's own default is 4). */
-  readonly concurrency?: number;
-  /** Which price to rank on. */
-  readonly priceField?: "close" | "adjclose";
-  /** Where log lines go; stdout is reserved for the ranking. */
+  /** Concurrency, pacing, retries and deadline; unset fields take `DEFAULT_POLICY`'s. */
+  readonly policy?: Partial<RequestPolicy>;
+  /** Which price the bars carry: `close` (default) or `adjclose`. */
+  readonly priceField?: PriceField;
+  /** A mirror's scheme, host and port, replacing Yahoo's (see `yahoo-http.ts`). */
+  readonly baseUrl?: URL | undefined;
+  /** The longest a single request may take. */
+  readonly requestTimeoutMs?: number;
+  /** Where log lines go (stderr); stdout is reserved for the ranking. */
   readonly log?: (line: string) => void;
 }
 
-type ChartQuote = { date: Date; close?: number | null; adjclose?: number | null };
-type ChartResult = { meta: { exchangeTimezoneName?: string; timezone?: string }; quotes: ChartQuote[] };
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function yahooSource(options: YahooSourceOptions = {}): PriceSource {
-  const concurrency = options.concurrency ?? 4;
+  const policy: RequestPolicy = { ...DEFAULT_POLICY, ...options.policy };
   const priceField = options.priceField ?? "close";
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const quiet = () => undefined;
-  const client = new YahooFinance({
-    versionCheck: false,
-    suppressNotices: ["yahooSurvey"],
-    queue: { concurrency },
-    validation: { logErrors: false, logOptionsErrors: false },
-    // The library logs to stdout by default; keep stdout for the ranking.
-    logger: { info: quiet, debug: quiet, dir: quiet, warn: (...a: unknown[]) => log(`yahoo-finance2: ${a.join(" ")}`), error: quiet },
-  });
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
 
   return {
     name: "yahoo",
     async fetch(request: PriceRequest): Promise<PriceResponse> {
-      const series: Series[] = [];
-      const failures: Failure[] = [];
-      await Promise.all(
-        request.symbols.map(async (symbol) => {
-          try {
-            const result = (await client.chart(symbol, {
-              period1: request.from,
-              period2: addDays(request.asOf, 1),
-              interval: "1d",
-            })) as unknown as ChartResult;
-            series.push(clipToWindow(toSeries(symbol, result, priceField), request));
-          } catch (err) {
-            failures.push({ symbol, ...classify(err) });
-          } finally {
-            request.onSymbolDone?.(symbol);
-          }
-        }),
+      let requests = 0;
+      const retriedBy = new Map<FetchFailureReason, number>();
+      let rateLimitPauses = 0;
+      const pacer = new Pacer(policy.minIntervalMs);
+      const client = newClient(policy, log, {
+        baseUrl: options.baseUrl,
+        awaitTurn: (signal) => pacer.turn(signal),
+        requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        onRequest: () => void requests++,
+      });
+
+      const fetchSymbol = async (symbol: string, signal: AbortSignal): Promise<Series> => {
+        let chart: ChartAnswer;
+        try {
+          chart = await client.chart(
+            symbol,
+            // Yahoo's period2 is exclusive: the day after the as-of date takes the as-of day in.
+            { period1: request.from, period2: addDays(request.asOf, 1), interval: "1d", return: "object" },
+            { fetchOptions: { signal } },
+          );
+        } catch (err) {
+          throw classify(err);
+        }
+        return { symbol, bars: tradingDayBars(listedBars(chart, priceField), request) };
+      };
+
+      const outcomes = await fetchEach(request.symbols, fetchSymbol, policy, {
+        pacer,
+        onDone: (symbol) => request.onSymbolDone?.(symbol),
+        onRetry: (_symbol, error) => {
+          retriedBy.set(error.reason, (retriedBy.get(error.reason) ?? 0) + 1);
+          if (error.reason === "rate-limited") rateLimitPauses++;
+        },
+      });
+
+      const response: PriceResponse = { series: [], failures: [] };
+      for (const symbol of request.symbols) {
+        const outcome = outcomes.get(symbol)!;
+        if (outcome.ok) response.series.push(outcome.value);
+        else response.failures.push({ symbol, reason: outcome.reason, message: outcome.message });
+      }
+      const retried = [...retriedBy].map(([reason, n]) => `${reason} ${n}`).join(", ");
+      log(
+        `fetch: ${requests} requests to ${options.baseUrl?.host ?? "Yahoo"} (concurrency ${policy.concurrency}` +
+          `${policy.minIntervalMs > 0 ? `, ${policy.minIntervalMs} ms apart` : ""})` +
+          `${retried ? `; retried: ${retried}` : ""}${rateLimitPauses ? `; paused ${rateLimitPauses}× for rate limits` : ""}`,
       );
-      const order = new Map(request.symbols.map((s, i) => [s, i]));
-      const byRequestOrder = (a: { symbol: string }, b: { symbol: string }) => order.get(a.symbol)! - order.get(b.symbol)!;
-      return { series: series.sort(byRequestOrder), failures: failures.sort(byRequestOrder) };
+      return response;
     },
   };
 }
 
-/** Bars dated by the exchange's local calendar, ascending, one per date (the last wins). */
-function toSeries(symbol: string, result: ChartResult, priceField: "close" | "adjclose"): Series {
-  const zone = result.meta.exchangeTimezoneName ?? "America/New_York";
-  const byDate = new Map<string, Bar>();
-  for (const quote of result.quotes) {
-    const date = dateIn(zone, quote.date);
-    const close = quote[priceField];
-    byDate.set(date, { date, close: typeof close === "number" && Number.isFinite(close) ? close : null });
-  }
-  return { symbol, bars: [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1)) };
+/** The parts of the library's `ChartResultObject` the bars come from. */
+interface ChartAnswer {
+  readonly meta: { readonly exchangeTimezoneName: string };
+  readonly timestamp?: readonly number[];
+  readonly indicators: {
+    readonly quote: readonly { readonly close: readonly (number | null)[] }[];
+    readonly adjclose?: readonly { readonly adjclose?: readonly (number | null)[] }[];
+  };
 }
 
-/** Maps what yahoo-finance2 throws onto the artifact's fixed failure reasons. */
-export function classify(err: unknown): { reason: FailureReason; message: string } {
-  const error = err as Error & { code?: unknown; name?: string };
-  const message = oneLine(error?.message ?? String(err));
-  if (error?.name === "FailedYahooValidationError") return { reason: "invalid-response", message };
-  if (typeof error?.code === "number") {
-    if (error.code === 404) return { reason: "not-found", message };
-    if (error.code === 429) return { reason: "rate-limited", message };
-    if (error.code >= 500) return { reason: "server-error", message };
-    return { reason: "invalid-response", message: `HTTP ${error.code}: ${message}` };
+/**
+ * The answer's bars in Yahoo's order, dated in the exchange's time zone. A quote array that
+ * does not line up with the timestamps is an answer nobody can trust.
+ */
+function listedBars(chart: ChartAnswer, priceField: PriceField): ListedBar[] {
+  const timestamps = chart.timestamp ?? [];
+  if (timestamps.length === 0) return [];
+  const prices = priceField === "close" ? chart.indicators.quote[0]?.close : chart.indicators.adjclose?.[0]?.adjclose;
+  if (!prices || prices.length !== timestamps.length) {
+    throw new FetchAttemptError(
+      "invalid-response",
+      `${timestamps.length} timestamps but ${prices?.length ?? "no"} ${priceField} values in the answer`,
+    );
   }
-  if (/no data found|delisted|not found/i.test(message)) return { reason: "not-found", message };
-  if (/not parsable|unexpected token|json/i.test(message)) return { reason: "invalid-response", message };
-  return { reason: "network", message };
+  const tradingDate = tradingDateIn(chart.meta.exchangeTimezoneName);
+  return timestamps.map((t, i) => ({ date: tradingDate(t), close: prices[i] ?? null }));
 }
 
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * Epoch seconds → the exchange's calendar date, as `dateIn` computes it. Building a date format
+ * costs about 40 µs, 20 times formatting one; with 60 bars × thousands of symbols, it is built
+ * once per time zone.
+ */
+function tradingDateIn(timeZone: string): (epochSeconds: number) => string {
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dateFormats.set(timeZone, format);
+  }
+  return (epochSeconds) => format.format(new Date(epochSeconds * 1000));
+}
+
+/**
+ * What yahoo-finance2 threw, as a failure reason. Errors from the wire arrive already
+ * classified (`yahoo-http.ts`); what remains is the library refusing the answer.
+ */
+function classify(err: unknown): FetchAttemptError {
+  if (err instanceof FetchAttemptError) return err;
+  const error = err as Error & { errors?: { instancePath?: string; message?: string; params?: { missing?: unknown[] } }[] };
+  if (error?.name === "FailedYahooValidationError") {
+    const first = error.errors?.[0];
+    const missing = Array.isArray(first?.params?.missing) ? ` (${first.params.missing.join(", ")})` : "";
+    const detail = first ? `: ${first.instancePath || "(top level)"} ${first.message ?? ""}${missing}`.trimEnd() : "";
+    return new FetchAttemptError("invalid-response", `the answer does not match Yahoo's chart schema${detail}`);
+  }
+  const message = error?.message ?? String(err);
+  // The library's wording for a 200 whose body is not JSON. The parser's own message differs
+  // between Node versions; the body's length and start say what came back.
+  const unparsable = /^Response\.ok where we expect JSON, but the response was not parsable\.\s+Response: "([\s\S]*)"\.\s+Error: /.exec(message);
+  if (unparsable) {
+    const body = unparsable[1]!;
+    return new FetchAttemptError("invalid-response", `the answer is not JSON: ${body.length} characters starting '${oneLine(body, 40)}'`);
+  }
+  return new FetchAttemptError("invalid-response", oneLine(message));
+}
+
+let runtimeNoticeShown = false;
+
+function newClient(policy: RequestPolicy, log: (line: string) => void, http: YahooHttpOptions) {
+  const relay = (...args: unknown[]) => log(`fetch: yahoo-finance2: ${oneLine(args.map(String).join(" "), 300)}`);
+  return new YahooFinance({
+    fetch: yahooHttp(http),
+    // The scheduler paces requests; the library's own queue only has to stay out of its way.
+    queue: { concurrency: policy.concurrency, interval: 0 },
+    // It would ask the npm registry on a failed validation; a batch step must not.
+    versionCheck: false,
+    suppressNotices: ["yahooSurvey"],
+    validation: { logErrors: false, logOptionsErrors: false },
+    // The default logger writes to stdout, which carries the ranking: everything goes to stderr.
+    logger: {
+      info: relay,
+      error: relay,
+      warn: (...args: unknown[]) => {
+        // yahoo-finance2 4.x asks for Node 22+ and says so on every construction; chart() works
+        // on Node 20 (tested here), so say it once per process.
+        if (String(args[0]).includes("Unsupported environment")) {
+          if (runtimeNoticeShown) return;
+          runtimeNoticeShown = true;
+          log(`fetch: note: yahoo-finance2 prefers Node 22 or later; running on Node ${process.versions.node}`);
+          return;
+        }
+        relay(...args);
+      },
+      debug: () => undefined,
+      dir: () => undefined,
+    },
+  });
 }

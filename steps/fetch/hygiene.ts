@@ -1,0 +1,60 @@
+/**
+ * What the fetch step does to a source's bars before it writes them, whatever the source. Pure.
+ *
+ * Sources answer with quirks the RSI must not see: Yahoo lists a bar for the current session
+ * beyond the requested window, sometimes twice for one day (once at the open, once with the
+ * live price), and keeps answering for a halted stock with bars that stop days ago.
+ * - **Nulls are kept.** A day listed without a close stays `null`: the `seed` method treats a
+ *   missing close the way the original program's pandas did, and filling it in would change
+ *   the user's numbers.
+ * - **One bar per trading day.** Of several bars dated the same day the last one with a close
+ *   wins (it is the later quote of that day); `null` only if none has a close.
+ * - **Nothing after the as-of date**, nothing before the window.
+ * - **Stale series are reported, not dropped.** The validate step decides what is too old;
+ *   fetch says which series end early so the log and the artifact show it at the source.
+ */
+import type { Bar, Series } from "../domain/artifacts.ts";
+import { weekdaysBetween, type IsoDate } from "../domain/dates.ts";
+
+/** A source's bar in the order the source listed it. */
+export interface ListedBar {
+  readonly date: IsoDate;
+  readonly close: number | null;
+}
+
+/** Ascending bars, one per trading day, inside `from..asOf`. */
+export function tradingDayBars(listed: readonly ListedBar[], window: { readonly from: IsoDate; readonly asOf: IsoDate }): Bar[] {
+  const byDate = new Map<IsoDate, Bar>();
+  for (const bar of listed) {
+    if (bar.date < window.from || bar.date > window.asOf) continue;
+    const close = typeof bar.close === "number" && Number.isFinite(bar.close) ? bar.close : null;
+    const earlier = byDate.get(bar.date);
+    if (earlier === undefined || close !== null) byDate.set(bar.date, { date: bar.date, close });
+  }
+  return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+/** A series whose latest close lags the as-of date by more than the allowed weekdays. */
+export interface StaleSeries {
+  readonly symbol: string;
+  /** The date of the series' latest close. */
+  readonly lastClose: IsoDate;
+  /** Weekdays from that date to the as-of date (exchange holidays count: they are not known). */
+  readonly weekdaysBehind: number;
+}
+
+/**
+ * The series whose latest close is more than `maxStaleDays` weekdays before `asOf`: the same
+ * rule, with the same number, that the validate step's `trading-day-current` applies. A series
+ * with no close at all is not listed: compute-rsi reports it as `too-few-closes`.
+ */
+export function staleSeries(series: readonly Series[], asOf: IsoDate, maxStaleDays: number): StaleSeries[] {
+  const stale: StaleSeries[] = [];
+  for (const { symbol, bars } of series) {
+    const last = bars.findLast((b) => b.close !== null);
+    if (!last) continue;
+    const weekdaysBehind = weekdaysBetween(last.date, asOf);
+    if (weekdaysBehind > maxStaleDays) stale.push({ symbol, lastClose: last.date, weekdaysBehind });
+  }
+  return stale;
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cutlerRsi, rsi, seedRsi, wilderRsi, type Close, type RsiMethod } from "../../../steps/domain/rsi.ts";
+import { REPO_ROOT } from "../../support/cli.ts";
+
+/** Values computed by pandas 1.5.3 and a transcription of TA-Lib's ta_RSI.c (see generate.py). */
+interface ReferenceCase {
+  name: string;
+  closes: Close[];
+  seed: number | null;
+  wilder: number | null;
+  cutler: number | null;
+}
+const reference = JSON.parse(readFileSync(join(REPO_ROOT, "test/fixtures/rsi/reference-values.json"), "utf8")) as {
+  cases: ReferenceCase[];
+};
+const METHODS: RsiMethod[] = ["seed", "wilder", "cutler"];
+
+describe("RSI against the reference values", () => {
+  for (const method of METHODS) {
+    describe(method, () => {
+      for (const c of reference.cases) {
+        it(`${c.name}`, () => {
+          const outcome = rsi(c.closes, method, 14);
+          const expected = c[method];
+          if (expected === null) {
+            expect(outcome.ok).toBe(false);
+            return;
+          }
+          if (!outcome.ok) throw new Error(`expected ${expected}, got ${outcome.reason}: ${outcome.message}`);
+          expect(Math.abs(outcome.rsi - expected)).toBeLessThanOrEqual(1e-12);
+        });
+      }
+    });
+  }
+
+  it("covers every behaviour the issue names", () => {
+    const names = reference.cases.map((c) => c.name);
+    for (const needed of ["fifteen closes exactly", "only rises", "only falls", "a flat run inside moving prices", "no movement at all", "a missing close in the middle"]) {
+      expect(names).toContain(needed);
+    }
+  });
+});
+
+describe("the seed method (the user's original pandas formula)", () => {
+  const find = (name: string) => reference.cases.find((c) => c.name === name)!;
+
+  it("needs 15 closes: 14 give too-few-closes", () => {
+    const outcome = seedRsi(find("fourteen closes: too few").closes);
+    expect(outcome).toMatchObject({ ok: false, reason: "too-few-closes" });
+    expect(seedRsi(find("fifteen closes exactly").closes).ok).toBe(true);
+  });
+
+  it("gives 100 when prices only rose and 0 when they only fell", () => {
+    expect(seedRsi(find("only rises").closes)).toMatchObject({ ok: true, rsi: 100 });
+    expect(seedRsi(find("only falls").closes)).toMatchObject({ ok: true, rsi: 0 });
+  });
+
+  it("reports no-movement, not a number, when no close ever changed", () => {
+    expect(seedRsi(find("no movement at all").closes)).toMatchObject({ ok: false, reason: "no-movement" });
+  });
+
+  it("loses two changes to a missing close, as pandas does", () => {
+    expect(seedRsi(find("a missing close leaves too few changes").closes)).toMatchObject({ ok: false, reason: "too-few-closes" });
+  });
+
+  it("reports the last observed close's index when the last close is missing", () => {
+    const closes = find("a missing last close").closes;
+    const outcome = seedRsi(closes);
+    expect(outcome.ok && outcome.index).toBe(closes.length - 2);
+  });
+
+  it("differs from Wilder's RSI by a visible amount on three months of real prices", () => {
+    const nvda = find("NVDA last 63 bars to 2022-01-28").closes;
+    const seed = seedRsi(nvda);
+    const wilder = wilderRsi(nvda);
+    if (!seed.ok || !wilder.ok) throw new Error("both defined");
+    const gap = Math.abs(seed.rsi - wilder.rsi);
+    expect(gap).toBeGreaterThan(0.1);
+    expect(gap).toBeLessThan(1);
+  });
+});
+
+describe("the wilder method (TA-Lib)", () => {
+  it("reproduces the classic 14-period example: first value 70.46, then 66.25", () => {
+    const closes = reference.cases.find((c) => c.name === "classic Wilder example, 33 closes")!.closes;
+    const first = wilderRsi(closes.slice(0, 15));
+    const second = wilderRsi(closes.slice(0, 16));
+    expect(first.ok && first.rsi.toFixed(2)).toBe("70.46");
+    expect(second.ok && second.rsi.toFixed(2)).toBe("66.25");
+  });
+
+  it("reports no-movement where TA-Lib would return 0", () => {
+    expect(wilderRsi(Array(20).fill(7))).toMatchObject({ ok: false, reason: "no-movement" });
+    expect(cutlerRsi(Array(20).fill(7))).toMatchObject({ ok: false, reason: "no-movement" });
+  });
+});
+
+describe("cutler", () => {
+  it("depends only on the last period + 1 closes", () => {
+    const tail = [10, 11, 10.5, 12, 11.8, 12.5, 12.1, 13, 12.7, 13.3, 13.1, 13.9, 13.6, 14.2, 14];
+    const a = cutlerRsi([99, 1, 50, ...tail]);
+    const b = cutlerRsi([5, ...tail]);
+    expect(a.ok && b.ok && a.rsi).toBe(b.ok && b.rsi);
+  });
+});
+
+it("refuses a period that is not a positive integer (a bug, not user input)", () => {
+  expect(() => rsi([1, 2, 3], "seed", 0)).toThrow(RangeError);
+});

@@ -1,0 +1,143 @@
+/**
+ * The operating decisions, as the user's cluster will receive them: read from dist/, so a
+ * refactoring that drops one fails here.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { ExitCode } from "../../steps/domain/errors.ts";
+import { pipeline } from "../../steps/pipeline.ts";
+import { loadManifests, type KubeObject } from "./support/manifests.ts";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- reading parsed YAML
+type Any = Record<string, any>;
+let objects: KubeObject[];
+const get = (kind: string, name?: string): Any => {
+  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (!found) throw new Error(`no ${kind} ${name ?? ""} in dist/`);
+  return found as Any;
+};
+
+beforeAll(() => {
+  objects = loadManifests().map((m) => m.object);
+});
+
+describe("the pipeline in dist/", () => {
+  it("is the definition's DAG: one task per step, each waiting for the steps it reads from", () => {
+    const spec = get("WorkflowTemplate").spec;
+    const dag = spec.templates.find((t: Any) => t.name === spec.entrypoint).dag.tasks as Any[];
+    expect(dag.map((t) => [t.name, t.dependencies ?? []])).toEqual([
+      ["fetch", []],
+      ["compute-rsi", ["fetch"]],
+      ["validate", ["compute-rsi"]],
+      ["persist", ["validate"]],
+    ]);
+    for (const step of pipeline.steps) {
+      const template = spec.templates.find((t: Any) => t.name === step.name);
+      expect(template.container.command).toEqual(["stock-rsi"]);
+      expect(template.container.args[0]).toBe(step.args[0]);
+      expect(template.container.image).toMatch(new RegExp(`/${step.name}:[\\w.-]+$`));
+      for (const artifact of template.outputs.artifacts ?? []) expect(artifact.archive).toEqual({ none: {} });
+    }
+  });
+
+  it("retries only fetch and persist, only on exit 3, with back-off", () => {
+    const templates = get("WorkflowTemplate").spec.templates as Any[];
+    const retried = templates.filter((t) => t.retryStrategy).map((t) => t.name);
+    expect(retried).toEqual(["fetch", "persist"]);
+    for (const t of templates.filter((x) => x.retryStrategy)) {
+      expect(t.retryStrategy.expression).toBe(`asInt(lastRetry.exitCode) == ${ExitCode.unavailable}`);
+      expect(t.retryStrategy.backoff.duration).toMatch(/^\d+s$/);
+    }
+  });
+
+  it("ends every run and cleans up after it: a deadline, podGC and a TTL", () => {
+    const spec = get("WorkflowTemplate").spec;
+    expect(spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    expect(spec.podGC.strategy).toBe("OnWorkflowSuccess");
+    expect(spec.ttlStrategy.secondsAfterSuccess).toBeGreaterThan(0);
+    expect(spec.ttlStrategy.secondsAfterFailure).toBeGreaterThan(0);
+    for (const t of spec.templates.filter((x: Any) => x.container)) expect(t.activeDeadlineSeconds).toBeGreaterThan(0);
+  });
+
+  it("shows the ranking and the failed symbols as output parameters of persist and validate", () => {
+    const templates = get("WorkflowTemplate").spec.templates as Any[];
+    const outputs = (name: string) => templates.find((t) => t.name === name)!.outputs.parameters.map((p: Any) => p.name);
+    expect(outputs("persist")).toEqual(["ranking"]);
+    expect(outputs("validate")).toEqual(["failed-symbols"]);
+  });
+
+  it("runs as its own ServiceAccount, whose Role allows only creating and patching workflowtaskresults", () => {
+    const account = get("WorkflowTemplate").spec.serviceAccountName;
+    expect(get("ServiceAccount", account)).toBeDefined();
+    const binding = get("RoleBinding", account);
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: "stock-rsi" }]);
+    expect(get("Role", binding.roleRef.name).rules).toEqual([{ apiGroups: ["argoproj.io"], resources: ["workflowtaskresults"], verbs: ["create", "patch"] }]);
+  });
+
+  it("takes the symbols from a ConfigMap holding the user's file", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { USER_SYMBOLS } = await import("../support/cli.ts");
+    const parameter = (get("WorkflowTemplate").spec.arguments.parameters as Any[]).find((p) => p.name === "symbols");
+    const ref = parameter!.valueFrom.configMapKeyRef;
+    const configMap = get("ConfigMap", ref.name);
+    expect(configMap.metadata.labels["workflows.argoproj.io/configmap-type"]).toBe("Parameter");
+    expect(configMap.data[ref.key]).toBe(readFileSync(USER_SYMBOLS, "utf8"));
+  });
+});
+
+describe("the schedule in dist/", () => {
+  it("runs the template by reference on weekdays after the close, New York time, never twice at once", () => {
+    const spec = get("CronWorkflow").spec;
+    expect(spec.workflowSpec).toEqual({ workflowTemplateRef: { name: get("WorkflowTemplate").metadata.name } });
+    expect(spec.timezone).toBe("America/New_York");
+    for (const cron of spec.schedules as string[]) {
+      const [minute, hour, , , weekdays] = cron.split(" ");
+      expect(Number(hour) * 60 + Number(minute)).toBeGreaterThan(16 * 60);
+      expect(weekdays).toBe("1-5");
+    }
+    expect(spec.concurrencyPolicy).toBe("Forbid");
+    expect(spec.startingDeadlineSeconds).toBeGreaterThanOrEqual(600);
+    expect(spec.successfulJobsHistoryLimit).toBeGreaterThan(0);
+    expect(spec.failedJobsHistoryLimit).toBeGreaterThan(0);
+  });
+});
+
+describe("MySQL in dist/", () => {
+  it("is one mysqld, replaced not rolled, pinned to 8.4, as uid 999, its passwords from the Secret", () => {
+    const deployment = get("Deployment", "mysql");
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy).toEqual({ type: "Recreate" });
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.image).toMatch(/^mysql:8\.4(\.\d+)?$/);
+    expect(pod.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, runAsNonRoot: true });
+    for (const env of container.env as Any[]) expect(env.valueFrom.secretKeyRef.name).toBe("mysql-credentials");
+    expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(300);
+    const init = pod.volumes.find((v: Any) => v.configMap);
+    expect(Object.keys(get("ConfigMap", init.configMap.name).data)).toEqual(["10-stock-rsi.sh"]);
+    expect(container.volumeMounts).toContainEqual({ name: init.name, mountPath: "/docker-entrypoint-initdb.d", readOnly: true });
+  });
+
+  it("keeps its data on a static NFS volume (4.1, Retain) bound by name, reachable only by the pipeline's clients", () => {
+    const claimName = get("Deployment", "mysql").spec.template.spec.volumes.find((v: Any) => v.persistentVolumeClaim).persistentVolumeClaim.claimName;
+    const claim = get("PersistentVolumeClaim", claimName);
+    expect(claim.spec.storageClassName).toBe("");
+    const volume = get("PersistentVolume", claim.spec.volumeName);
+    expect(volume.spec).toMatchObject({ storageClassName: "", persistentVolumeReclaimPolicy: "Retain", mountOptions: ["nfsvers=4.1"] });
+    expect(volume.spec.nfs.server).toBeTruthy();
+    expect(get("Service", "mysql").spec.ports).toEqual([{ name: "mysql", port: 3306, targetPort: "mysql", protocol: "TCP" }]);
+    const policy = get("NetworkPolicy", "mysql-clients-only").spec;
+    expect(policy.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { "stock-rsi/mysql-client": "true" } } }], ports: [{ protocol: "TCP", port: 3306 }] }]);
+    const templates = get("WorkflowTemplate").spec.templates as Any[];
+    const clients = templates.filter((t) => t.metadata?.labels?.["stock-rsi/mysql-client"] === "true").map((t) => t.name);
+    expect(clients).toEqual(["persist"]);
+  });
+});
+
+describe("the artifact repository in dist/", () => {
+  it("is the namespace's default, an S3 bucket whose keys come from a Secret", () => {
+    const configMap = get("ConfigMap", "artifact-repositories");
+    const key = configMap.metadata.annotations["workflows.argoproj.io/default-artifact-repository"];
+    expect(configMap.data[key]).toMatch(/^s3:\n/);
+    expect(configMap.data[key]).toContain("name: artifact-store-credentials");
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * The DAG in dist/ runs: the synthesized WorkflowTemplate, executed task by task with the same
+ * `stock-rsi` commands its containers run, against the offline `sample` source and SQLite. A
+ * wrong argument, artifact path or parameter in the YAML fails here, not on the user's cluster.
+ */
+import { spawn } from "node:child_process";
+import Database from "better-sqlite3";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ExitCode } from "../../steps/domain/errors.ts";
+import { loadManifests, type KubeObject } from "../synth/support/manifests.ts";
+import { BIN, stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
+import { runDag, type ContainerRun, type DagRunOptions, type ProcessResult } from "./support/argo-dag-runner.ts";
+
+const AS_OF = "2021-05-17";
+
+let workflowTemplate: KubeObject;
+let configMaps: Record<string, Record<string, string>>;
+
+beforeAll(() => {
+  const manifests = loadManifests().map((m) => m.object);
+  workflowTemplate = manifests.find((o) => o.kind === "WorkflowTemplate")!;
+  configMaps = Object.fromEntries(manifests.filter((o) => o.kind === "ConfigMap").map((o) => [o.metadata.name, o.data as Record<string, string>]));
+});
+
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+/** `stock-rsi ...` as `node bin/stock-rsi.mjs ...`; the persist step's MySQL URL becomes a SQLite file. */
+function stockRsiOnThisMachine(dbFile: string) {
+  return (container: ContainerRun): Promise<ProcessResult> => {
+    const [command, ...args] = container.argv;
+    if (command !== "stock-rsi") throw new Error(`task ${container.task}: unexpected command ${command}`);
+    const mapped = args.map((word, i) => (args[i - 1] === "--db" && word.startsWith("mysql://") ? `sqlite:${dbFile}` : word));
+    return spawnProcess([BIN, ...mapped], container.env);
+  };
+}
+
+function spawnProcess(args: readonly string[], env: Readonly<Record<string, string>>): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, ARGO_PROGRESS_FILE: undefined, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function options(overrides: Partial<DagRunOptions> & Pick<DagRunOptions, "run">): DagRunOptions & { sleeps: number[] } {
+  const dir = tempDir("stock-rsi-dag-");
+  cleanups.push(dir.cleanup);
+  const sleeps: number[] = [];
+  return {
+    workflowTemplate,
+    configMaps,
+    workDir: dir.path,
+    workflowName: "stock-rsi-local",
+    sleep: async (ms) => void sleeps.push(ms),
+    sleeps,
+    ...overrides,
+  };
+}
+
+describe("the WorkflowTemplate in dist/, run locally", () => {
+  it("ranks the user's symbols exactly as `stock-rsi run` does, and persist stores them", async () => {
+    const db = tempDir("stock-rsi-dag-db-");
+    cleanups.push(db.cleanup);
+    const dbFile = `${db.path}/rsi.db`;
+    const run = options({ parameters: { source: "sample", "as-of": AS_OF }, run: stockRsiOnThisMachine(dbFile) });
+
+    const result = await runDag(run);
+
+    const failed = result.tasks.filter((t) => t.phase !== "Succeeded").map((t) => `${t.name}: ${t.attempts.at(-1)?.stderr ?? t.phase}`);
+    expect(failed).toEqual([]);
+    expect(result.tasks.map((t) => [t.name, t.attempts.length])).toEqual([
+      ["fetch", 1],
+      ["compute-rsi", 1],
+      ["validate", 1],
+      ["persist", 1],
+    ]);
+    const reference = await stockRsi(["run", USER_SYMBOLS, "--source", "sample", "--no-store", "--as-of", AS_OF]);
+    expect(reference.code).toBe(0);
+    expect(reference.stdout.split("\n").length).toBeGreaterThan(100);
+    // The ranking as the Argo UI shows it (persist's output parameter, exported to the workflow)...
+    expect(result.outputs.ranking).toBe(reference.stdout);
+    // ...is what persist printed, and what it stored under the run's name.
+    expect(result.tasks.find((t) => t.name === "persist")!.attempts[0]!.stdout).toBe(reference.stdout);
+    const sqlite = new Database(dbFile, { readonly: true });
+    try {
+      const stored = sqlite.prepare("SELECT COUNT(*) AS n, MIN(run_id) AS run FROM rsi_values").get() as { n: number; run: string };
+      expect(stored).toEqual({ n: reference.stdout.trim().split("\n").length, run: "stock-rsi-local" });
+    } finally {
+      sqlite.close();
+    }
+    // validate's failed symbols are an output parameter too, one line per symbol without a value.
+    const validated = JSON.parse(
+      (await import("node:fs")).readFileSync(result.tasks.find((t) => t.name === "validate")!.outputArtifacts.validated!, "utf8"),
+    ) as { failures: unknown[] };
+    const failedLines = result.outputs["failed-symbols"]!.split("\n").filter(Boolean);
+    expect(failedLines).toHaveLength(validated.failures.length);
+  });
+
+  it("a run with another symbols list ranks that list (the symbols parameter overrides the ConfigMap)", async () => {
+    const db = tempDir("stock-rsi-dag-db-");
+    cleanups.push(db.cleanup);
+    const run = options({
+      parameters: { source: "sample", "as-of": AS_OF, symbols: "AAPL\nMSFT\n# a comment\nNVDA\n" },
+      run: stockRsiOnThisMachine(`${db.path}/rsi.db`),
+    });
+    const result = await runDag(run);
+    expect(result.phase).toBe("Succeeded");
+    expect(result.outputs.ranking!.split("\n").filter(Boolean).map((l) => l.split(" ")[0]).sort()).toEqual(["AAPL", "MSFT", "NVDA"]);
+  });
+
+  it("retries fetch after it exits 3 (service unavailable), waiting the template's back-off", async () => {
+    const db = tempDir("stock-rsi-dag-db-");
+    cleanups.push(db.cleanup);
+    const real = stockRsiOnThisMachine(`${db.path}/rsi.db`);
+    // Yahoo is away for the first attempt: the step exits with its "unavailable" status.
+    const run = options({
+      parameters: { source: "sample", "as-of": AS_OF },
+      run: (c) => (c.task === "fetch" && c.attempt === 1 ? spawnProcess(["-e", `process.exit(${ExitCode.unavailable})`], {}) : real(c)),
+    });
+    const result = await runDag(run);
+    expect(result.phase).toBe("Succeeded");
+    expect(result.tasks.find((t) => t.name === "fetch")!.attempts.map((a) => a.code)).toEqual([ExitCode.unavailable, 0]);
+    expect(run.sleeps).toEqual([30_000]);
+  });
+
+  it("does not retry bad input (exit 2): fetch fails once and the steps after it never run", async () => {
+    const run = options({ parameters: { source: "sample", "as-of": AS_OF, "lookback-days": "0" }, run: stockRsiOnThisMachine("/nonexistent") });
+    const result = await runDag(run);
+    expect(result.phase).toBe("Failed");
+    expect(result.tasks.map((t) => [t.name, t.phase, t.attempts.map((a) => a.code)])).toEqual([
+      ["fetch", "Failed", [ExitCode.badInput]],
+      ["compute-rsi", "Omitted", []],
+      ["validate", "Omitted", []],
+      ["persist", "Omitted", []],
+    ]);
+    expect(result.tasks[0]!.attempts[0]!.stderr).toMatch(/lookback-days/);
+    expect(run.sleeps).toEqual([]);
+  });
+
+  it("gives up on persist after its retry limit when the database stays unavailable", async () => {
+    const db = tempDir("stock-rsi-dag-db-");
+    cleanups.push(db.cleanup);
+    const real = stockRsiOnThisMachine(`${db.path}/rsi.db`);
+    const run = options({
+      parameters: { source: "sample", "as-of": AS_OF },
+      run: (c) => (c.task === "persist" ? spawnProcess(["-e", `process.exit(${ExitCode.unavailable})`], {}) : real(c)),
+    });
+    const result = await runDag(run);
+    const persist = result.tasks.find((t) => t.name === "persist")!;
+    expect(persist.phase).toBe("Failed");
+    // limit 3: the first attempt and three retries, the waits doubling from 20 s.
+    expect(persist.attempts).toHaveLength(4);
+    expect(run.sleeps).toEqual([20_000, 40_000, 80_000]);
+  });
+});

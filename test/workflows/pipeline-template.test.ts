@@ -1,0 +1,98 @@
+/**
+ * The WorkflowTemplate is rendered from the pipeline definition, generically: what is added to
+ * the definition appears in the template, and what the deployment cannot fill in fails synth.
+ */
+import { describe, expect, it } from "vitest";
+import { ExitCode } from "../../steps/domain/errors.ts";
+import { PARAMETERS, pipeline, type PipelineDefinition, type StepDefinition } from "../../steps/pipeline.ts";
+import { renderPipelineSpec, retryStrategy, type PipelineDeployment } from "../../workflows/pipeline-template.ts";
+
+const deployment: PipelineDeployment = {
+  serviceAccountName: "sa",
+  inputSources: { symbols: { configMap: "inputs", key: "symbols" } },
+  parameterDefaults: {},
+  settings: { db: "sqlite:x.db", "run-id": "{{workflow.name}}", json: false, "yahoo-url": null },
+  settingNeeds: {},
+  imageFor: (step) => `registry/${step}:1`,
+  runAsUser: 1000,
+};
+
+type Template = NonNullable<ReturnType<typeof renderPipelineSpec>["templates"]>[number];
+const templateOf = (definition: PipelineDefinition, name: string, d = deployment): Template =>
+  renderPipelineSpec(definition, d).templates!.find((t) => t.name === name)!;
+
+/** The definition with one step changed, as another issue might change it. */
+function withStep(name: string, change: (step: StepDefinition) => StepDefinition, extraParameters = pipeline.parameters): PipelineDefinition {
+  return { ...pipeline, parameters: extraParameters, steps: pipeline.steps.map((s) => (s.name === name ? change(s) : s)) };
+}
+
+describe("rendering the pipeline definition", () => {
+  it("runs each step's subcommand with its argv, artifacts at their declared paths", () => {
+    const compute = templateOf(pipeline, "compute-rsi");
+    expect(compute.container!.command).toEqual(["stock-rsi"]);
+    expect(compute.container!.args).toEqual([
+      "compute", "--in", "/tmp/stock-rsi/prices.json", "--out", "/tmp/stock-rsi/rsi.json",
+      "--method", "{{inputs.parameters.method}}", "--period", "{{inputs.parameters.period}}",
+    ]);
+    expect(compute.container!.image).toBe("registry/compute-rsi:1");
+    expect(compute.inputs!.artifacts).toEqual([{ name: "prices", path: "/tmp/stock-rsi/prices.json" }]);
+    expect(compute.outputs!.artifacts).toEqual([{ name: "rsi", path: "/tmp/stock-rsi/rsi.json", archive: { none: {} } }]);
+  });
+
+  it("a parameter added to the definition becomes a workflow parameter, a task argument and an argv word", () => {
+    const timeout = { name: "timeout-seconds", flag: "--timeout-seconds", description: "per-request timeout", default: "30" } as const;
+    const definition = withStep("fetch", (s) => ({ ...s, args: [...s.args, "--timeout-seconds", { parameter: "timeout-seconds" }] }), [...pipeline.parameters, timeout]);
+    const spec = renderPipelineSpec(definition, deployment);
+    expect(spec.arguments!.parameters).toContainEqual({ name: "timeout-seconds", value: "30", description: "per-request timeout" });
+    const task = spec.templates!.find((t) => t.dag)!.dag!.tasks!.find((t) => t.name === "fetch")!;
+    expect(task.arguments!.parameters).toContainEqual({ name: "timeout-seconds", value: "{{workflow.parameters.timeout-seconds}}" });
+    expect(templateOf(definition, "fetch").container!.args!.slice(-2)).toEqual(["--timeout-seconds", "{{inputs.parameters.timeout-seconds}}"]);
+  });
+
+  it("a setting added to the definition is passed when the deployment sets it, and fails synth when it does not", () => {
+    const definition = withStep("fetch", (s) => ({ ...s, args: [...s.args, { setting: "proxy-url" as never }] }));
+    expect(() => renderPipelineSpec(definition, deployment)).toThrow(
+      'step fetch: argv uses setting "proxy-url", which the deployment does not set; add it to settings in synth/config.ts (null to pass nothing)',
+    );
+    const withUrl = { ...deployment, settings: { ...deployment.settings, "proxy-url": "http://proxy:8080" } };
+    expect(templateOf(definition, "fetch", withUrl).container!.args!.slice(-2)).toEqual(["--proxy-url", "http://proxy:8080"]);
+    const withNull = { ...deployment, settings: { ...deployment.settings, "proxy-url": null } };
+    expect(templateOf(definition, "fetch", withNull).container!.args).toEqual(templateOf(pipeline, "fetch").container!.args);
+  });
+
+  it("a config default for a parameter the pipeline does not have fails synth", () => {
+    expect(() => renderPipelineSpec(pipeline, { ...deployment, parameterDefaults: { methdo: "wilder" } })).toThrow(/parameters\.methdo is not a pipeline parameter/);
+    const spec = renderPipelineSpec(pipeline, { ...deployment, parameterDefaults: { [PARAMETERS.method.name]: "wilder" } });
+    expect(spec.arguments!.parameters).toContainEqual(expect.objectContaining({ name: "method", value: "wilder" }));
+  });
+
+  it("a retry hint becomes a retryStrategy that retries only exit 3, with doubling back-off", () => {
+    const fetch = pipeline.steps.find((s) => s.name === "fetch")!;
+    expect(retryStrategy(fetch)).toEqual({
+      limit: String(fetch.retry!.limit),
+      retryPolicy: "Always",
+      expression: `asInt(lastRetry.exitCode) == ${ExitCode.unavailable}`,
+      backoff: { duration: `${fetch.retry!.backoffSeconds}s`, factor: "2" },
+    });
+    expect(templateOf(pipeline, "compute-rsi").retryStrategy).toBeUndefined();
+  });
+
+  it("output parameters are read from their files and exported to the workflow", () => {
+    expect(templateOf(pipeline, "persist").outputs!.parameters).toEqual([
+      { name: "ranking", description: "SYMBOL VALUE, strongest first", globalName: "ranking", valueFrom: { path: "/tmp/stock-rsi/ranking.txt", default: "" } },
+    ]);
+    expect(templateOf(pipeline, "validate").outputs!.parameters![0]).toMatchObject({ name: "failed-symbols", valueFrom: { path: "/tmp/stock-rsi/failed-symbols.txt" } });
+  });
+
+  it("what a setting needs (the database's password file and NetworkPolicy label) goes only to the steps using it", () => {
+    const needs = { labels: { client: "yes" }, env: [{ name: "MYSQL_PASSWORD_FILE", value: "/s/password" }], volumes: [{ name: "pw", secret: { secretName: "s" } }], volumeMounts: [{ name: "pw", mountPath: "/s" }] };
+    const d = { ...deployment, settingNeeds: { db: needs } };
+    const persist = templateOf(pipeline, "persist", d);
+    expect(persist.metadata!.labels).toMatchObject({ client: "yes" });
+    expect(persist.container!.env).toEqual(needs.env);
+    expect(persist.volumes).toContainEqual(needs.volumes[0]);
+    const fetch = templateOf(pipeline, "fetch", d);
+    expect(fetch.metadata!.labels).not.toHaveProperty("client");
+    expect(fetch.container!.env).toBeUndefined();
+  });
+});

@@ -1,0 +1,358 @@
+/**
+ * The pipeline definition (`steps/pipeline.ts`) rendered as an Argo WorkflowTemplate: one DAG
+ * task per step, each running that step's `stock-rsi` subcommand in that step's image, passing
+ * the artifacts the definition declares. Nothing about a step is written here by hand: its
+ * argv, inputs, outputs, output parameters and retry hint all come from the definition, so a
+ * step or parameter added there appears here on the next `npm run synth`.
+ *
+ * How the definition's tokens become Argo:
+ * - `{ parameter: NAME }`   → `{{inputs.parameters.NAME}}`; the DAG task passes
+ *                             `{{workflow.parameters.NAME}}`, so `argo submit -p NAME=...` sets it;
+ * - `{ input: NAME }`       → the input artifact's path under `/tmp/stock-rsi/`; an upstream
+ *                             step's output arrives with `from: {{tasks.STEP.outputs.artifacts.NAME}}`,
+ *                             a pipeline input (the symbols file) as raw data from a workflow parameter;
+ * - `{ output: NAME }`      → the output artifact's (or output parameter's) path;
+ * - `{ setting: NAME }`     → `--NAME VALUE` from the deployment (database URL, run id, ...).
+ *   A setting may also bring what the pod needs to use it: the database brings the MySQL
+ *   password (a mounted Secret file) and the label that lets the pod through MySQL's NetworkPolicy.
+ */
+import type { IArtifact } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Artifact";
+import type { IDAGTask } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/DAGTask";
+import type { IParameter } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Parameter";
+import type { IRetryStrategy } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/RetryStrategy";
+import type { ITemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template";
+import type { IWorkflowSpec } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowSpec";
+import type { IWorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import type { IVolume } from "kubernetes-models/v1/Volume";
+import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
+import { Construct } from "constructs";
+import { ExitCode } from "../steps/domain/errors.ts";
+import {
+  executionOrder,
+  upstreamOf,
+  type ArgToken,
+  type PipelineDefinition,
+  type StepDefinition,
+  type StepName,
+} from "../steps/pipeline.ts";
+import { kube } from "./kube.ts";
+import { ARTIFACT_CLIENT_LABEL, componentLabels } from "./labels.ts";
+
+/** Where a step's artifacts live inside its container: on the pod's writable `/tmp`. */
+export const ARTIFACT_DIR = "/tmp/stock-rsi";
+
+/** What a pod needs, besides its argv, to use a setting (e.g. the database's password file). */
+export interface PodNeeds {
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly env?: readonly IEnvVar[];
+  readonly volumes?: readonly IVolume[];
+  readonly volumeMounts?: readonly IVolumeMount[];
+}
+
+/** A setting's value: a string passes `--NAME VALUE`, true passes `--NAME`, null passes nothing. */
+export type SettingValue = string | boolean | null;
+
+export interface PipelineDeployment {
+  readonly serviceAccountName: string;
+  /** Pipeline inputs (files) → the ConfigMap key holding each one's content. */
+  readonly inputSources: Readonly<Record<string, { readonly configMap: string; readonly key: string }>>;
+  /** Overrides of the definition's parameter defaults, by parameter name. */
+  readonly parameterDefaults: Readonly<Record<string, string>>;
+  /** Every setting a step may use; a setting a step uses that is missing here fails synth. */
+  readonly settings: Readonly<Record<string, SettingValue>>;
+  /** What a pod gets when its step uses a setting. */
+  readonly settingNeeds: Readonly<Record<string, PodNeeds>>;
+  readonly imageFor: (step: StepName) => string;
+  /** The numeric non-root user the step images run as. */
+  readonly runAsUser: number;
+}
+
+/** Requests and limits of every step container: a Node process over a few hundred KB of JSON. */
+export const STEP_RESOURCES: IResourceRequirements = {
+  requests: { cpu: "100m", memory: "128Mi" },
+  limits: { cpu: "1", memory: "512Mi" },
+};
+
+/**
+ * How long one attempt of a step may run before Argo stops it. A step that talks to a service
+ * (Yahoo, MySQL) may wait on it; a step that only computes finishes in seconds.
+ */
+export function attemptDeadlineSeconds(step: StepDefinition): number {
+  return step.retry ? 15 * 60 : 5 * 60;
+}
+
+/**
+ * A whole run may take at most an hour. The original program took 2-3 minutes; an hour leaves
+ * room for every retry with its back-off, and still ends a stuck run long before the next day's.
+ */
+export const RUN_DEADLINE_SECONDS = 60 * 60;
+
+/** Renders the definition into the `spec` of a WorkflowTemplate. */
+export function renderPipelineSpec(definition: PipelineDefinition, deployment: PipelineDeployment): IWorkflowSpec {
+  checkParameterDefaults(definition, deployment);
+  const steps = executionOrder(definition);
+  return {
+    entrypoint: definition.name,
+    serviceAccountName: deployment.serviceAccountName,
+    arguments: { parameters: [...runParameters(definition, deployment), ...inputParameters(definition, deployment)] },
+    // Every pod of a run may use the artifact store (its NetworkPolicy admits this label).
+    podMetadata: { labels: { ...componentLabels("stock-rsi", "pipeline"), ...ARTIFACT_CLIENT_LABEL } },
+    activeDeadlineSeconds: RUN_DEADLINE_SECONDS,
+    // A succeeded run's pods are deleted an hour after it ends (time to read their logs); a failed
+    // run keeps all of its pods, the succeeded upstream steps included, because a failure is often
+    // explained upstream (validate fails because fetch lost too many symbols) and a deleted pod's
+    // log is gone. The ttlStrategy below removes them with their workflow.
+    podGC: { strategy: "OnWorkflowSuccess", deleteDelayDuration: "1h" },
+    // No workflow lingers forever: a succeeded run is deleted after a week, a failed one after
+    // two, with its pods. The CronWorkflow's history limits prune scheduled runs sooner.
+    ttlStrategy: { secondsAfterSuccess: 7 * 24 * 3600, secondsAfterFailure: 14 * 24 * 3600 },
+    templates: [dagTemplate(definition, steps), ...steps.map((step) => stepTemplate(definition, step, deployment))],
+  };
+}
+
+function runParameters(definition: PipelineDefinition, deployment: PipelineDeployment): IParameter[] {
+  return definition.parameters.map((parameter) => ({
+    name: parameter.name,
+    value: deployment.parameterDefaults[parameter.name] ?? parameter.default,
+    description: parameter.description,
+  }));
+}
+
+/** A pipeline input file arrives as a workflow parameter whose default is a ConfigMap key. */
+function inputParameters(definition: PipelineDefinition, deployment: PipelineDeployment): IParameter[] {
+  return definition.inputs.map((input) => {
+    const source = deployment.inputSources[input.name];
+    if (!source) throw new Error(`pipeline input ${input.name} has no source; add it to inputSources`);
+    return {
+      name: input.name,
+      valueFrom: { configMapKeyRef: { name: source.configMap, key: source.key } },
+      description: `the content of ${input.file} (default: ConfigMap ${source.configMap}, key ${source.key})`,
+    };
+  });
+}
+
+function checkParameterDefaults(definition: PipelineDefinition, deployment: PipelineDeployment): void {
+  const known = new Set(definition.parameters.map((p) => p.name));
+  for (const name of Object.keys(deployment.parameterDefaults)) {
+    if (!known.has(name)) {
+      throw new Error(`deployment config: parameters.${name} is not a pipeline parameter; known: ${[...known].join(", ")}`);
+    }
+  }
+}
+
+/** The DAG: one task per step, each waiting for the steps it reads from. */
+function dagTemplate(definition: PipelineDefinition, steps: readonly StepDefinition[]): ITemplate {
+  return {
+    name: definition.name,
+    dag: { tasks: steps.map((step) => dagTask(step)) },
+  };
+}
+
+function dagTask(step: StepDefinition): IDAGTask {
+  const upstream = upstreamOf(step);
+  const parameters = parametersOf(step).map((name) => ({ name, value: `{{workflow.parameters.${name}}}` }));
+  const artifacts: IArtifact[] = step.inputs.map((input) =>
+    "step" in input.from
+      ? { name: input.name, from: `{{tasks.${input.from.step}.outputs.artifacts.${input.from.output}}}` }
+      : { name: input.name, raw: { data: `{{workflow.parameters.${input.from.pipelineInput}}}` } },
+  );
+  return {
+    name: step.name,
+    template: step.name,
+    ...(upstream.length > 0 ? { dependencies: upstream } : {}),
+    arguments: {
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(artifacts.length > 0 ? { artifacts } : {}),
+    },
+  };
+}
+
+/** The run parameters a step's argv uses, in argv order. */
+function parametersOf(step: StepDefinition): string[] {
+  const names = step.args.flatMap((token) => (typeof token === "object" && "parameter" in token ? [token.parameter] : []));
+  return [...new Set(names)];
+}
+
+function settingsOf(step: StepDefinition): string[] {
+  return step.args.flatMap((token) => (typeof token === "object" && "setting" in token ? [token.setting] : []));
+}
+
+function stepTemplate(definition: PipelineDefinition, step: StepDefinition, deployment: PipelineDeployment): ITemplate {
+  const known = new Set(definition.parameters.map((p) => p.name));
+  for (const name of parametersOf(step)) {
+    if (!known.has(name)) throw new Error(`step ${step.name}: argv uses unknown parameter ${name}`);
+  }
+  const needs = settingsOf(step).flatMap((name) => {
+    const need = deployment.settingNeeds[name];
+    return need ? [need] : [];
+  });
+  const retry = retryStrategy(step);
+  return {
+    name: step.name,
+    metadata: { labels: Object.assign(componentLabels("stock-rsi", step.name), ...needs.map((n) => n.labels ?? {})) },
+    inputs: {
+      ...(parametersOf(step).length > 0 ? { parameters: parametersOf(step).map((name) => ({ name })) } : {}),
+      ...(step.inputs.length > 0 ? { artifacts: step.inputs.map((input) => ({ name: input.name, path: artifactPath(input.file) })) } : {}),
+    },
+    outputs: {
+      ...(step.outputs.length > 0
+        ? // Not archived: the UI shows a plain JSON file (and links it), a .tgz it cannot.
+          { artifacts: step.outputs.map((o) => ({ name: o.name, path: artifactPath(o.file), archive: { none: {} } })) }
+        : {}),
+      ...(step.outputParameters.length > 0
+        ? {
+            parameters: step.outputParameters.map((o) => ({
+              name: o.name,
+              description: o.description,
+              // Shown on the step's node and, through globalName, on the workflow itself.
+              globalName: o.name,
+              valueFrom: { path: artifactPath(o.file), default: "" },
+            })),
+          }
+        : {}),
+    },
+    ...(retry ? { retryStrategy: retry } : {}),
+    activeDeadlineSeconds: attemptDeadlineSeconds(step),
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: deployment.runAsUser,
+      runAsGroup: deployment.runAsUser,
+      // Secret files (the MySQL password) are mounted group-readable for this group.
+      fsGroup: deployment.runAsUser,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }, ...needs.flatMap((n) => n.volumes ?? [])],
+    container: {
+      name: "main",
+      image: deployment.imageFor(step.name),
+      imagePullPolicy: "IfNotPresent",
+      command: ["stock-rsi"],
+      args: step.args.flatMap((token) => renderToken(step, token, deployment)),
+      ...(needs.some((n) => n.env) ? { env: needs.flatMap((n) => n.env ?? []) } : {}),
+      resources: STEP_RESOURCES,
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      },
+      // When a step fails, the end of its log (its one-line `stock-rsi: ...` reason last) becomes
+      // the node's message in the Argo UI.
+      terminationMessagePolicy: "FallbackToLogsOnError",
+      volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...needs.flatMap((n) => n.volumeMounts ?? [])],
+    },
+  };
+}
+
+/**
+ * The definition's retry hint as an Argo retryStrategy. Only exit status 3 ("a service could not
+ * be used": Yahoo throttled or down, MySQL restarting) is worth another attempt; bad input (2),
+ * a failed validation policy (1) or a bug (70) fail the same way every time. `retryPolicy:
+ * Always` hands every failed attempt to the expression, which alone decides; an attempt that
+ * never ran the step (a pod error) has exit code -1 and is not retried. Waits double from the
+ * hint's back-off: for fetch 30 s then 60 s.
+ */
+export function retryStrategy(step: StepDefinition): IRetryStrategy | undefined {
+  if (!step.retry) return undefined;
+  return {
+    limit: String(step.retry.limit),
+    retryPolicy: "Always",
+    expression: `asInt(lastRetry.exitCode) == ${ExitCode.unavailable}`,
+    backoff: { duration: `${step.retry.backoffSeconds}s`, factor: "2" },
+  };
+}
+
+export function artifactPath(file: string): string {
+  return `${ARTIFACT_DIR}/${file}`;
+}
+
+function renderToken(step: StepDefinition, token: ArgToken, deployment: PipelineDeployment): string[] {
+  if (typeof token === "string") return [token];
+  if ("parameter" in token) return [`{{inputs.parameters.${token.parameter}}}`];
+  if ("input" in token) {
+    const input = step.inputs.find((i) => i.name === token.input);
+    if (!input) throw new Error(`step ${step.name}: argv names unknown input ${token.input}`);
+    return [artifactPath(input.file)];
+  }
+  if ("output" in token) {
+    const output = [...step.outputs, ...step.outputParameters].find((o) => o.name === token.output);
+    if (!output) throw new Error(`step ${step.name}: argv names unknown output ${token.output}`);
+    return [artifactPath(output.file)];
+  }
+  if ("setting" in token) {
+    const name: string = token.setting;
+    if (!Object.hasOwn(deployment.settings, name)) {
+      throw new Error(`step ${step.name}: argv uses setting "${name}", which the deployment does not set; add it to settings in synth/config.ts (null to pass nothing)`);
+    }
+    const value = deployment.settings[name];
+    if (value === null || value === false) return [];
+    if (value === true) return [`--${name}`];
+    return [`--${name}`, value!];
+  }
+  throw new Error(`step ${step.name}: unknown argv token ${JSON.stringify(token)}`);
+}
+
+export interface PipelineTemplateProps {
+  readonly namespace: string;
+  readonly definition: PipelineDefinition;
+  readonly deployment: Omit<PipelineDeployment, "inputSources">;
+  /** The content of each pipeline input file (the symbols list), kept in a ConfigMap. */
+  readonly inputFiles: Readonly<Record<string, string>>;
+}
+
+/**
+ * The pipeline as Argo runs it: the WorkflowTemplate rendered from the definition, and the
+ * ConfigMap holding its input files (the user's symbols list), which the template's parameters
+ * default to. `argo submit --from workflowtemplate/stock-rsi -p symbols="$(cat my-list)"` runs
+ * another list once.
+ */
+export class PipelineTemplate extends Construct {
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: PipelineTemplateProps) {
+    super(scope, id);
+    const { namespace, definition } = props;
+    this.name = definition.name;
+    const inputsConfigMap = `${definition.name}-inputs`;
+
+    kube<IConfigMap>(this, "inputs", {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: {
+        name: inputsConfigMap,
+        namespace,
+        // Argo reads parameter values only from ConfigMaps labelled as parameter stores.
+        labels: { ...componentLabels(inputsConfigMap, "pipeline"), "workflows.argoproj.io/configmap-type": "Parameter" },
+      },
+      data: { ...props.inputFiles },
+    });
+
+    const inputSources = Object.fromEntries(definition.inputs.map((input) => [input.name, { configMap: inputsConfigMap, key: input.name }]));
+    for (const input of definition.inputs) {
+      if (props.inputFiles[input.name] === undefined) throw new Error(`pipeline input ${input.name}: no file content given`);
+    }
+
+    kube<IWorkflowTemplate>(this, "workflow-template", {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "WorkflowTemplate",
+      metadata: {
+        name: definition.name,
+        namespace,
+        labels: componentLabels(definition.name, "pipeline"),
+        annotations: {
+          "workflows.argoproj.io/title": "stock-rsi: rank the symbols by RSI",
+          "workflows.argoproj.io/description": [
+            definition.steps.map((s) => `**${s.name}**`).join(" → "),
+            "",
+            ...definition.steps.map((s) => `- **${s.name}**: ${s.summary}`),
+            "",
+            "The ranking and the failed symbols are output parameters of the workflow (and of the persist and validate nodes).",
+          ].join("\n"),
+        },
+      },
+      spec: renderPipelineSpec(definition, { ...props.deployment, inputSources }),
+    });
+  }
+}
