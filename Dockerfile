@@ -46,6 +46,10 @@ RUN node --import tsx images/bundle.ts --out /bundles --node "${NODE_BIN}"
 FROM ${NODE_BASE} AS runtime
 # Numeric, so Kubernetes can enforce runAsNonRoot without reading /etc/passwd: distroless's "nonroot".
 USER 65532:65532
+# Not the base's /home/nonroot: that is private to 65532, and a pod that runs the step as another
+# user (runAsUser) could not even start in it. The steps write only the paths they are given; a
+# relative one fails on the read-only root instead of vanishing with the pod.
+WORKDIR /
 # Argo runs `command: ["stock-rsi"]`, `args: [<subcommand>, ...]`; `docker run IMAGE <subcommand> ...`
 # runs the same.
 ENTRYPOINT ["stock-rsi"]

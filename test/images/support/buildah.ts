@@ -87,12 +87,15 @@ export interface PodSpec {
   readonly argv: readonly string[];
   readonly volumes?: readonly Volume[];
   readonly env?: Readonly<Record<string, string>>;
+  /** `uid:gid`, as a pod's `runAsUser`/`runAsGroup`; default: the image's USER. */
+  readonly user?: string | undefined;
 }
 
 /**
  * Runs one process of an image as a pod with `readOnlyRootFilesystem: true` runs it: the image's
- * USER (buildah run honours it), the root filesystem read-only, a fresh tmpfs on /tmp (unless a
- * volume is mounted there), the volumes writable.
+ * USER (buildah run honours it) or the pod's, the root filesystem read-only, a fresh tmpfs on
+ * /tmp (unless a volume is mounted there), the volumes writable, the host's network (where the
+ * tests' servers listen on 127.0.0.1).
  *
  * buildah 1.28 has no `--read-only`, so the container's root is bind-mounted read-only over
  * itself before the run. buildah creates its mount points (/etc/hosts, the volume directories)
@@ -105,7 +108,8 @@ export async function runInPod(spec: PodSpec, env: NodeJS.ProcessEnv): Promise<E
   const mounted: string[] = [];
   try {
     root = (await must("buildah", ["mount", container], { env })).trim();
-    const runArgs = ["run"];
+    const runArgs = ["run", "--network", "host"];
+    if (spec.user) runArgs.push("--user", spec.user);
     if (!(spec.volumes ?? []).some((v) => v.container === "/tmp")) runArgs.push("--mount", "type=tmpfs,destination=/tmp");
     for (const v of spec.volumes ?? []) runArgs.push("--volume", `${v.host}:${v.container}`);
     for (const [name, value] of Object.entries(spec.env ?? {})) runArgs.push("--env", `${name}=${value}`);

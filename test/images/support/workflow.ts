@@ -33,6 +33,8 @@ export interface StepInvocation {
   /** Output artifacts and output parameters' files. */
   readonly outputs: readonly ArtifactPlacement[];
   readonly env: Readonly<Record<string, string>>;
+  /** `uid:gid` the pod runs the container as; undefined: the image's USER. */
+  readonly user?: string;
 }
 
 export interface RunValues {
@@ -91,16 +93,24 @@ function fromPipeline(values: RunValues): StepInvocation[] {
   }));
 }
 
+interface RunAs {
+  readonly runAsUser?: number;
+  readonly runAsGroup?: number;
+}
+
 interface WorkflowTemplate {
   readonly spec: {
     readonly arguments?: { readonly parameters?: ReadonlyArray<{ name: string; value?: string }> };
     readonly templates: ReadonlyArray<{
       readonly name: string;
+      /** The pod's security context. */
+      readonly securityContext?: RunAs;
       readonly container?: {
         readonly image: string;
         readonly command?: string[];
         readonly args?: string[];
         readonly env?: ReadonlyArray<{ name: string; value?: string }>;
+        readonly securityContext?: RunAs;
       };
       readonly inputs?: { readonly artifacts?: ReadonlyArray<{ name: string; path: string }> };
       readonly outputs?: {
@@ -143,6 +153,10 @@ function fromWorkflowTemplate(doc: WorkflowTemplate, values: RunValues): StepInv
       ...(template.outputs?.parameters ?? []).flatMap((p) => (p.valueFrom?.path ? [{ name: p.name, path: p.valueFrom.path }] : [])),
     ];
     const env = Object.fromEntries((template.container.env ?? []).flatMap((e) => (e.value !== undefined ? [[e.name, e.value]] : [])));
-    return { step: step.name, image: template.container.image, argv, inputs, outputs, env };
+    // The container's own setting wins over the pod's, as in Kubernetes.
+    const uid = template.container.securityContext?.runAsUser ?? template.securityContext?.runAsUser;
+    const gid = template.container.securityContext?.runAsGroup ?? template.securityContext?.runAsGroup ?? uid;
+    const user = uid === undefined ? {} : { user: `${uid}:${gid}` };
+    return { step: step.name, image: template.container.image, argv, inputs, outputs, env, ...user };
   });
 }
