@@ -28,7 +28,7 @@ export interface PipelineParameter {
   readonly default: string;
 }
 
-export type SettingName = "db" | "run-id" | "json";
+export type SettingName = "db" | "run-id" | "json" | "no-wide-table";
 
 export type ArgToken =
   | string
@@ -187,6 +187,7 @@ export const pipeline: PipelineDefinition = {
         "--in", { input: "validated" },
         "--ranking-out", { output: "ranking" },
         { setting: "db" },
+        { setting: "no-wide-table" },
         { setting: "run-id" },
         { setting: "json" },
       ],
