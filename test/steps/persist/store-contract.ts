@@ -5,11 +5,12 @@
  * directly, not through the store under test.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Failure, RsiResult } from "../../../steps/domain/artifacts.ts";
 import { UserError } from "../../../steps/domain/errors.ts";
-import type { RsiMethod } from "../../../steps/domain/rsi.ts";
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from "../../../steps/persist/migrations.ts";
-import type { DayWrite, RsiStore } from "../../../steps/persist/store.ts";
+import type { RsiStore } from "../../../steps/persist/store.ts";
+import { dayOf } from "./days.ts";
+
+export { dayOf } from "./days.ts";
 
 export interface StoredValue {
   readonly tradeDate: string;
@@ -45,26 +46,6 @@ export interface StoreFixture {
   setSchemaVersion(version: number): Promise<void>;
   tableExists(name: string): Promise<boolean>;
   cleanup(): Promise<void>;
-}
-
-/** A run's write for `tradeDate` with these RSI values (close = 100 + rsi / 10). */
-export function dayOf(
-  tradeDate: string,
-  values: Record<string, number>,
-  options: { runId?: string; method?: RsiMethod; period?: number; failed?: string[] } = {},
-): DayWrite {
-  const results: RsiResult[] = Object.entries(values).map(([symbol, rsi]) => ({ symbol, rsi, close: 100 + rsi / 10, date: tradeDate }));
-  const failures: Failure[] = (options.failed ?? []).map((symbol) => ({ symbol, reason: "not-found", message: "No data found" }));
-  return {
-    runId: options.runId ?? `run-${tradeDate}`,
-    tradeDate,
-    asOf: tradeDate,
-    source: "sample",
-    method: options.method ?? "seed",
-    period: options.period ?? 14,
-    results,
-    failures,
-  };
 }
 
 /** An extra schema version, to exercise the migrator beyond version 1. */

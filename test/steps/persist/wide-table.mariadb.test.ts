@@ -10,7 +10,7 @@ import { openStore } from "../../../steps/persist/open-store.ts";
 import type { RsiStore } from "../../../steps/persist/store.ts";
 import { captureIo, tempDir } from "../../support/cli.ts";
 import { startMariaDb, type MariaDbServer, type TestDatabase } from "../../support/mariadb.ts";
-import { dayOf } from "./store-contract.ts";
+import { dayOf } from "./days.ts";
 import { writeValidated } from "./validated-artifact.ts";
 
 let server: MariaDbServer;

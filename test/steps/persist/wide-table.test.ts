@@ -13,7 +13,7 @@ import {
   wideTableShapeProblem,
   wideTableSkipReason,
 } from "../../../steps/persist/wide-table.ts";
-import { dayOf } from "./store-contract.ts";
+import { dayOf } from "./days.ts";
 
 describe("the wide table's rows", () => {
   it("rounds each value to two decimals half to even, as Python's round() did", () => {
