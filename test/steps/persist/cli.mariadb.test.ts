@@ -47,6 +47,15 @@ describe("stock-rsi run into MySQL", () => {
     for (const output of [first.stdout, first.stderr, second.stderr]) expect(output).not.toContain(server.pipelinePassword);
   });
 
+  it("run --no-wide-table stores the long table only", async () => {
+    const db = await server.createDatabase("nowide");
+    const result = await stockRsi(["run", USER_SYMBOLS, "--source", "sample", "--as-of", "2021-05-17", "--db", db.url, "--no-wide-table"], { env: db.env });
+    expect(result.code).toBe(0);
+    const tables = await server.query<RowDataPacket[]>("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1", [db.name]);
+    expect(tables.map((t) => t.t)).toEqual(["rsi_runs", "rsi_values", "schema_migrations"]);
+    expect(await server.query(`SELECT COUNT(*) AS n FROM \`${db.name}\`.rsi_values`)).toEqual([{ n: 180 }]);
+  });
+
   it("refuses a hostile symbols file before anything touches the database", async () => {
     const db = await server.createDatabase("hostile");
     const symbols = join(dir.path, "hostile-symbols");
