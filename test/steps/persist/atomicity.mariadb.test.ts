@@ -32,11 +32,11 @@ const SYMBOLS = Array.from({ length: 900 }, (_, i) => `S${i}`);
 const valuesOf = (rsi: number) => Object.fromEntries(SYMBOLS.map((s) => [s, rsi]));
 
 /** A root session holding the lock on one day's row of `stocks`, until released. */
-async function lockWideRow(db: TestDatabase, date: string): Promise<{ release: () => Promise<void> }> {
+async function lockWideRow(db: TestDatabase, date: string, expectRows = 1): Promise<{ release: () => Promise<void> }> {
   const conn: Connection = await mysql.createConnection({ socketPath: server.socket, user: "root" });
   await conn.query("START TRANSACTION");
   const [rows] = await conn.query<RowDataPacket[]>(`SELECT date FROM \`${db.name}\`.stocks WHERE date = ? FOR UPDATE`, [date]);
-  expect(rows).toHaveLength(1);
+  expect(rows).toHaveLength(expectRows);
   return {
     release: async () => {
       await conn.query("ROLLBACK");
@@ -46,17 +46,18 @@ async function lockWideRow(db: TestDatabase, date: string): Promise<{ release: (
 }
 
 /**
- * Kills every connection that has an open transaction with rows written, until `done` settles.
- * Returns how many rows each killed transaction had written.
+ * Kills every connection that has an open transaction with rows written, until `done` settles
+ * (or `times` kills, or 10 s). Returns how many rows each killed transaction had written.
  */
 async function killWritersUntil(done: Promise<unknown>, times = Infinity): Promise<number[]> {
+  const giveUpAt = Date.now() + 10_000;
   let settled = false;
   void done.then(
     () => (settled = true),
     () => (settled = true),
   );
   const killed: number[] = [];
-  while (!settled && killed.length < times) {
+  while (!settled && killed.length < times && Date.now() < giveUpAt) {
     const trx = await server.query<RowDataPacket[]>(
       "SELECT trx_mysql_thread_id AS id, trx_rows_modified AS n FROM information_schema.INNODB_TRX WHERE trx_rows_modified > 0 AND trx_mysql_thread_id <> CONNECTION_ID()",
     );
@@ -115,6 +116,33 @@ describe("one trading day, one transaction", () => {
     expect(day.runIds).toEqual(new Set(["first"]));
     expect(day.wide).toEqual({ S0: 10, S450: 10, S899: 10 });
     expect(await server.query(`SELECT run_id FROM \`${db.name}\`.rsi_runs ORDER BY run_id`)).toEqual([{ run_id: "first" }]);
+  });
+
+  it("a new day whose connection dies mid-write leaves no trace of that day", async () => {
+    const db = await server.createDatabase("newday");
+    const first = await openStore(db.url, { env: db.env });
+    await first.writeDay(dayOf("2021-05-14", valuesOf(10), { runId: "friday" }));
+    await first.close();
+
+    // No row for Monday yet: FOR UPDATE on the missing key takes a gap lock, which holds the writer's INSERT.
+    const lock = await lockWideRow(db, "2021-05-17", 0);
+    const store = await openStore(`${db.url}?retry-deadline=1`, { env: db.env });
+    const writing = store.writeDay(dayOf("2021-05-17", valuesOf(20), { runId: "monday" }));
+    const killed = await killWritersUntil(writing);
+    const refusal = await writing.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await lock.release();
+    await store.close();
+
+    expect(killed.length).toBeGreaterThanOrEqual(1);
+    for (const rows of killed) expect(rows).toBe(900);
+    expect((refusal as Error).message).toMatch(/could not store 2021-05-17: .*; nothing of this run was committed: 2021-05-17 holds what it held before$/);
+    expect(await server.query(`SELECT COUNT(*) AS n FROM \`${db.name}\`.rsi_values WHERE trade_date = '2021-05-17'`)).toEqual([{ n: 0 }]);
+    expect(await server.query(`SELECT COUNT(*) AS n FROM \`${db.name}\`.stocks WHERE date = '2021-05-17'`)).toEqual([{ n: 0 }]);
+    expect(await server.query(`SELECT run_id FROM \`${db.name}\`.rsi_runs`)).toEqual([{ run_id: "friday" }]);
+    expect(await server.query(`SELECT COUNT(*) AS n FROM \`${db.name}\`.rsi_values`)).toEqual([{ n: 900 }]);
   });
 
   it("a connection killed once mid-write is retried, and the day is then written whole, once", async () => {
