@@ -103,7 +103,7 @@ export function parseMysqlUrl(url: string, edges: TargetEdges): MysqlTarget {
     sslMode,
     ...(tls ? { tls } : {}),
     retry,
-    description: `mysql://${encodeURIComponent(user)}@${socketPath ? `localhost${socketPath}` : `${parsed.hostname}:${port}`}/${database}`,
+    description: socketPath ? `mysql://${encodeURIComponent(user)}@localhost/${database}?socket=${socketPath}` : `mysql://${encodeURIComponent(user)}@${parsed.hostname}:${port}/${database}`,
   };
 }
 

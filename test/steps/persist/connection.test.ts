@@ -75,6 +75,13 @@ describe("--db mysql://", () => {
     expect(refusal("mysql://u@db/x?ssl-mode=REQUIRED&ssl-cert=/c.pem", edges({}, files))).toBe("--db: ssl-cert and ssl-key go together; give both or neither");
   });
 
+  it("connects over a Unix socket when asked, and says so", () => {
+    expect(parseMysqlUrl("mysql://stock_rsi@localhost/stock_rsi?socket=/run/mysqld/mysqld.sock", edges())).toMatchObject({
+      socketPath: "/run/mysqld/mysqld.sock",
+      description: "mysql://stock_rsi@localhost/stock_rsi?socket=/run/mysqld/mysqld.sock",
+    });
+  });
+
   it("refuses a URL without user or database, and a bad retry-deadline", () => {
     expect(refusal("mysql://db:3306/x")).toMatch(/names no user/);
     expect(refusal("mysql://u@db:3306/")).toMatch(/names no database/);

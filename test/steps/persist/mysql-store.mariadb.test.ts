@@ -119,6 +119,15 @@ describe("the MySQL store's accounts and connection", () => {
     expect(io.stderr()).not.toContain("not-the-password");
   });
 
+  it("connects over the server's Unix socket when the URL names one", async () => {
+    const db = await server.createDatabase("socket");
+    const store = await openStore(`mysql://stock_rsi@localhost/${db.name}?socket=${encodeURIComponent(server.socket)}`, { env: db.env });
+    expect(store.description).toBe(`mysql://stock_rsi@localhost/${db.name}?socket=${server.socket}`);
+    await store.writeDay(dayOf("2021-05-17", { AAPL: 46.89 }));
+    await store.close();
+    expect(await server.query(`SELECT symbol FROM \`${db.name}\`.rsi_values`)).toEqual([{ symbol: "AAPL" }]);
+  });
+
   it("connects over TLS, checking the server's certificate against ssl-ca", async () => {
     const db = await server.createDatabase("tls");
     const cipher = async (url: string) => {
