@@ -184,28 +184,28 @@ export async function openMysqlStore(target: MysqlTarget, options: MysqlStoreOpt
       return retrying(
         `store ${day.tradeDate}`,
         async (conn) => {
-        const columnsAdded = wide ? await ensureWideColumns(conn, [...wide.computed.map((c) => c.symbol), ...wide.failed]) : [];
-        await conn.beginTransaction();
-        const [existingRows] = await conn.execute<RowDataPacket[]>(
-          "SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ? FOR UPDATE",
-          [day.tradeDate, day.method, day.period],
-        );
-        const existing = new Set(existingRows.map((r) => r.symbol as string));
-        for (let i = 0; i < day.results.length; i += ROWS_PER_STATEMENT) {
-          const chunk = day.results.slice(i, i + ROWS_PER_STATEMENT);
-          await conn.execute(upsertValuesSql(chunk.length), chunk.flatMap((r) => [day.tradeDate, r.symbol, day.method, day.period, r.rsi, r.close, r.date, day.runId]));
-        }
-        if (wide) {
-          const { sql, params } = upsertDay(wide);
-          await conn.execute(sql, params);
-        }
-        await conn.execute(RECORD_RUN_SQL, [day.runId, day.tradeDate, day.asOf, day.source, day.method, day.period, day.results.length, day.failures.length]);
-        commitInDoubt = true;
-        await conn.commit();
-        commitInDoubt = false;
-        const updated = day.results.filter((r) => existing.has(r.symbol)).length;
-        const wideTable: WideTableOutcome | undefined = wide ? { written: true, columnsAdded } : skip ? { written: false, reason: skip } : undefined;
-        return { inserted: day.results.length - updated, updated, ...(wideTable ? { wideTable } : {}) };
+          const columnsAdded = wide ? await ensureWideColumns(conn, [...wide.computed.map((c) => c.symbol), ...wide.failed]) : [];
+          await conn.beginTransaction();
+          const [existingRows] = await conn.execute<RowDataPacket[]>(
+            "SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ? FOR UPDATE",
+            [day.tradeDate, day.method, day.period],
+          );
+          const existing = new Set(existingRows.map((r) => r.symbol as string));
+          for (let i = 0; i < day.results.length; i += ROWS_PER_STATEMENT) {
+            const chunk = day.results.slice(i, i + ROWS_PER_STATEMENT);
+            await conn.execute(upsertValuesSql(chunk.length), chunk.flatMap((r) => [day.tradeDate, r.symbol, day.method, day.period, r.rsi, r.close, r.date, day.runId]));
+          }
+          if (wide) {
+            const { sql, params } = upsertDay(wide);
+            await conn.execute(sql, params);
+          }
+          await conn.execute(RECORD_RUN_SQL, [day.runId, day.tradeDate, day.asOf, day.source, day.method, day.period, day.results.length, day.failures.length]);
+          commitInDoubt = true;
+          await conn.commit();
+          commitInDoubt = false;
+          const updated = day.results.filter((r) => existing.has(r.symbol)).length;
+          const wideTable: WideTableOutcome | undefined = wide ? { written: true, columnsAdded } : skip ? { written: false, reason: skip } : undefined;
+          return { inserted: day.results.length - updated, updated, ...(wideTable ? { wideTable } : {}) };
         },
         () =>
           commitInDoubt
