@@ -88,14 +88,15 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
   const dataDir = join(dir, "data");
   const socket = join(dir, "mysqld.sock");
   const errorLog = join(dir, "error.log");
-  const asUser = userInfo().username;
+  // mariadbd refuses to run as root unless told to; as anyone else it runs as that user.
+  const asUser = process.getuid?.() === 0 ? [`--user=${userInfo().username}`] : [];
   const sizing = options.durable
     ? ["--innodb-buffer-pool-size=256M", "--innodb-log-file-size=96M"]
     : ["--innodb-buffer-pool-size=32M", "--innodb-log-file-size=8M"];
 
   const install = spawnSync(
     installDb,
-    ["--no-defaults", `--datadir=${dataDir}`, `--user=${asUser}`, "--auth-root-authentication-method=normal", "--skip-test-db", ...sizing],
+    ["--no-defaults", `--datadir=${dataDir}`, ...asUser, "--auth-root-authentication-method=normal", "--skip-test-db", ...sizing],
     { encoding: "utf8" },
   );
   if (install.status !== 0) {
@@ -125,7 +126,7 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
         "--skip-name-resolve",
         `--pid-file=${join(dir, "mariadbd.pid")}`,
         `--log-error=${errorLog}`,
-        `--user=${asUser}`,
+        ...asUser,
         "--skip-log-bin",
         "--performance-schema=OFF",
         "--max-connections=100",
