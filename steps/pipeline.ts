@@ -13,7 +13,8 @@
  * - `{ input }` / `{ output }`: the path of an artifact file (Argo: the declared artifact path;
  *   locally: a file in the run's artifacts directory);
  * - `{ setting }`: an environment setting that is not a per-run parameter (the database URL,
- *   the run id, the output format); each setting expands to zero or more argv words.
+ *   the run id, the output format, whether persist skips the wide `stocks` table); each setting
+ *   expands to zero or more argv words.
  */
 import { DEFAULT_METHOD, DEFAULT_PERIOD } from "./domain/rsi.ts";
 
