@@ -24,6 +24,25 @@ import {
 } from "../store.ts";
 import { valuesNotIn } from "../legacy/legacy-values.ts";
 
+/**
+ * Every better-sqlite3 object this module creates, kept reachable for the life of the process.
+ *
+ * Why: better-sqlite3 12 wraps databases and statements in `node::ObjectWrap`, and the
+ * `ObjectWrap` of Node 24.19 and later removes an environment cleanup hook in its destructor,
+ * which aborts the process (`Assertion failed: (env) != nullptr` in
+ * `node::RemoveEnvironmentCleanupHook`) when the garbage collector destroys the object outside
+ * a JavaScript context, e.g. in an idle-time GC (nodejs/node#65446; better-sqlite3 13, a Node-API
+ * rewrite without the problem, needs Node 22+, and this project also runs on Node 20). An object
+ * that is never collected is never destroyed that way. A command opens a store a few times and
+ * prepares a handful of statements each time, so this keeps a few dozen small objects. Drop it
+ * when the project moves to better-sqlite3 13.
+ */
+const keptAlive: object[] = [];
+export function keepAlive<T extends object>(thing: T): T {
+  keptAlive.push(thing);
+  return thing;
+}
+
 export interface SqliteStoreOptions {
   /** `write` creates the file and brings the schema up to date; `read` opens it read-only and requires it current. */
   readonly access: "write" | "read";
@@ -37,12 +56,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = { ac
   let schema: SchemaState;
   try {
     if (options.access === "read") {
-      db = new Database(path, { readonly: true, fileMustExist: true });
+      db = keepAlive(new Database(path, { readonly: true, fileMustExist: true }));
       schema = requireCurrentSchema(db, description, migrations);
     } else {
-      db = new Database(path);
-      db.pragma("journal_mode = WAL");
-      db.pragma("busy_timeout = 5000");
+      db = keepAlive(new Database(path));
+      // exec, not pragma(): pragma() prepares a statement and drops it (see keepAlive).
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000");
       schema = migrate(db, migrations);
     }
   } catch (err) {
@@ -56,31 +75,37 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = { ac
 
   const writable = options.access === "write";
   const existingSymbols = writable
-    ? db.prepare<[string, string, number], string>("SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ?").pluck()
+    ? keepAlive(db.prepare<[string, string, number], string>("SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ?").pluck())
     : undefined;
   const upsert = writable
-    ? db.prepare(
+    ? keepAlive(db.prepare(
         `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
          VALUES (@tradeDate, @symbol, @method, @period, @rsi, @close, @closeDate, @runId)
          ON CONFLICT (trade_date, symbol, method, period) DO UPDATE SET
            rsi = excluded.rsi, close = excluded.close, close_date = excluded.close_date, run_id = excluded.run_id`,
-      )
+      ))
     : undefined;
   const insertLegacy = writable
-    ? db.prepare(
-        `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
-         VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
+    ? keepAlive(
+        db.prepare(
+          `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
+           VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
+        ),
       )
     : undefined;
   const existingLegacyKeys = writable
-    ? db.prepare<[string, number, string, string], { trade_date: string; symbol: string }>(
-        "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ?",
+    ? keepAlive(
+        db.prepare<[string, number, string, string], { trade_date: string; symbol: string }>(
+          "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ?",
+        ),
       )
     : undefined;
   const recordRun = writable
-    ? db.prepare(
-        `INSERT OR REPLACE INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
-         VALUES (@runId, @tradeDate, @asOf, @source, @method, @period, @ranked, @failed, @writtenAt)`,
+    ? keepAlive(
+        db.prepare(
+          `INSERT OR REPLACE INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
+           VALUES (@runId, @tradeDate, @asOf, @source, @method, @period, @ranked, @failed, @writtenAt)`,
+        ),
       )
     : undefined;
 
@@ -157,7 +182,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = { ac
     async history(query: HistoryQuery): Promise<HistoryRow[]> {
       if (query.symbols.length === 0) return [];
       const { sql, params } = historyStatement(query);
-      return guarded("read the history", () => db.prepare<unknown[], HistoryRow>(sql).all(...params));
+      return guarded("read the history", () => keepAlive(db.prepare<unknown[], HistoryRow>(sql)).all(...params));
     },
     async importLegacy(batch) {
       if (batch.values.length === 0) return { inserted: [] };
@@ -169,8 +194,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = { ac
   };
 }
 
+function userVersion(db: Database.Database): () => number {
+  const statement = keepAlive(db.prepare<[], number>("PRAGMA user_version").pluck());
+  return () => statement.get()!;
+}
+
 function migrate(db: Database.Database, migrations: readonly Migration[]): SchemaState {
-  const version = () => db.pragma("user_version", { simple: true }) as number;
+  const version = userVersion(db);
   const before = version();
   if (pendingMigrations(before, migrations).length === 0) return { before, after: before, applied: [] };
   // BEGIN IMMEDIATE takes the write lock first, so a second process waits, then finds nothing to do.
@@ -179,7 +209,7 @@ function migrate(db: Database.Database, migrations: readonly Migration[]): Schem
       const todo = pendingMigrations(version(), migrations);
       for (const migration of todo) {
         db.exec(migration.sqlite);
-        db.pragma(`user_version = ${migration.version}`);
+        db.exec(`PRAGMA user_version = ${migration.version}`);
       }
       return { before, after: migrations.length, applied: todo.map((m) => `v${m.version}: ${m.summary}`) };
     })
@@ -187,7 +217,7 @@ function migrate(db: Database.Database, migrations: readonly Migration[]): Schem
 }
 
 function requireCurrentSchema(db: Database.Database, description: string, migrations: readonly Migration[]): SchemaState {
-  const version = db.pragma("user_version", { simple: true }) as number;
+  const version = userVersion(db)();
   if (version === 0) throw new UserError(`${description}: not a stock-rsi database, or nothing is stored in it yet`);
   if (pendingMigrations(version, migrations).length > 0) {
     throw new UserError(`${description}: the schema is at version ${version}, this stock-rsi needs ${migrations.length}; run stock-rsi migrate --db ${description}`);
