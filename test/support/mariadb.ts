@@ -90,13 +90,17 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
   const errorLog = join(dir, "error.log");
   // mariadbd refuses to run as root unless told to; as anyone else it runs as that user.
   const asUser = process.getuid?.() === 0 ? [`--user=${userInfo().username}`] : [];
+  // Its own temp dir: a starting mariadbd deletes the `#sql*` files it finds in its tmpdir, which
+  // would include those of another test file's server starting at the same moment.
+  const tmp = join(dir, "tmp");
+  mkdirSync(tmp);
   const sizing = options.durable
     ? ["--innodb-buffer-pool-size=256M", "--innodb-log-file-size=96M"]
     : ["--innodb-buffer-pool-size=32M", "--innodb-log-file-size=8M"];
 
   const install = spawnSync(
     installDb,
-    ["--no-defaults", `--datadir=${dataDir}`, ...asUser, "--auth-root-authentication-method=normal", "--skip-test-db", ...sizing],
+    ["--no-defaults", `--datadir=${dataDir}`, ...asUser, "--auth-root-authentication-method=normal", "--skip-test-db", `--tmpdir=${tmp}`, ...sizing],
     { encoding: "utf8" },
   );
   if (install.status !== 0) {
@@ -120,6 +124,7 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
       const args = [
         "--no-defaults",
         `--datadir=${dataDir}`,
+        `--tmpdir=${tmp}`,
         `--socket=${socket}`,
         `--port=${port}`,
         "--bind-address=127.0.0.1",

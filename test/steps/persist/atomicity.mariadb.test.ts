@@ -46,8 +46,9 @@ async function lockWideRow(db: TestDatabase, date: string, expectRows = 1): Prom
 }
 
 /**
- * Kills every connection that has an open transaction with rows written, until `done` settles
- * (or `times` kills, or 10 s). Returns how many rows each killed transaction had written.
+ * Kills each connection whose transaction is waiting for the test's row lock (so it has written
+ * its long-table rows and not committed), until `done` settles, or after `times` kills or 10 s.
+ * Returns how many rows each killed transaction had written.
  */
 async function killWritersUntil(done: Promise<unknown>, times = Infinity): Promise<number[]> {
   const giveUpAt = Date.now() + 10_000;
@@ -56,13 +57,21 @@ async function killWritersUntil(done: Promise<unknown>, times = Infinity): Promi
     () => (settled = true),
     () => (settled = true),
   );
+  const killedThreads = new Set<number>();
   const killed: number[] = [];
   while (!settled && killed.length < times && Date.now() < giveUpAt) {
-    const trx = await server.query<RowDataPacket[]>(
-      "SELECT trx_mysql_thread_id AS id, trx_rows_modified AS n FROM information_schema.INNODB_TRX WHERE trx_rows_modified > 0 AND trx_mysql_thread_id <> CONNECTION_ID()",
+    const waiting = await server.query<RowDataPacket[]>(
+      "SELECT trx_mysql_thread_id AS id, trx_rows_modified AS n FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id <> CONNECTION_ID()",
     );
-    for (const t of trx) {
-      await server.query(`KILL CONNECTION ${Number(t.id)}`).catch(() => {});
+    for (const t of waiting) {
+      const id = Number(t.id);
+      if (killedThreads.has(id)) continue;
+      const accepted = await server.query(`KILL CONNECTION ${id}`).then(
+        () => true,
+        () => false,
+      );
+      if (!accepted) continue;
+      killedThreads.add(id);
       killed.push(Number(t.n));
     }
     // InnoDB refreshes what INNODB_TRX shows only when it was last read over 0.1 s ago.
