@@ -3,23 +3,27 @@
  * the grants in `steps/persist/mysql/grants.ts`: the shared repository contract, then what only
  * MySQL has (accounts, passwords, TLS, the migration lock).
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../../../steps/domain/errors.ts";
 import { PIPELINE_PRIVILEGES, READER_PRIVILEGES } from "../../../steps/persist/mysql/grants.ts";
 import { migrationLockName } from "../../../steps/persist/stores/mysql.ts";
 import { openStore } from "../../../steps/persist/open-store.ts";
-import { captureIo } from "../../support/cli.ts";
+import { captureIo, tempDir } from "../../support/cli.ts";
 import { runCli } from "../../../steps/cli/program.ts";
 import { startMariaDb, type MariaDbServer } from "../../support/mariadb.ts";
 import { dayOf, describeStoreContract, type StoreFixture, type StoredRun, type StoredValue } from "./store-contract.ts";
 
 let server: MariaDbServer;
+const secrets = tempDir("stock-rsi-secret-");
 beforeAll(async () => {
   server = await startMariaDb({ tls: true });
 });
 afterAll(async () => {
   await server?.destroy();
+  secrets.cleanup();
 });
 
 describeStoreContract("MySQL", async (): Promise<StoreFixture> => {
@@ -180,11 +184,9 @@ function privilegesIn(grant: string): string[] {
   return list.split(",").map((p) => p.trim()).sort();
 }
 
+/** A password file, as a mounted Secret; removed after the file's tests. */
 async function writeSecret(text: string): Promise<string> {
-  const { mkdtempSync, writeFileSync } = await import("node:fs");
-  const { join } = await import("node:path");
-  const { tmpdir } = await import("node:os");
-  const file = join(mkdtempSync(join(tmpdir(), "stock-rsi-secret-")), "password");
+  const file = join(secrets.path, `password-${Math.random().toString(36).slice(2)}`);
   writeFileSync(file, text, { mode: 0o600 });
   return file;
 }
