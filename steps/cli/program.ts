@@ -9,6 +9,9 @@ import { ExitCode, ExitWith, UserError } from "../domain/errors.ts";
 import { computeCommand } from "../compute-rsi/command.ts";
 import { fetchCommand } from "../fetch/command.ts";
 import { persistCommand } from "../persist/command.ts";
+import { historyCommand } from "../persist/history-command.ts";
+import { importLegacyCommand } from "../persist/legacy/import-command.ts";
+import { migrateCommand } from "../persist/migrate-command.ts";
 import { runCommand } from "../run/command.ts";
 import { validateCommand } from "../validate/command.ts";
 import { processIo, type Io } from "./io.ts";
@@ -30,6 +33,9 @@ export const ALL_COMMANDS: readonly CommandFactory[] = [
   validateCommand,
   persistCommand,
   runCommand,
+  migrateCommand,
+  importLegacyCommand,
+  historyCommand,
 ];
 
 export function buildProgram(io: Io, commands: readonly CommandFactory[] = ALL_COMMANDS): Command {
