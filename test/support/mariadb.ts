@@ -28,6 +28,11 @@ export interface MariaDbOptions {
    * bigger buffer pool, for benchmarks. Tests trade durability for speed.
    */
   readonly durable?: boolean;
+  /**
+   * Create the pipeline and reader accounts at start (default). Off for a test of the MySQL init
+   * script, which creates them itself.
+   */
+  readonly accounts?: boolean;
 }
 
 export interface TestDatabase {
@@ -164,10 +169,12 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
   const [versionRows] = await root.query<RowDataPacket[]>("SELECT VERSION() AS v");
   version = String(versionRows[0]!.v);
   const accounts = DEFAULT_MYSQL_ACCOUNTS;
-  await root.query(
-    `CREATE USER '${accounts.pipelineUser}'@'%' IDENTIFIED BY '${pipelinePassword}';` +
-      `CREATE USER '${accounts.readerUser}'@'%' IDENTIFIED BY '${readerPassword}';`,
-  );
+  if (options.accounts !== false) {
+    await root.query(
+      `CREATE USER '${accounts.pipelineUser}'@'%' IDENTIFIED BY '${pipelinePassword}';` +
+        `CREATE USER '${accounts.readerUser}'@'%' IDENTIFIED BY '${readerPassword}';`,
+    );
+  }
 
   let databases = 0;
   const server: MariaDbServer = {
