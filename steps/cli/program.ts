@@ -70,6 +70,7 @@ function exitStatusOf(err: unknown, io: Io): number {
   if (err instanceof ExitWith) return err.exitCode;
   if (err instanceof UserError) {
     io.err(`stock-rsi: ${err.message}\n`);
+    io.reportFailure?.(err.message);
     return err.exitCode;
   }
   if (err instanceof CommanderError) {
@@ -79,5 +80,6 @@ function exitStatusOf(err: unknown, io: Io): number {
     return ExitCode.badInput;
   }
   io.err(`stock-rsi: internal error (a bug; please report it):\n${(err as Error)?.stack ?? String(err)}\n`);
+  io.reportFailure?.(`internal error (a bug): ${(err as Error)?.message ?? String(err)}`);
   return ExitCode.internal;
 }
