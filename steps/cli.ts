@@ -1,8 +1,6 @@
 /**
- * Entry point of the `stock-rsi` command (see `bin/stock-rsi.mjs`): every subcommand.
+ * Entry point of the `stock-rsi` command (see `bin/stock-rsi.mjs`).
  */
-import { ALL_COMMANDS } from "./cli/commands.ts";
-import { processIo } from "./cli/io.ts";
 import { runCli } from "./cli/program.ts";
 
-process.exitCode = await runCli(process.argv.slice(2), processIo, ALL_COMMANDS);
+process.exitCode = await runCli(process.argv.slice(2));

@@ -13,7 +13,8 @@
  * - `{ input }` / `{ output }`: the path of an artifact file (Argo: the declared artifact path;
  *   locally: a file in the run's artifacts directory);
  * - `{ setting }`: an environment setting that is not a per-run parameter (the database URL,
- *   the run id, the output format, a Yahoo mirror); each setting expands to zero or more argv words.
+ *   the run id, the output format, a Yahoo mirror, whether persist skips the wide `stocks`
+ *   table); each setting expands to zero or more argv words.
  */
 import { DEFAULT_METHOD, DEFAULT_PERIOD } from "./domain/rsi.ts";
 
@@ -28,7 +29,7 @@ export interface PipelineParameter {
   readonly default: string;
 }
 
-export type SettingName = "db" | "run-id" | "json" | "yahoo-url";
+export type SettingName = "db" | "run-id" | "json" | "yahoo-url" | "no-wide-table";
 
 export type ArgToken =
   | string
@@ -210,6 +211,7 @@ export const pipeline: PipelineDefinition = {
         "--in", { input: "validated" },
         "--ranking-out", { output: "ranking" },
         { setting: "db" },
+        { setting: "no-wide-table" },
         { setting: "run-id" },
         { setting: "json" },
       ],

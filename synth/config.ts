@@ -110,6 +110,8 @@ export const defaultConfig: DeploymentConfig = {
   settings: {
     // null: fetch talks to Yahoo itself. Set a base URL (scheme://host:port) to use a mirror.
     "yahoo-url": null,
+    // false: persist also keeps the user's wide `stocks` table (Excel over ODBC) up to date.
+    "no-wide-table": false,
   },
   schedule: {
     // 17:30 New York time, Monday to Friday: 90 minutes after the 16:00 close, when Yahoo's

@@ -3,6 +3,8 @@
  * environment. Commands receive an `Io` instead of reaching for `process`, so the local runner
  * can run steps in-process and tests can read what a command printed.
  */
+import { existsSync, writeFileSync } from "node:fs";
+
 export interface Io {
   /** stdout: the ranking or `--json` result, nothing else. */
   out(text: string): void;
@@ -12,7 +14,16 @@ export interface Io {
   readonly stderrIsTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   now(): Date;
+  /** Records why the command failed, in one line, where the platform shows it (see below). */
+  reportFailure?(line: string): void;
 }
+
+/**
+ * In a Kubernetes pod the kubelet mounts this file and shows what a container wrote there as its
+ * termination message; Argo shows it as the step's message in the UI. Elsewhere it does not
+ * exist, and nothing is written.
+ */
+const TERMINATION_LOG = "/dev/termination-log";
 
 export const processIo: Io = {
   out: (text) => void process.stdout.write(text),
@@ -22,6 +33,14 @@ export const processIo: Io = {
   },
   env: process.env,
   now: () => new Date(),
+  reportFailure(line) {
+    if (!existsSync(TERMINATION_LOG)) return;
+    try {
+      writeFileSync(TERMINATION_LOG, line);
+    } catch {
+      // The message is a courtesy; the exit status and the log already say what happened.
+    }
+  },
 };
 
 /** Prints one line on stderr, prefixed with the step's name like a log line. */

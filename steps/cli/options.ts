@@ -6,8 +6,12 @@ import { InvalidArgumentError } from "commander";
 import { isIsoDate, type IsoDate } from "../domain/dates.ts";
 import { METHODS, type RsiMethod } from "../domain/rsi.ts";
 
-export function isoDateArg(value: string): IsoDate | undefined {
-  if (value === "") return undefined; // an empty Argo parameter means "the default"
+/**
+ * A date flag. An empty value (an Argo parameter left at its default "") stays "", which the
+ * command reads as "not given": commander turns an `undefined` from a parser into "" anyway.
+ */
+export function isoDateArg(value: string): IsoDate | "" {
+  if (value === "") return "";
   if (!isIsoDate(value)) throw new InvalidArgumentError(`expected a date written YYYY-MM-DD, got "${value}"`);
   return value;
 }

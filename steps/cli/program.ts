@@ -1,66 +1,41 @@
 /**
- * The `stock-rsi` command line: one program, one subcommand per step, plus `run`.
+ * The `stock-rsi` command line: one program, one subcommand per step, plus `run` and the database
+ * chores. (A step's container image builds its command line from `./command-line.ts` with only
+ * its own subcommand.)
  *
  * `runCli` never calls `process.exit`: it returns the exit status, so `run` can call the step
  * subcommands in-process with the same argv their containers get, and tests can call it too.
  */
-import { Command, CommanderError } from "commander";
-import { ExitCode, ExitWith, UserError } from "../domain/errors.ts";
-import type { Io } from "./io.ts";
+import type { Command } from "commander";
+import { computeCommand } from "../compute-rsi/command.ts";
+import { fetchCommand } from "../fetch/command.ts";
+import { persistCommand } from "../persist/command.ts";
+import { historyCommand } from "../persist/history-command.ts";
+import { importLegacyCommand } from "../persist/legacy/import-command.ts";
+import { migrateCommand } from "../persist/migrate-command.ts";
+import { runCommand } from "../run/command.ts";
+import { validateCommand } from "../validate/command.ts";
+import { buildCommandLine, runCommandLine, type CommandFactory } from "./command-line.ts";
+import { processIo, type Io } from "./io.ts";
 
-export const EXIT_STATUS_HELP = `
-Exit status:
-  0   done; the run passed validation
-  1   the validation policy failed: nothing was stored
-  2   bad input: a flag, the symbols file or an artifact was refused; nothing was written
-  3   a service (Yahoo, the database) could not be used
-  70  a bug: an unexpected error, printed with its stack`;
+export { EXIT_STATUS_HELP, type CommandFactory } from "./command-line.ts";
 
+export const ALL_COMMANDS: readonly CommandFactory[] = [
+  fetchCommand,
+  computeCommand,
+  validateCommand,
+  persistCommand,
+  runCommand,
+  migrateCommand,
+  importLegacyCommand,
+  historyCommand,
+];
 
-export type CommandFactory = (io: Io, invoke: (argv: readonly string[]) => Promise<number>) => Command;
-
-/**
- * The program with the given subcommands: every one for the `stock-rsi` on a laptop
- * (`./commands.ts`), only its own for a step's container image (`steps/<step>/main.ts`). The
- * list is always passed in, never defaulted, so a step's bundle does not pull in the other
- * steps' code (a default would keep every command reachable).
- */
-export function buildProgram(io: Io, commands: readonly CommandFactory[]): Command {
-  const program = new Command("stock-rsi")
-    .description("Daily stock RSI: fetch → compute-rsi → validate → persist, on a laptop or as an Argo DAG.")
-    .addHelpText("after", EXIT_STATUS_HELP)
-    .showHelpAfterError("(run with --help for usage)");
-  const invoke = (argv: readonly string[]) => runCli(argv, io, commands);
-  for (const factory of commands) program.addCommand(factory(io, invoke).addHelpText("after", EXIT_STATUS_HELP));
-  for (const command of [program, ...program.commands]) {
-    command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  }
-  return program;
+export function buildProgram(io: Io, commands: readonly CommandFactory[] = ALL_COMMANDS): Command {
+  return buildCommandLine(io, commands);
 }
 
 /** Runs one command line (the words after `stock-rsi`) and returns its exit status. */
-export async function runCli(argv: readonly string[], io: Io, commands: readonly CommandFactory[]): Promise<number> {
-  const program = buildProgram(io, commands);
-  try {
-    await program.parseAsync([...argv], { from: "user" });
-    return ExitCode.ok;
-  } catch (err) {
-    return exitStatusOf(err, io);
-  }
-}
-
-function exitStatusOf(err: unknown, io: Io): number {
-  if (err instanceof ExitWith) return err.exitCode;
-  if (err instanceof UserError) {
-    io.err(`stock-rsi: ${err.message}\n`);
-    return err.exitCode;
-  }
-  if (err instanceof CommanderError) {
-    // commander has already printed its message.
-    if (err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version") return ExitCode.ok;
-    if (err.exitCode === 0) return ExitCode.ok;
-    return ExitCode.badInput;
-  }
-  io.err(`stock-rsi: internal error (a bug; please report it):\n${(err as Error)?.stack ?? String(err)}\n`);
-  return ExitCode.internal;
+export function runCli(argv: readonly string[], io: Io = processIo, commands: readonly CommandFactory[] = ALL_COMMANDS): Promise<number> {
+  return runCommandLine(argv, io, commands);
 }

@@ -91,7 +91,8 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
   const { symbols, warnings } = readSymbolsFile(options.symbols);
   for (const warning of warnings) logLine(io, "fetch", `warning: ${warning}`);
   const source = selectSource(options, io);
-  const asOf = options.asOf ?? dateIn(MARKET_TIME_ZONE, io.now());
+  // Unset or "" (an Argo parameter left empty): today in New York.
+  const asOf = options.asOf || dateIn(MARKET_TIME_ZONE, io.now());
   const from = addDays(asOf, -options.lookbackDays);
   const maxStaleDays = options.maxStaleDays ?? Number(PARAMETERS.maxStaleDays.default);
 

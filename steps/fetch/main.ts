@@ -4,7 +4,7 @@
  * code this step runs.
  */
 import { processIo } from "../cli/io.ts";
-import { runCli } from "../cli/program.ts";
+import { runCommandLine } from "../cli/command-line.ts";
 import { fetchCommand } from "./command.ts";
 
-process.exitCode = await runCli(process.argv.slice(2), processIo, [fetchCommand]);
+process.exitCode = await runCommandLine(process.argv.slice(2), processIo, [fetchCommand]);

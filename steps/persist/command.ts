@@ -1,20 +1,28 @@
 /**
  * `stock-rsi persist`: the last step. Reads the validated artifact, stores the day's values,
  * and prints the ranking the user reads: `SYMBOL VALUE`, strongest first. It refuses an
- * artifact whose validation failed, so a bad day can never reach the database.
+ * artifact whose validation failed, so a bad day can never reach the database, and an artifact
+ * naming a symbol that is not a ticker, before it opens the database: symbols become column
+ * names in the user's wide `stocks` table.
+ *
+ * On MySQL it also keeps that wide table up to date (`--no-wide-table` turns this off), and it
+ * brings the schema up to date first when it is behind (see `migrations.ts`).
  */
 import { Command } from "commander";
 import { validatedSchema, type ValidatedArtifact } from "../domain/artifacts.ts";
 import { readArtifact, writeFileAtomic } from "../domain/artifact-files.ts";
-import { PolicyFailedError } from "../domain/errors.ts";
+import { PolicyFailedError, UserError } from "../domain/errors.ts";
 import { formatRanking, rank, roundHalfEven } from "../domain/ranking.ts";
 import { logLine, type Io } from "../cli/io.ts";
 import { DEFAULT_DB, openStore } from "./open-store.ts";
+import type { WriteSummary } from "./store.ts";
+import { isTicker } from "./wide-table.ts";
 
 export interface PersistOptions {
   readonly in: string;
   readonly db: string;
   readonly store: boolean;
+  readonly wideTable: boolean;
   readonly runId?: string;
   readonly rankingOut?: string;
   readonly json?: boolean;
@@ -24,8 +32,9 @@ export function persistCommand(io: Io): Command {
   return new Command("persist")
     .description("store the validated values and print the ranking, strongest first")
     .requiredOption("--in <file>", "the validated artifact written by `stock-rsi validate`")
-    .option("--db <url>", "where to store: sqlite:PATH, or none to skip storing", DEFAULT_DB)
+    .option("--db <url>", "where to store: sqlite:PATH, mysql://USER@HOST:PORT/DATABASE, or none to skip storing", DEFAULT_DB)
     .option("--no-store", "rank without storing (the same as --db none)")
+    .option("--no-wide-table", "MySQL: do not maintain the wide `stocks` table (one column per symbol) beside the long table")
     .option("--run-id <id>", "recorded with every value this run writes (default: local-<timestamp>)")
     .option("--ranking-out <file>", "also write the ranking lines to this file")
     .option("--json", "print the machine-readable result instead of the ranking lines")
@@ -43,10 +52,21 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
   const lines = formatRanking(ranking);
 
   if (options.store && options.db !== "none" && validated.tradeDate !== null) {
-    const store = await openStore(options.db);
+    assertTickers(validated, options.in);
+    const runId = options.runId ?? `local-${io.now().toISOString()}`;
+    if (runId.length > 255) throw new UserError(`--run-id: ${runId.length} characters; at most 255`);
+    const store = await openStore(options.db, {
+      env: io.env,
+      access: "write",
+      wideTable: options.wideTable,
+      log: (line) => logLine(io, "persist", line),
+    });
     try {
+      if (store.schema.applied.length > 0) {
+        logLine(io, "persist", `${store.description}: schema migrated from version ${store.schema.before} to ${store.schema.after}`);
+      }
       const summary = await store.writeDay({
-        runId: options.runId ?? `local-${io.now().toISOString()}`,
+        runId,
         tradeDate: validated.tradeDate,
         asOf: validated.asOf,
         source: validated.source ?? "unknown",
@@ -60,6 +80,8 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
         "persist",
         `stored ${validated.results.length} values for ${validated.tradeDate} in ${store.description} (${summary.inserted} new, ${summary.updated} updated)`,
       );
+      const wide = wideTableLine(summary);
+      if (wide) logLine(io, "persist", wide);
     } finally {
       await store.close();
     }
@@ -70,6 +92,29 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
   if (options.rankingOut) writeFileAtomic(options.rankingOut, lines.map((l) => `${l}\n`).join(""));
   if (options.json) io.out(`${JSON.stringify(jsonResult(validated, ranking), null, 2)}\n`);
   else io.out(lines.map((l) => `${l}\n`).join(""));
+}
+
+/**
+ * Refuses an artifact naming a symbol that is not a ticker, with the field at fault. The symbols
+ * file is checked the same way by fetch; this catches an artifact written or edited by hand.
+ */
+function assertTickers(v: ValidatedArtifact, file: string): void {
+  const check = (symbol: string, field: string) => {
+    if (!isTicker(symbol)) {
+      throw new UserError(`${file}: ${field}: ${JSON.stringify(symbol)} is not a ticker (letters, digits and . - ^ =, at most 20); nothing was stored`);
+    }
+  };
+  v.results.forEach((r, i) => check(r.symbol, `results[${i}].symbol`));
+  v.failures.forEach((f, i) => check(f.symbol, `failures[${i}].symbol`));
+}
+
+function wideTableLine(summary: WriteSummary): string | undefined {
+  const wide = summary.wideTable;
+  if (!wide) return undefined;
+  if (!wide.written) return `stocks table not written: ${wide.reason}`;
+  return wide.columnsAdded.length > 0
+    ? `stocks table: wrote the day's row, adding ${wide.columnsAdded.length} symbol columns (${wide.columnsAdded.join(", ")})`
+    : "stocks table: wrote the day's row";
 }
 
 /** The `--json` result: the ranking (full precision and rounded) and what failed. */

@@ -17,6 +17,7 @@ export type InvokeInProcess = (argv: readonly string[]) => Promise<number>;
 interface RunOptions {
   readonly db: string;
   readonly store: boolean;
+  readonly wideTable: boolean;
   readonly json?: boolean;
   readonly artifactsDir?: string;
   readonly runId?: string;
@@ -30,8 +31,9 @@ export function runCommand(io: Io, invoke: InvokeInProcess): Command {
     .argument("<symbols-file>", "the symbols file: one ticker per line, # comments");
   for (const parameter of pipeline.parameters) command.addOption(parameterOption(parameter));
   return command
-    .option("--db <url>", "where to store: sqlite:PATH, or none", DEFAULT_DB)
+    .option("--db <url>", "where to store: sqlite:PATH, mysql://USER@HOST:PORT/DATABASE, or none", DEFAULT_DB)
     .option("--no-store", "rank without storing (the same as --db none)")
+    .option("--no-wide-table", "MySQL: do not maintain the wide `stocks` table beside the long table")
     .option("--json", "print the machine-readable result instead of the ranking lines")
     .option("--artifacts-dir <dir>", "keep the artifacts here instead of a temporary directory")
     .option("--run-id <id>", "recorded with every stored value (default: local-<timestamp>)")
@@ -61,6 +63,7 @@ export async function runPipeline(symbolsFile: string, options: RunOptions, io: 
         parameters,
         settings: {
           db: options.store ? options.db : "none",
+          "no-wide-table": options.wideTable === false,
           "run-id": options.runId,
           json: options.json === true,
           "yahoo-url": options.yahooUrl,

@@ -9,16 +9,43 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadManifests } from "../synth/support/manifests.ts";
 import { tempDir } from "../support/cli.ts";
-import { startMariadb, type ThrowawayMariadb } from "./support/throwaway-mariadb.ts";
+import { startMariaDb, type MariaDbServer } from "../support/mariadb.ts";
 
 const PIPELINE_PASSWORD = `it's a \\"pass\`word\` $HOME; DROP DATABASE x; --`;
 const READER_PASSWORD = "reader\\'s\npassword";
 
-let db: ThrowawayMariadb;
+let server: MariaDbServer;
 let dir: { path: string; cleanup: () => void };
 
+/** The `mariadb` command-line client, as the init script itself uses it. */
+function client(args: string[], sql: string, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync("mariadb", ["--no-defaults", "--batch", "--skip-column-names", ...args, "-e", sql], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }).toString();
+    return { code: 0, stdout, stderr: "" };
+  } catch (err) {
+    const e = err as { status: number; stdout: Buffer; stderr: Buffer };
+    return { code: e.status, stdout: e.stdout.toString(), stderr: e.stderr.toString() };
+  }
+}
+
+const db = {
+  /** SQL as root over the socket. */
+  root(sql: string): string {
+    const r = client([`--socket=${server.socket}`, "-uroot"], sql);
+    if (r.code !== 0) throw new Error(`mariadb: ${r.stderr}`);
+    return r.stdout;
+  },
+  /** SQL as `user` over TCP; the password travels in MYSQL_PWD, never in argv. */
+  as(user: string, password: string, sql: string) {
+    return client(["--protocol=TCP", "-h127.0.0.1", `-P${server.port}`, `-u${user}`], sql, { MYSQL_PWD: password });
+  },
+};
+
 beforeAll(async () => {
-  db = await startMariadb();
+  server = await startMariaDb({ accounts: false });
   dir = tempDir("stock-rsi-init-");
   const configMap = loadManifests().find((m) => m.object.kind === "ConfigMap" && m.object.metadata.name === "mysql-init")!.object;
   const [[name, script]] = Object.entries(configMap.data as Record<string, string>) as [[string, string]];
@@ -27,13 +54,13 @@ beforeAll(async () => {
   writeFileSync(scriptFile, script);
   // The entrypoint's docker_process_sql runs SQL as root over the socket; so does this stand-in.
   execFileSync("bash", ["-ec", `docker_process_sql() { mariadb --no-defaults -uroot --socket="$SOCKET" "$@"; }; . "$1"`, "init", scriptFile], {
-    env: { PATH: process.env.PATH, SOCKET: db.socket, STOCK_RSI_PIPELINE_PASSWORD: PIPELINE_PASSWORD, STOCK_RSI_READER_PASSWORD: READER_PASSWORD },
+    env: { PATH: process.env.PATH, SOCKET: server.socket, STOCK_RSI_PIPELINE_PASSWORD: PIPELINE_PASSWORD, STOCK_RSI_READER_PASSWORD: READER_PASSWORD },
     stdio: ["ignore", "inherit", "inherit"],
   });
 }, 60_000);
 
 afterAll(async () => {
-  await db?.stop();
+  await server?.destroy();
   dir?.cleanup();
 });
 

@@ -11,7 +11,7 @@ const deployment: PipelineDeployment = {
   serviceAccountName: "sa",
   inputSources: { symbols: { configMap: "inputs", key: "symbols" } },
   parameterDefaults: {},
-  settings: { db: "sqlite:x.db", "run-id": "{{workflow.name}}", json: false, "yahoo-url": null },
+  settings: { db: "sqlite:x.db", "run-id": "{{workflow.name}}", json: false, "yahoo-url": null, "no-wide-table": false },
   settingNeeds: {},
   imageFor: (step) => `registry/${step}:1`,
   runAsUser: 1000,

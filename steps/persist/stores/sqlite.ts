@@ -1,67 +1,118 @@
 /**
  * The embedded store: one SQLite file through better-sqlite3, for laptops and for trying the
  * pipeline without a database server. `--db sqlite:PATH`.
+ *
+ * It holds the same long table as MySQL, from the same migration list (`../migrations.ts`), and
+ * passes the same repository tests. It keeps no wide `stocks` table: that table exists for the
+ * user's Excel charts, which read the MySQL server over ODBC, not a file on a laptop; here
+ * `stock-rsi history` gives the same view of the values over time.
  */
 import Database from "better-sqlite3";
-import { UnavailableError } from "../../domain/errors.ts";
-import type { DayWrite, HistoryQuery, HistoryRow, RsiStore, WriteSummary } from "../store.ts";
+import { UnavailableError, UserError } from "../../domain/errors.ts";
+import { MIGRATIONS, pendingMigrations, SchemaTooNewError, type Migration } from "../migrations.ts";
+import { historyStatement } from "../history-query.ts";
+import {
+  LEGACY_SERIES,
+  type DayWrite,
+  type HistoryQuery,
+  type HistoryRow,
+  type LegacyImport,
+  type LegacyImportResult,
+  type RsiStore,
+  type SchemaState,
+  type WriteSummary,
+} from "../store.ts";
+import { valuesNotIn } from "../legacy/legacy-values.ts";
 
-/** Schema versions, applied in order; the applied version is kept in `PRAGMA user_version`. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE rsi_runs (
-     run_id        TEXT PRIMARY KEY,
-     trade_date    TEXT NOT NULL,
-     as_of         TEXT NOT NULL,
-     source        TEXT NOT NULL,
-     method        TEXT NOT NULL,
-     period        INTEGER NOT NULL,
-     ranked        INTEGER NOT NULL,
-     failed        INTEGER NOT NULL,
-     written_at    TEXT NOT NULL
-   );
-   CREATE TABLE rsi_values (
-     trade_date    TEXT NOT NULL,
-     symbol        TEXT NOT NULL,
-     method        TEXT NOT NULL,
-     period        INTEGER NOT NULL,
-     rsi           REAL NOT NULL,
-     close         REAL,
-     close_date    TEXT,
-     run_id        TEXT NOT NULL,
-     PRIMARY KEY (trade_date, symbol, method, period)
-   );
-   CREATE INDEX rsi_values_by_symbol ON rsi_values (symbol, method, period, trade_date);`,
-];
+/**
+ * Every better-sqlite3 object this module creates, kept reachable for the life of the process.
+ *
+ * Why: better-sqlite3 12 wraps databases and statements in `node::ObjectWrap`, and the
+ * `ObjectWrap` of Node 24.19 and later removes an environment cleanup hook in its destructor,
+ * which aborts the process (`Assertion failed: (env) != nullptr` in
+ * `node::RemoveEnvironmentCleanupHook`) when the garbage collector destroys the object outside
+ * a JavaScript context, e.g. in an idle-time GC (nodejs/node#65446; better-sqlite3 13, a Node-API
+ * rewrite without the problem, needs Node 22+, and this project also runs on Node 20). An object
+ * that is never collected is never destroyed that way. A command opens a store a few times and
+ * prepares a handful of statements each time, so this keeps a few dozen small objects. Drop it
+ * when the project moves to better-sqlite3 13.
+ */
+const keptAlive: object[] = [];
+export function keepAlive<T extends object>(thing: T): T {
+  keptAlive.push(thing);
+  return thing;
+}
 
-export function openSqliteStore(path: string): RsiStore {
+export interface SqliteStoreOptions {
+  /** `write` creates the file and brings the schema up to date; `read` opens it read-only and requires it current. */
+  readonly access: "write" | "read";
+  readonly migrations?: readonly Migration[];
+}
+
+export function openSqliteStore(path: string, options: SqliteStoreOptions = { access: "write" }): RsiStore {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const description = `sqlite:${path}`;
   let db: Database.Database;
+  let schema: SchemaState;
   try {
-    db = new Database(path);
-    db.pragma("journal_mode = WAL");
-    db.pragma("busy_timeout = 5000");
-    migrate(db);
+    if (options.access === "read") {
+      db = keepAlive(new Database(path, { readonly: true, fileMustExist: true }));
+      schema = requireCurrentSchema(db, description, migrations);
+    } else {
+      db = keepAlive(new Database(path));
+      // exec, not pragma(): pragma() prepares a statement and drops it (see keepAlive).
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000");
+      schema = migrate(db, migrations);
+    }
   } catch (err) {
-    throw new UnavailableError(`sqlite:${path}: cannot open the database (${(err as Error).message})`);
+    if (err instanceof UserError) throw err;
+    if (err instanceof SchemaTooNewError) throw new UnavailableError(`${description}: ${err.message}`);
+    if (options.access === "read" && /unable to open|does not exist/i.test((err as Error).message)) {
+      throw new UserError(`${description}: no such database file; nothing is stored there yet (stock-rsi run stores into sqlite:stock-rsi.db by default)`);
+    }
+    throw new UnavailableError(`${description}: cannot open the database (${(err as Error).message})`);
   }
 
-  const exists = db.prepare<[string, string, string, number], { n: number }>(
-    "SELECT COUNT(*) AS n FROM rsi_values WHERE trade_date = ? AND symbol = ? AND method = ? AND period = ?",
-  );
-  const upsert = db.prepare(
-    `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
-     VALUES (@tradeDate, @symbol, @method, @period, @rsi, @close, @closeDate, @runId)
-     ON CONFLICT (trade_date, symbol, method, period) DO UPDATE SET
-       rsi = excluded.rsi, close = excluded.close, close_date = excluded.close_date, run_id = excluded.run_id`,
-  );
-  const recordRun = db.prepare(
-    `INSERT OR REPLACE INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
-     VALUES (@runId, @tradeDate, @asOf, @source, @method, @period, @ranked, @failed, @writtenAt)`,
-  );
+  const writable = options.access === "write";
+  const existingSymbols = writable
+    ? keepAlive(db.prepare<[string, string, number], string>("SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ?").pluck())
+    : undefined;
+  const upsert = writable
+    ? keepAlive(db.prepare(
+        `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
+         VALUES (@tradeDate, @symbol, @method, @period, @rsi, @close, @closeDate, @runId)
+         ON CONFLICT (trade_date, symbol, method, period) DO UPDATE SET
+           rsi = excluded.rsi, close = excluded.close, close_date = excluded.close_date, run_id = excluded.run_id`,
+      ))
+    : undefined;
+  const insertLegacy = writable
+    ? keepAlive(
+        db.prepare(
+          `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
+           VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
+        ),
+      )
+    : undefined;
+  const existingLegacyKeys = writable
+    ? keepAlive(
+        db.prepare<[string, number, string, string], { trade_date: string; symbol: string }>(
+          "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ?",
+        ),
+      )
+    : undefined;
+  const recordRun = writable
+    ? keepAlive(
+        db.prepare(
+          `INSERT OR REPLACE INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
+           VALUES (@runId, @tradeDate, @asOf, @source, @method, @period, @ranked, @failed, @writtenAt)`,
+        ),
+      )
+    : undefined;
+
   const writeDay = db.transaction((day: DayWrite): WriteSummary => {
-    let updated = 0;
+    const existing = new Set(existingSymbols!.all(day.tradeDate, day.method, day.period));
     for (const r of day.results) {
-      if (exists.get(day.tradeDate, r.symbol, day.method, day.period)!.n > 0) updated++;
-      upsert.run({
+      upsert!.run({
         tradeDate: day.tradeDate,
         symbol: r.symbol,
         method: day.method,
@@ -72,7 +123,7 @@ export function openSqliteStore(path: string): RsiStore {
         runId: day.runId,
       });
     }
-    recordRun.run({
+    recordRun!.run({
       runId: day.runId,
       tradeDate: day.tradeDate,
       asOf: day.asOf,
@@ -83,23 +134,59 @@ export function openSqliteStore(path: string): RsiStore {
       failed: day.failures.length,
       writtenAt: new Date().toISOString(),
     });
+    const updated = day.results.filter((r) => existing.has(r.symbol)).length;
     return { inserted: day.results.length - updated, updated };
   });
 
+  const importLegacy = db.transaction((batch: LegacyImport): LegacyImportResult => {
+    const dates = batch.values.map((v) => v.date).sort();
+    const existing = existingLegacyKeys!.all(LEGACY_SERIES.method, LEGACY_SERIES.period, dates[0]!, dates.at(-1)!);
+    const inserted = valuesNotIn(batch.values, new Set(existing.map((r) => `${r.trade_date} ${r.symbol}`)));
+    for (const v of inserted) insertLegacy!.run(v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, batch.runId);
+    if (inserted.length > 0) {
+      const last = inserted.reduce((max, v) => (v.date > max ? v.date : max), inserted[0]!.date);
+      recordRun!.run({
+        runId: batch.runId,
+        tradeDate: last,
+        asOf: last,
+        source: batch.source,
+        method: LEGACY_SERIES.method,
+        period: LEGACY_SERIES.period,
+        ranked: inserted.length,
+        failed: 0,
+        writtenAt: new Date().toISOString(),
+      });
+    }
+    return { inserted };
+  });
+
+  /** SQLITE_BUSY and friends as the one line a user reads; a bug stays a bug. */
+  const guarded = <T>(doing: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (typeof code === "string" && code.startsWith("SQLITE_")) {
+        throw new UnavailableError(`${description}: could not ${doing}: ${(err as Error).message} (${code})`);
+      }
+      throw err;
+    }
+  };
+
   return {
-    description: `sqlite:${path}`,
+    description,
+    schema,
     async writeDay(day) {
-      return writeDay(day);
+      return guarded(`store ${day.tradeDate}`, () => writeDay.immediate(day));
     },
     async history(query: HistoryQuery): Promise<HistoryRow[]> {
-      const placeholders = query.symbols.map(() => "?").join(", ");
-      const sql = `SELECT symbol, trade_date AS date, rsi FROM rsi_values
-        WHERE symbol IN (${placeholders}) AND method = ? AND period = ?
-          AND trade_date >= ? AND trade_date <= ?
-        ORDER BY symbol, trade_date`;
-      return db
-        .prepare<unknown[], HistoryRow>(sql)
-        .all(...query.symbols, query.method ?? "seed", query.period ?? 14, query.from ?? "0000-01-01", query.to ?? "9999-12-31");
+      if (query.symbols.length === 0) return [];
+      const { sql, params } = historyStatement(query);
+      return guarded("read the history", () => keepAlive(db.prepare<unknown[], HistoryRow>(sql)).all(...params));
+    },
+    async importLegacy(batch) {
+      if (batch.values.length === 0) return { inserted: [] };
+      return guarded("import the legacy values", () => importLegacy.immediate(batch));
     },
     async close() {
       db.close();
@@ -107,15 +194,33 @@ export function openSqliteStore(path: string): RsiStore {
   };
 }
 
-function migrate(db: Database.Database): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`schema version ${current} is newer than this stock-rsi knows (${MIGRATIONS.length}); upgrade stock-rsi`);
+function userVersion(db: Database.Database): () => number {
+  const statement = keepAlive(db.prepare<[], number>("PRAGMA user_version").pluck());
+  return () => statement.get()!;
+}
+
+function migrate(db: Database.Database, migrations: readonly Migration[]): SchemaState {
+  const version = userVersion(db);
+  const before = version();
+  if (pendingMigrations(before, migrations).length === 0) return { before, after: before, applied: [] };
+  // BEGIN IMMEDIATE takes the write lock first, so a second process waits, then finds nothing to do.
+  return db
+    .transaction((): SchemaState => {
+      const todo = pendingMigrations(version(), migrations);
+      for (const migration of todo) {
+        db.exec(migration.sqlite);
+        db.exec(`PRAGMA user_version = ${migration.version}`);
+      }
+      return { before, after: migrations.length, applied: todo.map((m) => `v${m.version}: ${m.summary}`) };
+    })
+    .immediate();
+}
+
+function requireCurrentSchema(db: Database.Database, description: string, migrations: readonly Migration[]): SchemaState {
+  const version = userVersion(db)();
+  if (version === 0) throw new UserError(`${description}: not a stock-rsi database, or nothing is stored in it yet`);
+  if (pendingMigrations(version, migrations).length > 0) {
+    throw new UserError(`${description}: the schema is at version ${version}, this stock-rsi needs ${migrations.length}; run stock-rsi migrate --db ${description}`);
   }
-  db.transaction(() => {
-    for (let v = current; v < MIGRATIONS.length; v++) {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    }
-  }).immediate();
+  return { before: version, after: version, applied: [] };
 }

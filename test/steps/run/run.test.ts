@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addDays, isWeekday } from "../../../steps/domain/dates.ts";
+import { addDays, dateIn, isWeekday, MARKET_TIME_ZONE } from "../../../steps/domain/dates.ts";
 import { formatRanking, rank } from "../../../steps/domain/ranking.ts";
 import { seedRsi } from "../../../steps/domain/rsi.ts";
 import { readSymbolsFile } from "../../../steps/domain/symbols.ts";
@@ -61,6 +61,16 @@ describe("stock-rsi run on the embedded store", () => {
     const result = await stockRsi(["run", symbols, "--source", "sample", "--as-of", AS_OF], { cwd: dir.path });
     expect(result.code).toBe(0);
     expect(existsSync(join(dir.path, "stock-rsi.db"))).toBe(true);
+  });
+
+  it("ranks as of today in New York when no as-of date is given, as Argo's empty parameter does", async () => {
+    const today = await stockRsi(["run", USER_SYMBOLS, "--source", "sample", "--no-store", "--json"]);
+    expect(today.code).toBe(0);
+    const { asOf } = JSON.parse(today.stdout) as { asOf: string };
+    expect(asOf).toBe(dateIn(MARKET_TIME_ZONE, new Date()));
+    const empty = await stockRsi(["fetch", "--symbols", USER_SYMBOLS, "--out", join(dir.path, "p.json"), "--source", "sample", "--as-of", ""]);
+    expect(empty.code).toBe(0);
+    expect((JSON.parse(readFileSync(join(dir.path, "p.json"), "utf8")) as { asOf: string }).asOf).toBe(asOf);
   });
 
   it("--no-store ranks without creating a database", async () => {

@@ -1,0 +1,64 @@
+/**
+ * A `stock-rsi` command line made of the subcommands it is given. `program.ts` gives it every
+ * subcommand (the `stock-rsi` of a laptop); a step's container image gives it only its own
+ * (`steps/<step>/main.ts`), so that image's bundle holds no other step's code. This module
+ * therefore imports no command itself.
+ *
+ * `runCommandLine` never calls `process.exit`: it returns the exit status, so `run` can call the
+ * step subcommands in-process with the same argv their containers get, and tests can call it too.
+ */
+import { Command, CommanderError } from "commander";
+import { ExitCode, ExitWith, UserError } from "../domain/errors.ts";
+import type { Io } from "./io.ts";
+
+export const EXIT_STATUS_HELP = `
+Exit status:
+  0   done; the run passed validation
+  1   the validation policy failed: nothing was stored
+  2   bad input: a flag, the symbols file or an artifact was refused; nothing was written
+  3   a service (Yahoo, the database) could not be used
+  70  a bug: an unexpected error, printed with its stack`;
+
+export type CommandFactory = (io: Io, invoke: (argv: readonly string[]) => Promise<number>) => Command;
+
+export function buildCommandLine(io: Io, commands: readonly CommandFactory[]): Command {
+  const program = new Command("stock-rsi")
+    .description("Daily stock RSI: fetch → compute-rsi → validate → persist, on a laptop or as an Argo DAG.")
+    .addHelpText("after", EXIT_STATUS_HELP)
+    .showHelpAfterError("(run with --help for usage)");
+  const invoke = (argv: readonly string[]) => runCommandLine(argv, io, commands);
+  for (const factory of commands) program.addCommand(factory(io, invoke).addHelpText("after", EXIT_STATUS_HELP));
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  }
+  return program;
+}
+
+/** Runs one command line (the words after `stock-rsi`) and returns its exit status. */
+export async function runCommandLine(argv: readonly string[], io: Io, commands: readonly CommandFactory[]): Promise<number> {
+  const program = buildCommandLine(io, commands);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return ExitCode.ok;
+  } catch (err) {
+    return exitStatusOf(err, io);
+  }
+}
+
+function exitStatusOf(err: unknown, io: Io): number {
+  if (err instanceof ExitWith) return err.exitCode;
+  if (err instanceof UserError) {
+    io.err(`stock-rsi: ${err.message}\n`);
+    io.reportFailure?.(err.message);
+    return err.exitCode;
+  }
+  if (err instanceof CommanderError) {
+    // commander has already printed its message.
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version") return ExitCode.ok;
+    if (err.exitCode === 0) return ExitCode.ok;
+    return ExitCode.badInput;
+  }
+  io.err(`stock-rsi: internal error (a bug; please report it):\n${(err as Error)?.stack ?? String(err)}\n`);
+  io.reportFailure?.(`internal error (a bug): ${(err as Error)?.message ?? String(err)}`);
+  return ExitCode.internal;
+}

@@ -1,0 +1,119 @@
+/**
+ * The schema of the long table, as versioned migrations: one list, written once, with the SQL for
+ * each store beside each other, so SQLite and MySQL are always at the same version and hold the
+ * same tables. A store applies the versions it has not applied yet, in order, and refuses a
+ * database whose version is newer than this list (an older stock-rsi must not write into a
+ * schema it does not know).
+ *
+ * - SQLite records the applied version in `PRAGMA user_version` and applies migrations inside one
+ *   `BEGIN IMMEDIATE` transaction, which also keeps two processes from migrating at once.
+ * - MySQL records each applied version in `schema_migrations` and applies migrations while it
+ *   holds a named database lock (`GET_LOCK`), so two runs never migrate at once. MySQL commits
+ *   every DDL statement implicitly, so a migration cannot be rolled back: each statement must be
+ *   safe to run again after a crash half-way (`CREATE TABLE IF NOT EXISTS`, ...).
+ *
+ * The MySQL statements stay in the dialect MySQL 8.4 and MariaDB 10.11 share: no collation names
+ * that only one of them knows (MySQL 8's default `utf8mb4_0900_ai_ci` does not exist in MariaDB,
+ * see the user's dump), so every table names `utf8mb4_bin` / `ascii_bin`, which both have.
+ */
+
+export interface Migration {
+  readonly version: number;
+  /** One line: what this version adds. Printed by `stock-rsi migrate`. */
+  readonly summary: string;
+  /** SQLite: one script, run with `exec()` inside the migration transaction. */
+  readonly sqlite: string;
+  /** MySQL / MariaDB: statements run one by one; each must be safe to run twice. */
+  readonly mysql: readonly string[];
+}
+
+/** Longest symbol the tables hold; the symbols file allows 20 characters (`MAX_SYMBOL_LENGTH`). */
+const SYMBOL_COLUMN = "VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin";
+const METHOD_COLUMN = "VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin";
+const RUN_ID_COLUMN = "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+const MYSQL_TABLE_OPTIONS = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    summary: "rsi_values (one row per trading day, symbol, method and period) and rsi_runs (one row per stored run)",
+    // Exactly the foundation's first schema: SQLite files written before migrations were shared
+    // are at user_version 1 and must stay valid.
+    sqlite: `CREATE TABLE rsi_runs (
+       run_id        TEXT PRIMARY KEY,
+       trade_date    TEXT NOT NULL,
+       as_of         TEXT NOT NULL,
+       source        TEXT NOT NULL,
+       method        TEXT NOT NULL,
+       period        INTEGER NOT NULL,
+       ranked        INTEGER NOT NULL,
+       failed        INTEGER NOT NULL,
+       written_at    TEXT NOT NULL
+     );
+     CREATE TABLE rsi_values (
+       trade_date    TEXT NOT NULL,
+       symbol        TEXT NOT NULL,
+       method        TEXT NOT NULL,
+       period        INTEGER NOT NULL,
+       rsi           REAL NOT NULL,
+       close         REAL,
+       close_date    TEXT,
+       run_id        TEXT NOT NULL,
+       PRIMARY KEY (trade_date, symbol, method, period)
+     );
+     CREATE INDEX rsi_values_by_symbol ON rsi_values (symbol, method, period, trade_date);`,
+    mysql: [
+      `CREATE TABLE IF NOT EXISTS rsi_runs (
+         run_id        ${RUN_ID_COLUMN} NOT NULL,
+         trade_date    DATE NOT NULL,
+         as_of         DATE NOT NULL,
+         source        VARCHAR(255) NOT NULL,
+         method        ${METHOD_COLUMN} NOT NULL,
+         period        INT NOT NULL,
+         ranked        INT NOT NULL,
+         failed        INT NOT NULL,
+         written_at    DATETIME(3) NOT NULL,
+         PRIMARY KEY (run_id)
+       ) ${MYSQL_TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS rsi_values (
+         trade_date    DATE NOT NULL,
+         symbol        ${SYMBOL_COLUMN} NOT NULL,
+         method        ${METHOD_COLUMN} NOT NULL,
+         period        INT NOT NULL,
+         rsi           DOUBLE NOT NULL,
+         close         DOUBLE NULL,
+         close_date    DATE NULL,
+         run_id        ${RUN_ID_COLUMN} NOT NULL,
+         PRIMARY KEY (trade_date, symbol, method, period),
+         KEY rsi_values_by_symbol (symbol, method, period, trade_date)
+       ) ${MYSQL_TABLE_OPTIONS}`,
+    ],
+  },
+];
+
+/** The version a database has once every migration here is applied. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The migrations a database at `current` still needs, in order. Throws on a newer schema. */
+export function pendingMigrations(current: number, migrations: readonly Migration[] = MIGRATIONS): Migration[] {
+  const target = migrations.length;
+  if (current > target) throw new SchemaTooNewError(current, target);
+  return migrations.filter((m) => m.version > current);
+}
+
+/** The database was migrated by a newer stock-rsi; writing into it could corrupt what that one wrote. */
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly current: number,
+    readonly known: number,
+  ) {
+    super(`the schema is at version ${current}, newer than this stock-rsi knows (${known}); upgrade stock-rsi`);
+  }
+}
+
+/** Checks the list itself: versions 1, 2, 3, ... with no gap, so the recorded version is an index. */
+export function assertWellFormed(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration #${i + 1} has version ${m.version}; versions must be 1, 2, 3, ...`);
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * What a MySQL error means for the user: whether waiting and trying again can help (the server is
+ * restarting, a connection was cut, a lock timed out), and one line saying what went wrong and
+ * what to do. Codes are the ones MySQL 8.4 and MariaDB 10.11 send (plus MariaDB's own 1927), and
+ * the ones Node and mysql2 use for a broken socket.
+ */
+import type { MysqlTarget } from "./connection.ts";
+
+interface MysqlishError {
+  readonly code?: string;
+  readonly errno?: number;
+  readonly message?: string;
+  readonly sqlMessage?: string;
+}
+
+/** Socket-level failures: nothing reached the server, or the connection broke. */
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+]);
+
+/** Server errors that a later attempt can get past. */
+const TRANSIENT_ERRNOS = new Set([
+  1040, // ER_CON_COUNT_ERROR: too many connections
+  1053, // ER_SERVER_SHUTDOWN: the server is shutting down
+  1205, // ER_LOCK_WAIT_TIMEOUT
+  1213, // ER_LOCK_DEADLOCK: the transaction was rolled back; run it again
+  1317, // ER_QUERY_INTERRUPTED: the statement was killed
+  1927, // MariaDB ER_CONNECTION_KILLED
+  2006, // CR_SERVER_GONE_ERROR
+  2013, // CR_SERVER_LOST: lost connection during a query
+  4031, // ER_CLIENT_INTERACTION_TIMEOUT: the server closed an idle connection
+]);
+
+export function isTransientMysqlError(err: unknown): boolean {
+  const e = err as MysqlishError | null;
+  if (!e || typeof e !== "object") return false;
+  return (e.code !== undefined && TRANSIENT_CODES.has(e.code)) || (e.errno !== undefined && TRANSIENT_ERRNOS.has(e.errno));
+}
+
+/** True for an error the server or the socket raised, as opposed to a bug in our code. */
+export function isMysqlError(err: unknown): boolean {
+  const e = err as MysqlishError | null;
+  if (!e || typeof e !== "object") return false;
+  return typeof e.errno === "number" || (typeof e.code === "string" && /^(E[A-Z]+|PROTOCOL_|ER_|HANDSHAKE_)/.test(e.code)) || /certificate|SSL|TLS/i.test(e.message ?? "");
+}
+
+/** One line for the user: what failed and, where we know, what to do. */
+export function describeMysqlError(err: unknown, target: Pick<MysqlTarget, "user" | "database" | "host" | "port">): string {
+  const e = (err ?? {}) as MysqlishError;
+  const text = (e.sqlMessage ?? e.message ?? String(err)).replace(/\s+/g, " ").trim();
+  switch (e.errno) {
+    case 1045:
+      return `access denied for user ${target.user} (${text}); check MYSQL_PASSWORD or MYSQL_PASSWORD_FILE and that the account exists (README: Storing in MySQL)`;
+    case 1044:
+    case 1049:
+      return `${text}; create the database and grant the pipeline account on it (README: Storing in MySQL)`;
+    case 1142:
+    case 1143:
+    case 1227:
+      return `${text}; the account ${target.user} lacks a privilege stock-rsi needs (README: Storing in MySQL lists the grants)`;
+  }
+  switch (e.code) {
+    case "ECONNREFUSED":
+      return `connection refused by ${target.host}:${target.port} (is the server running?)`;
+    case "ENOTFOUND":
+      return `host ${target.host} not found`;
+    case "ETIMEDOUT":
+      return `no answer from ${target.host}:${target.port} (timed out)`;
+    case "PROTOCOL_CONNECTION_LOST":
+      return "the server closed the connection";
+  }
+  return e.code && !text.includes(e.code) ? `${e.code}: ${text}` : text;
+}
