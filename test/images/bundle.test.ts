@@ -36,8 +36,9 @@ describe("the step bundles", () => {
     for (const step of ["compute-rsi", "validate", "persist"] as const) expect(packagesOf(step), step).not.toContain("yahoo-finance2");
   });
 
-  it("put the database driver and its native addon in persist only", () => {
+  it("put the database drivers and the native addon in persist only", () => {
     expect(packagesOf("persist")).toContain("better-sqlite3");
+    expect(packagesOf("persist")).toContain("mysql2");
     expect(bundles.persist.nativeAddons).toEqual(["better_sqlite3.node"]);
     for (const step of ["fetch", "compute-rsi", "validate"] as const) {
       expect(packagesOf(step), step).not.toContain("better-sqlite3");

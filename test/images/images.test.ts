@@ -3,9 +3,9 @@
  * Argo runs it: each step's container with the WorkflowTemplate's exact command and args, its
  * numeric user, a read-only root filesystem, artifacts passed from step to step.
  */
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import Database from "better-sqlite3";
+import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectImage, measureImage, ownLayers, type ImageConfig, type ImageSize, type LayerSize } from "../../images/build.ts";
 import { BUNDLE_DIR, BUNDLE_FILE, COMMAND_PATH } from "../../images/bundle.ts";
@@ -14,6 +14,7 @@ import { pipeline, type StepName } from "../../steps/pipeline.ts";
 import { defaultConfig, imageFor } from "../../synth/config.ts";
 import { YAHOO_URL_ENV } from "../../steps/fetch/sources/yahoo-http.ts";
 import { stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
+import { startMariaDb, type MariaDbServer, type TestDatabase } from "../support/mariadb.ts";
 import { YahooDouble } from "../support/yahoo-double.ts";
 import { buildahEnv, runInPod, type ExecResult } from "./support/buildah.ts";
 import { BUILDER, buildStepImages, type BuiltImages } from "./support/images.ts";
@@ -106,7 +107,6 @@ describe("the step images", () => {
 
 describe("the pipeline through the four images", () => {
   const work = tempDir("stock-rsi-images-run-");
-  const dataDir = join(work.path, "data");
   const asOf = "2021-05-17";
   /** Symbols of the user's list that Yahoo no longer knows: they fail in fetch, as on a real day. */
   const gone = ["ATVI", "FB", "MRO", "PXD", "SPLK"];
@@ -115,26 +115,25 @@ describe("the pipeline through the four images", () => {
   const produced = new Map<string, string>();
   let invocations: ReturnType<typeof stepInvocations>;
   let yahoo: YahooDouble;
+  let mariadb: MariaDbServer;
+  let database: TestDatabase;
 
   beforeAll(async () => {
-    mkdirSync(dataDir, { mode: 0o777 });
-    chmodSync(dataDir, 0o777);
-    // fetch talks HTTP to the Yahoo double on 127.0.0.1 (the pod shares the host's network); the
-    // template's own `source` (yahoo) stays, only the address is the test's.
+    // The services are the tests' own, on 127.0.0.1 (the pods share the host's network): fetch
+    // talks HTTP to the Yahoo double (the template's `source`, yahoo, stays; only the address is
+    // the test's), persist stores into a throwaway MariaDB (the template's `--db` is replaced).
     yahoo = await YahooDouble.start({ unknown: gone });
-    // TODO(lead): once branch `persist` lands the MySQL store and a throwaway-MariaDB helper,
-    // persist into that MariaDB (db mysql://..., the password file mounted where the template's
-    // MYSQL_PASSWORD_FILE says) instead of this SQLite file, and check the rows there.
-    invocations = stepInvocations({ parameters: { "as-of": asOf }, db: "sqlite:/data/stock-rsi.db", runId: "images-test" });
+    mariadb = await startMariaDb();
+    database = await mariadb.createDatabase("images");
+    invocations = stepInvocations({ parameters: { "as-of": asOf }, db: database.url, runId: "images-test" });
     console.error(`step commands from ${invocations.source}`);
     for (const invocation of invocations.steps) {
-      const volumes = placeArtifacts(invocation);
       const result = await runInPod(
         {
           image: built.refs[invocation.step],
           argv: invocation.argv,
-          volumes: [...volumes, { host: dataDir, container: "/data" }],
-          env: { ...invocation.env, [YAHOO_URL_ENV]: yahoo.url },
+          volumes: [...placeArtifacts(invocation), ...secretVolumes(invocation)],
+          env: { ...passwordEnv(invocation), [YAHOO_URL_ENV]: yahoo.url },
           user: invocation.user,
         },
         env,
@@ -144,9 +143,28 @@ describe("the pipeline through the four images", () => {
     }
   });
   afterAll(async () => {
-    await yahoo.close();
+    await yahoo?.close();
+    await mariadb?.destroy();
     work.cleanup();
   });
+
+  /**
+   * The database password as the template hands it over: a mounted Secret file named by
+   * MYSQL_PASSWORD_FILE (the file here is the test's), or else MYSQL_PASSWORD itself.
+   */
+  function passwordEnv(invocation: StepInvocation): Record<string, string> {
+    if (invocation.env.MYSQL_PASSWORD_FILE) return invocation.env;
+    return { ...invocation.env, ...(invocation.step === "persist" ? database.env : {}) };
+  }
+
+  function secretVolumes(invocation: StepInvocation) {
+    const file = invocation.env.MYSQL_PASSWORD_FILE;
+    if (!file) return [];
+    const dir = join(work.path, invocation.step, "secret");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, basename(file)), database.env.MYSQL_PASSWORD!, { mode: 0o444 });
+    return [{ host: dir, container: dirname(file), readOnly: true }];
+  }
 
   /** Argo's part: a fresh directory for each artifact folder, upstream outputs copied in. */
   function placeArtifacts(invocation: StepInvocation) {
@@ -200,28 +218,24 @@ describe("the pipeline through the four images", () => {
     expect(readFileSync(outputFile("persist", "ranking"), "utf8")).toBe(local.stdout);
   });
 
-  it("stores every validated value in the database persist was given", () => {
+  it("stores every validated value in the database persist was given", async () => {
     const validated = JSON.parse(readFileSync(outputFile("validate", "validated"), "utf8")) as {
       tradeDate: string;
       results: Array<{ symbol: string; rsi: number }>;
     };
-    const db = new Database(join(dataDir, "stock-rsi.db"), { readonly: true });
-    try {
-      const rows = db
-        .prepare<[string], { symbol: string; rsi: number }>("SELECT symbol, rsi FROM rsi_values WHERE trade_date = ? ORDER BY symbol")
-        .all(validated.tradeDate);
-      const expected = validated.results.map(({ symbol, rsi }) => ({ symbol, rsi })).sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
-      expect(rows).toEqual(expected);
-    } finally {
-      db.close();
-    }
+    const rows = await mariadb.query<RowDataPacket[]>(
+      `SELECT symbol, rsi FROM \`${database.name}\`.rsi_values WHERE trade_date = ? ORDER BY symbol`,
+      [validated.tradeDate],
+    );
+    const expected = validated.results.map(({ symbol, rsi }) => ({ symbol, rsi })).sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+    expect(validated.results).toHaveLength(175);
+    expect(rows.map(({ symbol, rsi }) => ({ symbol, rsi }))).toEqual(expected);
   });
 
   it("writes the artifacts as the pod's numeric user (the template's runAsUser, else the image's USER)", () => {
-    for (const step of ["fetch", "persist"] as const) {
+    for (const [step, output] of [["fetch", "prices"], ["persist", "ranking"]] as const) {
       const user = invocations.steps.find((i) => i.step === step)!.user ?? configs[step].user;
-      const file = step === "fetch" ? outputFile("fetch", "prices") : join(dataDir, "stock-rsi.db");
-      expect(statSync(file).uid, step).toBe(Number(user.split(":")[0]));
+      expect(statSync(outputFile(step, output)).uid, step).toBe(Number(user.split(":")[0]));
     }
   });
 });

@@ -79,6 +79,7 @@ async function storageWorks(env: NodeJS.ProcessEnv): Promise<boolean> {
 export interface Volume {
   readonly host: string;
   readonly container: string;
+  readonly readOnly?: boolean;
 }
 
 export interface PodSpec {
@@ -111,7 +112,7 @@ export async function runInPod(spec: PodSpec, env: NodeJS.ProcessEnv): Promise<E
     const runArgs = ["run", "--network", "host"];
     if (spec.user) runArgs.push("--user", spec.user);
     if (!(spec.volumes ?? []).some((v) => v.container === "/tmp")) runArgs.push("--mount", "type=tmpfs,destination=/tmp");
-    for (const v of spec.volumes ?? []) runArgs.push("--volume", `${v.host}:${v.container}`);
+    for (const v of spec.volumes ?? []) runArgs.push("--volume", `${v.host}:${v.container}${v.readOnly ? ":ro" : ""}`);
     for (const [name, value] of Object.entries(spec.env ?? {})) runArgs.push("--env", `${name}=${value}`);
     const warmUp = await exec("buildah", [...runArgs, container, "--", "stock-rsi", "--help"], { env });
     if (warmUp.code !== 0) throw new Error(`${spec.image}: stock-rsi --help exited with ${warmUp.code}:\n${warmUp.stderr}`);
