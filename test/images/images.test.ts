@@ -5,6 +5,7 @@
  */
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import Database from "better-sqlite3";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectImage, measureImage, ownLayers, type ImageConfig, type ImageSize, type LayerSize } from "../../images/build.ts";
@@ -77,9 +78,9 @@ describe("the step images", () => {
       const help = await runInPod({ image: built.refs[step], argv: ["stock-rsi", "--help"] }, env);
       expect(help.code, help.stderr).toBe(0);
       const commands = help.stdout.slice(help.stdout.indexOf("Commands:")).match(/^ {2}([a-z-]+)/gm)?.map((c) => c.trim());
-      expect(commands, step).toEqual([subcommandOf(step), "help"]);
+      expect(commands, `${step}: ${help.stdout}`).toEqual([subcommandOf(step), "help"]);
       const refused = await runInPod({ image: built.refs[step], argv: ["stock-rsi", subcommandOf(other), "--in", "/tmp/x.json"] }, env);
-      expect(refused.code, `${step} image running ${subcommandOf(other)}`).toBe(ExitCode.badInput);
+      expect(refused.code, `${step} image running ${subcommandOf(other)}: ${refused.stderr}`).toBe(ExitCode.badInput);
       expect(refused.stderr).toContain(`unknown command '${subcommandOf(other)}'`);
     }
   });
@@ -230,6 +231,32 @@ describe("the pipeline through the four images", () => {
     const expected = validated.results.map(({ symbol, rsi }) => ({ symbol, rsi })).sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
     expect(validated.results).toHaveLength(175);
     expect(rows.map(({ symbol, rsi }) => ({ symbol, rsi }))).toEqual(expected);
+  });
+
+  it("stores into SQLite too, its native addon loading in the image and its files beside the database", async () => {
+    const dataDir = join(work.path, "sqlite");
+    mkdirSync(dataDir);
+    chmodSync(dataDir, 0o777);
+    const validated = outputFile("validate", "validated");
+    const result = await runInPod(
+      {
+        image: built.refs.persist,
+        argv: ["stock-rsi", "persist", "--in", `/in/${basename(validated)}`, "--db", "sqlite:/data/stock-rsi.db", "--run-id", "images-sqlite"],
+        volumes: [
+          { host: dirname(validated), container: "/in", readOnly: true },
+          { host: dataDir, container: "/data" },
+        ],
+      },
+      env,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(results.get("persist")?.stdout);
+    const db = new Database(join(dataDir, "stock-rsi.db"), { readonly: true });
+    try {
+      expect(db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM rsi_values").get()?.n).toBe(175);
+    } finally {
+      db.close();
+    }
   });
 
   it("writes the artifacts as the pod's numeric user (the template's runAsUser, else the image's USER)", () => {

@@ -125,7 +125,8 @@ export async function runInPod(spec: PodSpec, env: NodeJS.ProcessEnv): Promise<E
 
     return await exec("buildah", [...runArgs, container, "--", ...spec.argv], { env });
   } finally {
-    for (const path of mounted.reverse()) await exec("umount", [path]);
+    // A lazy unmount if the plain one finds the mount still busy (buildah's child just exiting).
+    for (const path of mounted.reverse()) if ((await exec("umount", [path])).code !== 0) await exec("umount", ["--lazy", path]);
     if (root) await exec("buildah", ["umount", container], { env });
     await exec("buildah", ["rm", container], { env });
   }
