@@ -1,7 +1,8 @@
 /**
  * The four step images, built from the real Dockerfile, and the pipeline run through them the way
- * Argo runs it: each step's container with the WorkflowTemplate's exact command and args, its
- * numeric user, a read-only root filesystem, artifacts passed from step to step.
+ * Argo runs it: each step's container with the WorkflowTemplate's exact command and args, the
+ * pod's numeric user, a read-only root filesystem, artifacts passed from step to step; fetch
+ * downloads from the Yahoo double over HTTP, persist stores into a throwaway MariaDB.
  */
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
