@@ -5,6 +5,7 @@
  *
  *     npm run images                                  # build all four, print sizes
  *     npm run images -- --push                        # ... and push them to the configured registry
+ *     npm run images -- --push --insecure             # ... over plain HTTP (podman, buildah)
  *     npm run images -- --builder podman compute-rsi  # one builder, one step
  *     npm run images -- --build-arg NODE_BASE=...     # any Dockerfile ARG
  *
@@ -74,8 +75,14 @@ export async function buildImage(options: BuildOptions): Promise<string> {
   return ref;
 }
 
-export async function pushImage(builder: Builder, ref: string, runner: Runner = {}): Promise<void> {
-  await run(builder, ["push", ref], runner);
+/**
+ * Pushes one image to the registry its name says. `insecure`: a registry served over plain HTTP
+ * (podman and buildah refuse one unless told; docker allows `localhost` and the daemon's
+ * `insecure-registries`).
+ */
+export async function pushImage(builder: Builder, ref: string, runner: Runner & { insecure?: boolean } = {}): Promise<void> {
+  const tls = runner.insecure && builder !== "docker" ? ["--tls-verify=false"] : [];
+  await run(builder, ["push", ...tls, ref], runner);
 }
 
 export interface ImageConfig {
@@ -264,6 +271,7 @@ async function main(argv: readonly string[]): Promise<void> {
     options: {
       builder: { type: "string" },
       push: { type: "boolean", default: false },
+      insecure: { type: "boolean", default: false },
       "build-arg": { type: "string", multiple: true, default: [] },
     },
     allowPositionals: true,
@@ -289,7 +297,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const sizes: ImageSize[] = [];
   for (const ref of refs) sizes.push(await measureImage(builder, ref, { seen, log: () => undefined }));
   process.stdout.write(sizeTable(sizes));
-  if (values.push) for (const ref of refs) await pushImage(builder, ref);
+  if (values.push) for (const ref of refs) await pushImage(builder, ref, { insecure: values.insecure });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
