@@ -77,8 +77,9 @@ export interface DeploymentConfig {
   readonly namespace: string;
   readonly images: ImageConfig;
   /**
-   * The numeric user (and group) the step containers run as: the images' non-root user. The pods
-   * state it so Kubernetes can enforce `runAsNonRoot`.
+   * The numeric user (and group) the step containers run as: the images' non-root user (65532,
+   * distroless's `nonroot`, see the Dockerfile). The pods state it so Kubernetes can enforce
+   * `runAsNonRoot`.
    */
   readonly stepRunAsUser: number;
   /** The symbols file, relative to the repository root; synth copies it into a ConfigMap. */
@@ -104,7 +105,7 @@ export interface DeploymentConfig {
 export const defaultConfig: DeploymentConfig = {
   namespace: "stock-rsi",
   images: { registry: "localhost:5000/stock-rsi", tag: "0.1.0" },
-  stepRunAsUser: 1000,
+  stepRunAsUser: 65532,
   symbolsFile: "symbols",
   parameters: {},
   settings: {
