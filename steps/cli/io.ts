@@ -25,8 +25,26 @@ export interface Io {
  */
 const TERMINATION_LOG = "/dev/termination-log";
 
+let stdoutGuarded = false;
+
+/**
+ * `stock-rsi ... | head` closes stdout early; the next write fails with EPIPE. That is the
+ * reader's choice, not an error: stop quietly with the status the command already had.
+ */
+function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 export const processIo: Io = {
-  out: (text) => void process.stdout.write(text),
+  out: (text) => {
+    guardStdout();
+    process.stdout.write(text);
+  },
   err: (text) => void process.stderr.write(text),
   get stderrIsTTY() {
     return Boolean(process.stderr.isTTY);

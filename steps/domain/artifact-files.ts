@@ -1,7 +1,7 @@
 /**
  * Reading and writing artifact files: the only place the contract meets the file system.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { z } from "zod";
 import { UserError } from "./errors.ts";
@@ -47,12 +47,20 @@ export function writeArtifact(path: string, artifact: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(artifact, null, 2)}\n`);
 }
 
-/** Writes a text file atomically: a temp file beside it, then a rename. */
+/**
+ * Writes a text file atomically: a temp file beside it, then a rename. A path that cannot be
+ * written (a read-only file system, a missing permission) is the user's to fix: one line.
+ */
 export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new UserError(`${path}: cannot write the file (${describeFsError(err)}); choose a writable path`);
+  }
 }
 
 /** `["results", 3, "rsi"]` → `results[3].rsi`. */
@@ -68,5 +76,7 @@ export function describeFsError(err: unknown): string {
   if (code === "ENOENT") return "no such file";
   if (code === "EACCES") return "permission denied";
   if (code === "EISDIR") return "it is a directory";
+  if (code === "EROFS") return "read-only file system";
+  if (code === "ENOTDIR") return "a parent is not a directory";
   return (err as Error).message;
 }

@@ -51,15 +51,17 @@ export function weekdaysBetween(from: IsoDate, to: IsoDate): number {
   return count;
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date it is in `timeZone` at the instant `now`. */
 export function dateIn(timeZone: string, now: Date): IsoDate {
-  // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(now);
+  let format = formatters.get(timeZone);
+  if (!format) {
+    // en-CA formats dates as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    formatters.set(timeZone, format);
+  }
+  return format.format(now);
 }
 
 /** US equities close in New York; "today" for an as-of date means today there. */

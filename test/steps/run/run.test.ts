@@ -136,6 +136,16 @@ describe("bad input is refused with one line, a non-zero exit and nothing writte
     expect(notJson.stderr).toMatch(/^stock-rsi: .*x\.json: not valid JSON \(.*\); regenerate it with stock-rsi compute\n$/);
   });
 
+  it("an output path that cannot be written: exit 2 naming it, no stack trace", async () => {
+    const blocker = join(dir.path, "a-file");
+    writeFileSync(blocker, "");
+    const out = join(blocker, "prices.json");
+    const result = await stockRsi(["fetch", "--symbols", USER_SYMBOLS, "--out", out, "--source", "sample", "--as-of", AS_OF]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`stock-rsi: ${out}: cannot write the file (`);
+    expect(result.stderr).not.toContain("    at ");
+  });
+
   it("a bad flag value: exit 2 naming the flag", async () => {
     const result = await stockRsi(["compute", "--in", "x", "--out", "y", "--method", "ema"]);
     expect(result.code).toBe(2);
