@@ -58,7 +58,11 @@ export function writeFileAtomic(path: string, text: string): void {
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // There is nothing to clean up where nothing could be written.
+    }
     throw new UserError(`${path}: cannot write the file (${describeFsError(err)}); choose a writable path`);
   }
 }
