@@ -17,6 +17,10 @@
  *   table); each setting expands to zero or more argv words.
  */
 import { DEFAULT_METHOD, DEFAULT_PERIOD } from "./domain/rsi.ts";
+import { boundedIntArg, isoDateArg, methodArg, nonNegativeIntArg, positiveIntArg, shareArg } from "./cli/options.ts";
+
+/** More Yahoo requests in flight than this is a request storm, whatever the mirror can take. */
+export const MAX_CONCURRENCY = 32;
 
 export type StepName = "fetch" | "compute-rsi" | "validate" | "persist";
 
@@ -24,9 +28,17 @@ export interface PipelineParameter {
   readonly name: string;
   /** The step flag this parameter fills, e.g. `--as-of`. */
   readonly flag: `--${string}`;
+  /** What the flag's value is, for `--help`: `--as-of <date>`. */
+  readonly valueName: string;
   readonly description: string;
   /** Empty means "the step's own default" (for `as-of`: today in New York). */
   readonly default: string;
+  /**
+   * Checks a value and converts it, refusing a bad one with a message naming what is expected.
+   * The step that takes the flag and `stock-rsi run` both use it, so `run` refuses a bad value
+   * before any step starts.
+   */
+  readonly parse: (value: string) => unknown;
 }
 
 export type SettingName = "db" | "run-id" | "json" | "yahoo-url" | "no-wide-table";
@@ -84,60 +96,80 @@ export const PARAMETERS = {
   asOf: {
     name: "as-of",
     flag: "--as-of",
+    valueName: "date",
+    parse: isoDateArg,
     description: "the trading date to rank, YYYY-MM-DD (default: today in New York); later bars are dropped",
     default: "",
   },
   lookbackDays: {
     name: "lookback-days",
     flag: "--lookback-days",
+    valueName: "days",
+    parse: positiveIntArg,
     description: "calendar days of history to fetch before the as-of date (the original program: 91)",
     default: "91",
   },
   source: {
     name: "source",
     flag: "--source",
+    valueName: "source",
+    parse: String,
     description: "where prices come from: yahoo, sample (deterministic, offline) or file:PATH (a prices artifact)",
     default: "yahoo",
   },
   method: {
     name: "method",
     flag: "--method",
+    valueName: "method",
+    parse: methodArg,
     description: "RSI method: seed (the original program's, default), wilder (TA-Lib) or cutler (SMA)",
     default: DEFAULT_METHOD,
   },
   period: {
     name: "period",
     flag: "--period",
+    valueName: "n",
+    parse: positiveIntArg,
     description: "RSI period in trading days",
     default: String(DEFAULT_PERIOD),
   },
   maxFailedShare: {
     name: "max-failed-share",
     flag: "--max-failed-share",
+    valueName: "share",
+    parse: shareArg,
     description: "largest share of symbols (0-1) that may fail before the run is refused",
     default: "0.25",
   },
   maxStaleDays: {
     name: "max-stale-days",
     flag: "--max-stale-days",
+    valueName: "days",
+    parse: nonNegativeIntArg,
     description: "weekdays a symbol's last close may lag the as-of date before it is rejected as stale",
     default: "3",
   },
   concurrency: {
     name: "concurrency",
     flag: "--concurrency",
+    valueName: "n",
+    parse: boundedIntArg(1, MAX_CONCURRENCY, "requests in flight (more is a request storm)"),
     description: "Yahoo requests in flight at once (yahoo-finance2's own default is 4)",
     default: "4",
   },
   requestIntervalMs: {
     name: "request-interval-ms",
     flag: "--request-interval-ms",
+    valueName: "ms",
+    parse: nonNegativeIntArg,
     description: "least milliseconds between the starts of two Yahoo requests (0: no pause)",
     default: "0",
   },
   fetchDeadlineSeconds: {
     name: "fetch-deadline-seconds",
     flag: "--fetch-deadline-seconds",
+    valueName: "seconds",
+    parse: nonNegativeIntArg,
     description: "time allowed for all downloads; symbols not fetched by then fail with reason deadline (0: none)",
     default: "600",
   },

@@ -2,9 +2,20 @@
  * Flag parsers shared by every command. Each refuses a bad value with one line naming the flag
  * and what it expects; commander shows it as `error: option '--period <n>' argument ...`.
  */
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import { isIsoDate, type IsoDate } from "../domain/dates.ts";
 import { METHODS, type RsiMethod } from "../domain/rsi.ts";
+import type { PipelineParameter } from "../pipeline.ts";
+
+/**
+ * The flag of a pipeline parameter (`--period <n>`), with its parser and, when it has one, its
+ * default already parsed. Every step that takes the parameter and `stock-rsi run` build the flag
+ * here, so its name, help and checks are the same everywhere.
+ */
+export function parameterOption(parameter: PipelineParameter): Option {
+  const option = new Option(`${parameter.flag} <${parameter.valueName}>`, parameter.description).argParser(parameter.parse);
+  return parameter.default === "" ? option : option.default(parameter.parse(parameter.default));
+}
 
 /**
  * A date flag. An empty value (an Argo parameter left at its default "") stays "", which the
@@ -19,6 +30,15 @@ export function isoDateArg(value: string): IsoDate | "" {
 export function positiveIntArg(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}"`);
   return Number(value);
+}
+
+/** A whole number within [min, max]; `what` says what it counts, for the message. */
+export function boundedIntArg(min: number, max: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`expected ${min} to ${max} ${what}, got "${value}"`);
+    return n;
+  };
 }
 
 export function nonNegativeIntArg(value: string): number {

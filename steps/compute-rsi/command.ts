@@ -2,13 +2,13 @@
  * `stock-rsi compute`: the second step. Reads the prices artifact, computes each symbol's RSI
  * and writes the rsi artifact.
  */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { pricesSchema } from "../domain/artifacts.ts";
 import { readArtifact, writeArtifact } from "../domain/artifact-files.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
 import { PARAMETERS } from "../pipeline.ts";
 import { logLine, type Io } from "../cli/io.ts";
-import { methodArg, positiveIntArg } from "../cli/options.ts";
+import { parameterOption } from "../cli/options.ts";
 import { computeRsiArtifact } from "./compute.ts";
 
 export interface ComputeOptions {
@@ -23,16 +23,8 @@ export function computeCommand(io: Io): Command {
     .description("compute each symbol's RSI from the prices artifact and write the rsi artifact")
     .requiredOption("--in <file>", "the prices artifact written by `stock-rsi fetch`")
     .requiredOption("--out <file>", "where to write the rsi artifact (JSON)")
-    .addOption(
-      new Option(`${PARAMETERS.method.flag} <method>`, PARAMETERS.method.description)
-        .argParser(methodArg)
-        .default(PARAMETERS.method.default),
-    )
-    .addOption(
-      new Option(`${PARAMETERS.period.flag} <n>`, PARAMETERS.period.description)
-        .argParser(positiveIntArg)
-        .default(Number(PARAMETERS.period.default)),
-    )
+    .addOption(parameterOption(PARAMETERS.method))
+    .addOption(parameterOption(PARAMETERS.period))
     .action((options: ComputeOptions) => {
       runCompute(options, io);
     });

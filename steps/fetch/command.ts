@@ -9,7 +9,7 @@
  * failure was of the passing kind (network, 5xx, 429, deadline): then it exits `unavailable`
  * (3), which is what the pipeline retries later. The artifact is written either way.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { SCHEMA_VERSION, type Failure, type PricesArtifact } from "../domain/artifacts.ts";
 import { writeArtifact } from "../domain/artifact-files.ts";
 import { addDays, dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
@@ -17,7 +17,7 @@ import { UnavailableError, UserError } from "../domain/errors.ts";
 import { readSymbolsFile } from "../domain/symbols.ts";
 import { PARAMETERS } from "../pipeline.ts";
 import { logLine, type Io } from "../cli/io.ts";
-import { isoDateArg, nonNegativeIntArg, positiveIntArg } from "../cli/options.ts";
+import { parameterOption } from "../cli/options.ts";
 import { staleSeries, type StaleSeries } from "./hygiene.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
 import type { PriceSource } from "./source.ts";
@@ -26,9 +26,6 @@ import { fileSource } from "./sources/file.ts";
 import { sampleSource } from "./sources/sample.ts";
 import { PRICE_FIELDS, yahooSource, type PriceField } from "./sources/yahoo.ts";
 import { parseBaseUrl, YAHOO_URL_ENV } from "./sources/yahoo-http.ts";
-
-/** More requests in flight than this is a request storm, whatever the mirror can take. */
-export const MAX_CONCURRENCY = 32;
 
 export interface FetchOptions {
   readonly symbols: string;
@@ -59,23 +56,17 @@ export type FetchedPrices = PricesArtifact & {
 };
 
 export function fetchCommand(io: Io): Command {
-  const intOption = (parameter: { flag: string; description: string; default: string }, parse: (v: string) => number) =>
-    new Option(`${parameter.flag} <n>`, parameter.description).argParser(parse).default(Number(parameter.default));
   return new Command("fetch")
     .description("download daily closes for every symbol and write the prices artifact")
     .requiredOption("--symbols <file>", "the symbols file: one ticker per line, # comments")
     .requiredOption("--out <file>", "where to write the prices artifact (JSON)")
-    .addOption(new Option(`${PARAMETERS.asOf.flag} <date>`, PARAMETERS.asOf.description).argParser(isoDateArg))
-    .addOption(
-      new Option(`${PARAMETERS.lookbackDays.flag} <days>`, PARAMETERS.lookbackDays.description)
-        .argParser(positiveIntArg)
-        .default(Number(PARAMETERS.lookbackDays.default)),
-    )
-    .addOption(new Option(`${PARAMETERS.source.flag} <source>`, PARAMETERS.source.description).default(PARAMETERS.source.default))
-    .addOption(intOption(PARAMETERS.concurrency, concurrencyArg))
-    .addOption(intOption(PARAMETERS.requestIntervalMs, nonNegativeIntArg))
-    .addOption(intOption(PARAMETERS.fetchDeadlineSeconds, nonNegativeIntArg))
-    .addOption(intOption(PARAMETERS.maxStaleDays, nonNegativeIntArg))
+    .addOption(parameterOption(PARAMETERS.asOf))
+    .addOption(parameterOption(PARAMETERS.lookbackDays))
+    .addOption(parameterOption(PARAMETERS.source))
+    .addOption(parameterOption(PARAMETERS.concurrency))
+    .addOption(parameterOption(PARAMETERS.requestIntervalMs))
+    .addOption(parameterOption(PARAMETERS.fetchDeadlineSeconds))
+    .addOption(parameterOption(PARAMETERS.maxStaleDays))
     .addOption(
       new Option("--price-field <field>", "which Yahoo price to rank on: close (split-adjusted, the original's) or adjclose (also dividend-adjusted)")
         .choices(PRICE_FIELDS)
@@ -172,12 +163,4 @@ function reasonCounts(failures: readonly Failure[]): string {
 /** A failure that says more about the moment than about the symbol. */
 function isPassing(failure: Failure): boolean {
   return failure.reason === "deadline" || RETRIABLE_REASONS.has(failure.reason as FetchFailureReason);
-}
-
-function concurrencyArg(value: string): number {
-  const n = positiveIntArg(value);
-  if (n > MAX_CONCURRENCY) {
-    throw new InvalidArgumentError(`expected at most ${MAX_CONCURRENCY} requests in flight (more is a request storm), got "${value}"`);
-  }
-  return n;
 }

@@ -5,10 +5,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { ExitCode, ExitWith } from "../domain/errors.ts";
 import { pipeline, type PipelineParameter, type StepDefinition } from "../pipeline.ts";
 import type { Io } from "../cli/io.ts";
+import { parameterOption } from "../cli/options.ts";
 import { DEFAULT_DB } from "../persist/open-store.ts";
 import { executePipeline } from "./executor.ts";
 
@@ -77,10 +78,6 @@ export async function runPipeline(symbolsFile: string, options: RunOptions, io: 
   }
 }
 
-function parameterOption(parameter: PipelineParameter): Option {
-  const option = new Option(`${parameter.flag} <value>`, parameter.description);
-  return parameter.default === "" ? option : option.default(parameter.default);
-}
 
 /** commander's key for a flag: `--as-of` → `asOf`. */
 function optionKey(parameter: PipelineParameter): string {

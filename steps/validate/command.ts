@@ -3,13 +3,13 @@
  * `rules.ts`, and writes the validated artifact with the checks that ran. When the policy fails
  * it still writes the artifact (so the Argo UI shows why) but exits 1, and persist refuses it.
  */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { rsiSchema, type ValidatedArtifact } from "../domain/artifacts.ts";
 import { readArtifact, writeArtifact, writeFileAtomic } from "../domain/artifact-files.ts";
 import { PolicyFailedError } from "../domain/errors.ts";
 import { PARAMETERS } from "../pipeline.ts";
 import { logLine, type Io } from "../cli/io.ts";
-import { nonNegativeIntArg, shareArg } from "../cli/options.ts";
+import { parameterOption } from "../cli/options.ts";
 import { validateRsi } from "./rules.ts";
 
 export interface ValidateOptions {
@@ -26,16 +26,8 @@ export function validateCommand(io: Io): Command {
     .requiredOption("--in <file>", "the rsi artifact written by `stock-rsi compute`")
     .requiredOption("--out <file>", "where to write the validated artifact (JSON)")
     .option("--failures-out <file>", "also write the failed symbols, one `SYMBOL reason: message` per line")
-    .addOption(
-      new Option(`${PARAMETERS.maxFailedShare.flag} <share>`, PARAMETERS.maxFailedShare.description)
-        .argParser(shareArg)
-        .default(Number(PARAMETERS.maxFailedShare.default)),
-    )
-    .addOption(
-      new Option(`${PARAMETERS.maxStaleDays.flag} <days>`, PARAMETERS.maxStaleDays.description)
-        .argParser(nonNegativeIntArg)
-        .default(Number(PARAMETERS.maxStaleDays.default)),
-    )
+    .addOption(parameterOption(PARAMETERS.maxFailedShare))
+    .addOption(parameterOption(PARAMETERS.maxStaleDays))
     .action((options: ValidateOptions) => {
       runValidate(options, io);
     });

@@ -40,7 +40,7 @@ describe("rendering the pipeline definition", () => {
   });
 
   it("a parameter added to the definition becomes a workflow parameter, a task argument and an argv word", () => {
-    const timeout = { name: "timeout-seconds", flag: "--timeout-seconds", description: "per-request timeout", default: "30" } as const;
+    const timeout = { name: "timeout-seconds", flag: "--timeout-seconds", valueName: "seconds", description: "per-request timeout", default: "30", parse: Number } as const;
     const definition = withStep("fetch", (s) => ({ ...s, args: [...s.args, "--timeout-seconds", { parameter: "timeout-seconds" }] }), [...pipeline.parameters, timeout]);
     const spec = renderPipelineSpec(definition, deployment);
     expect(spec.arguments!.parameters).toContainEqual({ name: "timeout-seconds", value: "30", description: "per-request timeout" });
