@@ -1,7 +1,8 @@
 /**
  * The four step images, built from the real Dockerfile, and the pipeline run through them the way
- * Argo runs it: each step's container with the WorkflowTemplate's exact command and args, the
- * pod's numeric user, a read-only root filesystem, artifacts passed from step to step; fetch
+ * Argo runs it: the WorkflowTemplate in dist/ executed by the tests' Argo stand-in (`runDag`),
+ * with buildah as the kubelet: each step's container with the template's exact command and args,
+ * the pod's numeric user, a read-only root filesystem, artifacts passed from step to step; fetch
  * downloads from the Yahoo double over HTTP, persist stores into a throwaway MariaDB.
  */
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -18,9 +19,9 @@ import { YAHOO_URL_ENV } from "../../steps/fetch/sources/yahoo-http.ts";
 import { stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { startMariaDb, type MariaDbServer, type TestDatabase } from "../support/mariadb.ts";
 import { YahooDouble } from "../support/yahoo-double.ts";
-import { buildahEnv, runInPod, type ExecResult } from "./support/buildah.ts";
+import { runDag, workflowInDist, type ContainerRun, type DagRunResult, type ProcessResult } from "../workflows/support/argo-dag-runner.ts";
+import { buildahEnv, podFor, runInPod, type Volume } from "./support/buildah.ts";
 import { BUILDER, buildStepImages, type BuiltImages } from "./support/images.ts";
-import { stepInvocations, type StepInvocation } from "./support/workflow.ts";
 
 const STEPS = pipeline.steps.map((s) => s.name);
 const subcommandOf = (step: StepName) => pipeline.steps.find((s) => s.name === step)!.args[0] as string;
@@ -112,10 +113,9 @@ describe("the pipeline through the four images", () => {
   const asOf = "2021-05-17";
   /** Symbols of the user's list that Yahoo no longer knows: they fail in fetch, as on a real day. */
   const gone = ["ATVI", "FB", "MRO", "PXD", "SPLK"];
-  const results = new Map<StepName, ExecResult>();
-  /** `<step>/<output>` → the host file a step's output landed in. */
-  const produced = new Map<string, string>();
-  let invocations: ReturnType<typeof stepInvocations>;
+  /** Each task's container as runDag handed it over (its last attempt). */
+  const containers = new Map<string, ContainerRun>();
+  let dag: DagRunResult;
   let yahoo: YahooDouble;
   let mariadb: MariaDbServer;
   let database: TestDatabase;
@@ -127,22 +127,15 @@ describe("the pipeline through the four images", () => {
     yahoo = await YahooDouble.start({ unknown: gone });
     mariadb = await startMariaDb();
     database = await mariadb.createDatabase("images");
-    invocations = stepInvocations({ parameters: { "as-of": asOf }, db: database.url, runId: "images-test" });
-    console.error(`step commands from ${invocations.source}`);
-    for (const invocation of invocations.steps) {
-      const result = await runInPod(
-        {
-          image: built.refs[invocation.step],
-          argv: invocation.argv,
-          volumes: [...placeArtifacts(invocation), ...secretVolumes(invocation)],
-          env: { ...passwordEnv(invocation), [YAHOO_URL_ENV]: yahoo.url },
-          user: invocation.user,
-        },
-        env,
-      );
-      results.set(invocation.step, result);
-      if (result.code !== 0) break;
-    }
+    dag = await runDag({
+      ...workflowInDist(),
+      parameters: { "as-of": asOf },
+      workDir: join(work.path, "pods"),
+      workflowName: "images-test",
+      run: inImage,
+      // Every step must succeed at its first attempt here; a retry fails the test, so no waiting.
+      sleep: async () => undefined,
+    });
   });
   afterAll(async () => {
     await yahoo?.close();
@@ -151,63 +144,65 @@ describe("the pipeline through the four images", () => {
   });
 
   /**
+   * buildah as the kubelet, and the tests' services as the cluster's: the `--db` value (the
+   * cluster's MySQL Service, which does not exist here) becomes the test's database. Replaced here,
+   * not by a runDag option, because runDag reads only what the template says; where a Service
+   * name leads is the cluster's business, as the Yahoo address is.
+   */
+  async function inImage(container: ContainerRun): Promise<ProcessResult> {
+    containers.set(container.task, container);
+    const pod = podFor(container);
+    const result = await runInPod(
+      {
+        ...pod,
+        argv: container.argv.map((word, i) => (container.argv[i - 1] === "--db" ? database.url : word)),
+        volumes: [...pod.volumes, ...secretVolumes(container)],
+        env: { ...passwordEnv(container), [YAHOO_URL_ENV]: yahoo.url },
+      },
+      env,
+    );
+    return { code: result.code ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /**
    * The database password as the template hands it over: a mounted Secret file named by
    * MYSQL_PASSWORD_FILE (the file here is the test's), or else MYSQL_PASSWORD itself.
    */
-  function passwordEnv(invocation: StepInvocation): Record<string, string> {
-    if (invocation.env.MYSQL_PASSWORD_FILE) return invocation.env;
-    return { ...invocation.env, ...(invocation.step === "persist" ? database.env : {}) };
+  function passwordEnv(container: ContainerRun): Readonly<Record<string, string>> {
+    if (container.env.MYSQL_PASSWORD_FILE) return container.env;
+    return { ...container.env, ...(container.task === "persist" ? database.env : {}) };
   }
 
-  function secretVolumes(invocation: StepInvocation) {
-    const file = invocation.env.MYSQL_PASSWORD_FILE;
+  function secretVolumes(container: ContainerRun): Volume[] {
+    const file = container.env.MYSQL_PASSWORD_FILE;
     if (!file) return [];
-    const dir = join(work.path, invocation.step, "secret");
+    const dir = join(work.path, "secrets", container.task);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, basename(file)), database.env.MYSQL_PASSWORD!, { mode: 0o444 });
     return [{ host: dir, container: dirname(file), readOnly: true }];
   }
 
-  /** Argo's part: a fresh directory for each artifact folder, upstream outputs copied in. */
-  function placeArtifacts(invocation: StepInvocation) {
-    const hostDirs = new Map<string, string>();
-    const hostPath = (path: string) => {
-      let dir = hostDirs.get(dirname(path));
-      if (!dir) {
-        dir = join(work.path, invocation.step, String(hostDirs.size));
-        mkdirSync(dir, { recursive: true });
-        chmodSync(dir, 0o777);
-        hostDirs.set(dirname(path), dir);
-      }
-      return join(dir, basename(path));
-    };
-    for (const input of invocation.inputs) {
-      const source = "pipelineInput" in input.from ? USER_SYMBOLS : produced.get(`${input.from.step}/${input.from.output}`);
-      if (!source) throw new Error(`${invocation.step}: input ${input.name} was never produced`);
-      copyFileSync(source, hostPath(input.path));
-    }
-    for (const output of invocation.outputs) produced.set(`${invocation.step}/${output.name}`, hostPath(output.path));
-    return [...hostDirs].map(([container, host]) => ({ host, container }));
-  }
-
+  /** The file on this machine a task's output (an artifact or an output parameter's file) was written to. */
   const outputFile = (step: StepName, name: string) => {
-    const file = produced.get(`${step}/${name}`);
-    if (!file) throw new Error(`${step} declares no output ${name}`);
+    const file = containers.get(step)?.outputs.find((o) => o.name === name)?.hostPath;
+    if (!file) throw new Error(`${step} ran with no output ${name}`);
     return file;
   };
+  const attemptsOf = (step: StepName) => dag.tasks.find((t) => t.name === step)?.attempts ?? [];
 
   it("runs every step with the images the WorkflowTemplate names, each exiting 0", () => {
-    for (const invocation of invocations.steps) {
-      expect(invocation.image, invocation.step).toBe(built.refs[invocation.step]);
-      expect(invocation.argv[0], invocation.step).toBe(configs[invocation.step].entrypoint[0]);
-      const result = results.get(invocation.step);
-      expect(result?.code, `${invocation.step}: ${invocation.argv.join(" ")}\n${result?.stderr}`).toBe(0);
+    for (const step of STEPS) {
+      const container = containers.get(step);
+      expect(container?.image, step).toBe(built.refs[step]);
+      expect(container?.argv[0], step).toBe(configs[step].entrypoint[0]);
+      const codes = attemptsOf(step).map((a) => a.code);
+      expect(codes, `${step}: ${container?.argv.join(" ")}\n${attemptsOf(step).at(-1)?.stderr}`).toEqual([0]);
     }
   });
 
   it("fetches every symbol from Yahoo (the double) once", () => {
     expect(yahoo.stats.requests).toBeGreaterThanOrEqual(180);
-    expect(results.get("fetch")?.stderr).toContain(`fetch: failed, not-found (5): ${gone.join(" ")}`);
+    expect(attemptsOf("fetch").at(-1)?.stderr).toContain(`fetch: failed, not-found (5): ${gone.join(" ")}`);
   });
 
   it("prints the same ranking as stock-rsi run on the same inputs", async () => {
@@ -216,8 +211,10 @@ describe("the pipeline through the four images", () => {
     });
     expect(local.code, local.stderr).toBe(0);
     expect(local.stdout.split("\n").filter(Boolean)).toHaveLength(175);
-    expect(results.get("persist")?.stdout).toBe(local.stdout);
+    expect(attemptsOf("persist").at(-1)?.stdout).toBe(local.stdout);
     expect(readFileSync(outputFile("persist", "ranking"), "utf8")).toBe(local.stdout);
+    // The workflow's output parameter, as the Argo UI shows it, is the same ranking.
+    expect(dag.outputs.ranking).toBe(local.stdout);
   });
 
   it("stores every validated value in the database persist was given", async () => {
@@ -251,7 +248,7 @@ describe("the pipeline through the four images", () => {
       env,
     );
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toBe(results.get("persist")?.stdout);
+    expect(result.stdout).toBe(attemptsOf("persist").at(-1)?.stdout);
     const db = new Database(join(dataDir, "stock-rsi.db"), { readonly: true });
     try {
       expect(db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM rsi_values").get()?.n).toBe(175);
@@ -262,8 +259,8 @@ describe("the pipeline through the four images", () => {
 
   it("writes the artifacts as the pod's numeric user (the template's runAsUser, else the image's USER)", () => {
     for (const [step, output] of [["fetch", "prices"], ["persist", "ranking"]] as const) {
-      const user = invocations.steps.find((i) => i.step === step)!.user ?? configs[step].user;
-      expect(statSync(outputFile(step, output)).uid, step).toBe(Number(user.split(":")[0]));
+      const uid = containers.get(step)?.runAsUser ?? Number(configs[step].user.split(":")[0]);
+      expect(statSync(outputFile(step, output)).uid, step).toBe(uid);
     }
   });
 });

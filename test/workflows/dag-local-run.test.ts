@@ -5,34 +5,34 @@
  */
 import { spawn } from "node:child_process";
 import Database from "better-sqlite3";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "../../steps/domain/errors.ts";
-import { loadManifests, type KubeObject } from "../synth/support/manifests.ts";
 import { BIN, stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
-import { runDag, type ContainerRun, type DagRunOptions, type ProcessResult } from "./support/argo-dag-runner.ts";
+import { runDag, workflowInDist, type ContainerRun, type DagRunOptions, type ProcessResult } from "./support/argo-dag-runner.ts";
 
 const AS_OF = "2021-05-17";
-
-let workflowTemplate: KubeObject;
-let configMaps: Record<string, Record<string, string>>;
-
-beforeAll(() => {
-  const manifests = loadManifests().map((m) => m.object);
-  workflowTemplate = manifests.find((o) => o.kind === "WorkflowTemplate")!;
-  configMaps = Object.fromEntries(manifests.filter((o) => o.kind === "ConfigMap").map((o) => [o.metadata.name, o.data as Record<string, string>]));
-});
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-/** `stock-rsi ...` as `node bin/stock-rsi.mjs ...`; the persist step's MySQL URL becomes a SQLite file. */
+/**
+ * This machine as the container runtime: `stock-rsi ...` runs as `node bin/stock-rsi.mjs ...`,
+ * every artifact path the template declares is the file runDag placed for it, and the persist
+ * step's MySQL URL becomes a SQLite file (there is no cluster Service to reach).
+ */
 function stockRsiOnThisMachine(dbFile: string) {
   return (container: ContainerRun): Promise<ProcessResult> => {
-    const [command, ...args] = container.argv;
+    const [command, ...args] = onHostPaths(container);
     if (command !== "stock-rsi") throw new Error(`task ${container.task}: unexpected command ${command}`);
     const mapped = args.map((word, i) => (args[i - 1] === "--db" && word.startsWith("mysql://") ? `sqlite:${dbFile}` : word));
     return spawnProcess([BIN, ...mapped], container.env);
   };
+}
+
+/** The container's argv with each word that is a declared artifact path replaced by that file on this machine. */
+function onHostPaths(container: ContainerRun): string[] {
+  const hostPaths = new Map([...container.inputs, ...container.outputs].map((file) => [file.path, file.hostPath]));
+  return container.argv.map((word) => hostPaths.get(word) ?? word);
 }
 
 function spawnProcess(args: readonly string[], env: Readonly<Record<string, string>>): Promise<ProcessResult> {
@@ -52,8 +52,7 @@ function options(overrides: Partial<DagRunOptions> & Pick<DagRunOptions, "run">)
   cleanups.push(dir.cleanup);
   const sleeps: number[] = [];
   return {
-    workflowTemplate,
-    configMaps,
+    ...workflowInDist(),
     workDir: dir.path,
     workflowName: "stock-rsi-local",
     sleep: async (ms) => void sleeps.push(ms),

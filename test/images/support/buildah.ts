@@ -6,9 +6,10 @@
  * writable, nothing else.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { REPO_ROOT } from "../../support/cli.ts";
+import type { ContainerRun } from "../../workflows/support/argo-dag-runner.ts";
 
 export interface ExecResult {
   readonly code: number | null;
@@ -90,6 +91,39 @@ export interface PodSpec {
   readonly env?: Readonly<Record<string, string>>;
   /** `uid:gid`, as a pod's `runAsUser`/`runAsGroup`; default: the image's USER. */
   readonly user?: string | undefined;
+}
+
+/**
+ * The pod a kubelet would start for one of runDag's containers: the template's image, argv and
+ * user, and each folder the template declares an artifact file in bind-mounted from the folder
+ * runDag put that file in (or expects it in), writable by any user as the pod's emptyDir is by
+ * its fsGroup. What stands in for the cluster's services is the caller's to add.
+ */
+export function podFor(container: ContainerRun): PodSpec & { readonly volumes: readonly Volume[] } {
+  const folders = new Map<string, string>();
+  for (const file of [...container.inputs, ...container.outputs]) {
+    const host = dirname(file.hostPath);
+    if (basename(file.hostPath) !== basename(file.path) || (folders.get(dirname(file.path)) ?? host) !== host) {
+      throw new Error(`task ${container.task}: ${file.path} cannot be ${file.hostPath} through a mounted folder`);
+    }
+    folders.set(dirname(file.path), host);
+  }
+  for (const host of folders.values()) chmodSync(host, 0o777);
+  return {
+    image: container.image,
+    argv: container.argv,
+    volumes: [...folders].map(([path, host]) => ({ host, container: path })),
+    user: userOf(container),
+  };
+}
+
+/** `runAsUser[:runAsGroup]` as `buildah run --user` takes it; undefined: the image's USER. */
+function userOf({ task, runAsUser, runAsGroup }: ContainerRun): string | undefined {
+  if (runAsUser === undefined) {
+    if (runAsGroup !== undefined) throw new Error(`task ${task}: runAsGroup without runAsUser is not something buildah run --user can say`);
+    return undefined;
+  }
+  return runAsGroup === undefined ? String(runAsUser) : `${runAsUser}:${runAsGroup}`;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * Runs a synthesized WorkflowTemplate's DAG on this machine, reading nothing but the YAML: the
  * way Argo would, minus Kubernetes. Argo has no way to run a workflow without a cluster (Argo
- * issue #794), so this executes what the template says, literally:
+ * issue #794), so this executes what the template says, literally, and is the tests' one reading
+ * of Argo's semantics; what runs a container (a child process, an image under buildah) is handed
+ * in, as the kubelet is to Argo:
  *
  * - tasks start when every task in their `dependencies` has succeeded; a failed task's
  *   dependents are omitted and the run fails;
@@ -10,13 +12,15 @@
  *   `raw` data), and output artifacts and output parameters are read back from theirs;
  * - parameters are substituted (`{{workflow.parameters.X}}`, `{{inputs.parameters.X}}`,
  *   `{{workflow.name}}`); a reference left unresolved is an error, as in Argo;
- * - the container's `command` + `args` run as a child process (the caller maps the command to a
- *   program), with every argv word that names a declared artifact path mapped into the task's root;
+ * - the container is handed to the runtime as a kubelet gets it: image, `command` + `args`
+ *   (artifact paths as declared), env, the effective user and group, and where on this machine
+ *   each declared artifact file is;
  * - `retryStrategy` is honoured: `limit`, the `expression` on `lastRetry.exitCode` /
  *   `lastRetry.status`, and the `backoff` duration and factor.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { loadManifests } from "../../synth/support/manifests.ts";
 
 type Json = Record<string, unknown>;
 
@@ -26,12 +30,37 @@ export interface ProcessResult {
   readonly stderr: string;
 }
 
+/** One file a container reads or writes, in the container and on this machine. */
+export interface FilePlacement {
+  /** The input or output artifact's name, or the output parameter's. */
+  readonly name: string;
+  /** The path the template declares: where the container sees the file. */
+  readonly path: string;
+  /** Where the file is on this machine: prepared before the run (inputs), read after it (outputs). */
+  readonly hostPath: string;
+}
+
+/** What a kubelet would be given to start one attempt of a task's container. */
 export interface ContainerRun {
   readonly task: string;
+  readonly template: string;
+  /** 1 for the first try, 2 for the first retry, ... */
   readonly attempt: number;
-  /** The container's command and args, with parameters substituted and paths mapped. */
+  readonly image: string;
+  /** The container's `command` followed by its `args`, parameters substituted; paths as declared. */
   readonly argv: readonly string[];
+  /** The container's `env` entries that have a literal `value`. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * The user and group the container runs as: the container's `securityContext` over the pod's
+   * (the template's, else the workflow's), as Kubernetes merges them; undefined: the image's.
+   */
+  readonly runAsUser?: number;
+  readonly runAsGroup?: number;
+  /** Input artifacts, already at their host paths. */
+  readonly inputs: readonly FilePlacement[];
+  /** Output artifacts and output parameters' files, expected at their host paths afterwards (folders exist). */
+  readonly outputs: readonly FilePlacement[];
 }
 
 export interface DagRunOptions {
@@ -44,7 +73,7 @@ export interface DagRunOptions {
   /** Holds each task's stand-in pod filesystem. */
   readonly workDir: string;
   readonly workflowName: string;
-  /** Runs one container attempt: the caller decides what `command[0]` is on this machine. */
+  /** Runs one container attempt: the container runtime, which decides what `argv[0]` is and where the files are. */
   readonly run: (container: ContainerRun) => Promise<ProcessResult>;
   /** Waits out a retry back-off; tests record instead of sleeping. */
   readonly sleep: (ms: number) => Promise<void>;
@@ -64,6 +93,17 @@ export interface DagRunResult {
   readonly tasks: readonly TaskOutcome[];
   /** Output parameters exported with `globalName`. */
   readonly outputs: Readonly<Record<string, string>>;
+}
+
+/** The WorkflowTemplate in dist/ and the ConfigMaps its parameters may read from, as `runDag` takes them. */
+export function workflowInDist(): Pick<DagRunOptions, "workflowTemplate" | "configMaps"> {
+  const manifests = loadManifests().map((m) => m.object);
+  const workflowTemplate = manifests.find((o) => o.kind === "WorkflowTemplate");
+  if (!workflowTemplate) throw new Error("dist/ holds no WorkflowTemplate: run `npm run synth`");
+  const configMaps = Object.fromEntries(
+    manifests.filter((o) => o.kind === "ConfigMap").map((o) => [o.metadata.name, (o.data ?? {}) as Record<string, string>]),
+  );
+  return { workflowTemplate, configMaps };
 }
 
 export async function runDag(options: DagRunOptions): Promise<DagRunResult> {
@@ -144,7 +184,7 @@ async function runTask(
     variables[`inputs.parameters.${String(p.name)}`] = substitute(String(raw), variables, `task ${name}: parameter ${String(p.name)}`);
   }
   // Input artifacts, placed at their declared paths.
-  const pathMap = new Map<string, string>();
+  const placedInputs: FilePlacement[] = [];
   for (const a of (inputs.artifacts as Json[] | undefined) ?? []) {
     const passed = ((args.artifacts as Json[] | undefined) ?? []).find((x) => x.name === a.name);
     const target = local(String(a.path));
@@ -157,25 +197,38 @@ async function runTask(
     } else if (passed?.raw) {
       writeFileSync(target, substitute(String((passed.raw as Json).data), variables, `task ${name}: artifact ${String(a.name)}`));
     } else throw new Error(`task ${name}: input artifact ${String(a.name)} is not passed`);
-    pathMap.set(String(a.path), target);
+    placedInputs.push({ name: String(a.name), path: String(a.path), hostPath: target });
   }
   const outputs = (template.outputs as Json | undefined) ?? {};
-  for (const o of [...((outputs.artifacts as Json[] | undefined) ?? []), ...((outputs.parameters as Json[] | undefined) ?? [])]) {
+  const expectedOutputs = [...((outputs.artifacts as Json[] | undefined) ?? []), ...((outputs.parameters as Json[] | undefined) ?? [])].map((o) => {
     const path = String(o.path ?? (o.valueFrom as Json | undefined)?.path);
-    pathMap.set(path, local(path));
-  }
-
-  const container = template.container as Json;
-  const argv = [...((container.command as string[]) ?? []), ...((container.args as string[]) ?? [])].map((word) => {
-    const value = substitute(word, variables, `task ${name}: container argv`);
-    return pathMap.get(value) ?? value;
+    mkdirSync(dirname(local(path)), { recursive: true });
+    return { name: String(o.name), path, hostPath: local(path) };
   });
+
+  const container = template.container as Json | undefined;
+  if (!container) throw new Error(`task ${name}: template ${String(template.name)} has no container; only container templates run here`);
+  const argv = [...((container.command as string[]) ?? []), ...((container.args as string[]) ?? [])].map((word) =>
+    substitute(word, variables, `task ${name}: container argv`),
+  );
   const env = Object.fromEntries(((container.env as Json[] | undefined) ?? []).flatMap((e) => (e.value !== undefined ? [[String(e.name), String(e.value)]] : [])));
+  const spec = options.workflowTemplate.spec as Json;
+  const runAs = effectiveRunAs((template.securityContext ?? spec.securityContext) as Json | undefined, container.securityContext as Json | undefined);
 
   const retry = template.retryStrategy as Json | undefined;
   const attempts: ProcessResult[] = [];
   for (;;) {
-    const result = await options.run({ task: name, attempt: attempts.length + 1, argv, env });
+    const result = await options.run({
+      task: name,
+      template: String(template.name),
+      attempt: attempts.length + 1,
+      image: String(container.image),
+      argv,
+      env,
+      ...runAs,
+      inputs: placedInputs,
+      outputs: expectedOutputs,
+    });
     attempts.push(result);
     if (result.code === 0 || !retry || !shouldRetry(retry, attempts.length, result.code)) break;
     await options.sleep(backoffMs(retry, attempts.length));
@@ -198,6 +251,19 @@ async function runTask(
     else if (from.default !== undefined) outputParameters[String(p.name)] = String(from.default);
   }
   return { name, phase: last.code === 0 ? "Succeeded" : "Failed", attempts, outputParameters, outputArtifacts };
+}
+
+/**
+ * The user and group a container runs as. Argo gives the pod the template's `securityContext`,
+ * else the workflow's, whole; Kubernetes then lets each field of the container's own
+ * `securityContext` win over the pod's.
+ */
+function effectiveRunAs(pod: Json | undefined, container: Json | undefined): { runAsUser?: number; runAsGroup?: number } {
+  const pick = (field: string) => {
+    const value = container?.[field] ?? pod?.[field];
+    return value === undefined ? {} : { [field]: Number(value) };
+  };
+  return { ...pick("runAsUser"), ...pick("runAsGroup") };
 }
 
 function dependenciesOf(task: Json): string[] {
