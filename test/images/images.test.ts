@@ -19,7 +19,7 @@ import { YAHOO_URL_ENV } from "../../steps/fetch/sources/yahoo-http.ts";
 import { stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { startMariaDb, type MariaDbServer, type TestDatabase } from "../support/mariadb.ts";
 import { YahooDouble } from "../support/yahoo-double.ts";
-import { runDag, workflowInDist, type ContainerRun, type DagRunResult, type ProcessResult } from "../workflows/support/argo-dag-runner.ts";
+import { runDag, workflowInDist, type ContainerRun, type DagRunResult, type ProcessResult } from "../support/argo-dag-runner.ts";
 import { buildahEnv, podFor, runInPod, type Volume } from "./support/buildah.ts";
 import { BUILDER, buildStepImages, type BuiltImages } from "./support/images.ts";
 

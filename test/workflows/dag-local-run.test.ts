@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "../../steps/domain/errors.ts";
 import { BIN, stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
-import { runDag, workflowInDist, type ContainerRun, type DagRunOptions, type ProcessResult } from "./support/argo-dag-runner.ts";
+import { runDag, workflowInDist, type ContainerRun, type DagRunOptions, type ProcessResult } from "../support/argo-dag-runner.ts";
 
 const AS_OF = "2021-05-17";
 

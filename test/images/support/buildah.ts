@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { REPO_ROOT } from "../../support/cli.ts";
-import type { ContainerRun } from "../../workflows/support/argo-dag-runner.ts";
+import type { ContainerRun } from "../../support/argo-dag-runner.ts";
 
 export interface ExecResult {
   readonly code: number | null;

@@ -20,7 +20,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { loadManifests } from "../../synth/support/manifests.ts";
+import { loadManifests } from "../synth/support/manifests.ts";
 
 type Json = Record<string, unknown>;
 
