@@ -14,25 +14,32 @@ export const BIN = join(REPO_ROOT, "bin/stock-rsi.mjs");
 export const USER_SYMBOLS = join(REPO_ROOT, "symbols");
 
 export interface CliResult {
-  readonly code: number | null;
+  /** The exit status; -1 when a signal ended the process. */
+  readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-export function stockRsi(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+/** Runs any program to its end, collecting what it printed. */
+export function exec(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, ARGO_PROGRESS_FILE: undefined, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+    child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** `stock-rsi ARGS` as a user runs it, outside Argo (no progress file). */
+export function stockRsi(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+  return exec(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ARGO_PROGRESS_FILE: undefined, ...options.env } });
 }
 
 /** A fresh temporary directory, removed by the returned cleanup. */

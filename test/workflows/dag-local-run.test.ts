@@ -3,11 +3,10 @@
  * `stock-rsi` commands its containers run, against the offline `sample` source and SQLite. A
  * wrong argument, artifact path or parameter in the YAML fails here, not on the user's cluster.
  */
-import { spawn } from "node:child_process";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "../../steps/domain/errors.ts";
-import { BIN, stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
+import { BIN, exec, stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { runDag, workflowInDist, type ContainerRun, type DagRunOptions, type ProcessResult } from "../support/argo-dag-runner.ts";
 
 const AS_OF = "2021-05-17";
@@ -25,7 +24,7 @@ function stockRsiOnThisMachine(dbFile: string) {
     const [command, ...args] = onHostPaths(container);
     if (command !== "stock-rsi") throw new Error(`task ${container.task}: unexpected command ${command}`);
     const mapped = args.map((word, i) => (args[i - 1] === "--db" && word.startsWith("mysql://") ? `sqlite:${dbFile}` : word));
-    return spawnProcess([BIN, ...mapped], container.env);
+    return exec(process.execPath, [BIN, ...mapped], { env: { ...process.env, ARGO_PROGRESS_FILE: undefined, ...container.env } });
   };
 }
 
@@ -33,18 +32,6 @@ function stockRsiOnThisMachine(dbFile: string) {
 function onHostPaths(container: ContainerRun): string[] {
   const hostPaths = new Map([...container.inputs, ...container.outputs].map((file) => [file.path, file.hostPath]));
   return container.argv.map((word) => hostPaths.get(word) ?? word);
-}
-
-function spawnProcess(args: readonly string[], env: Readonly<Record<string, string>>): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ARGO_PROGRESS_FILE: undefined, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 function options(overrides: Partial<DagRunOptions> & Pick<DagRunOptions, "run">): DagRunOptions & { sleeps: number[] } {
@@ -119,7 +106,7 @@ describe("the WorkflowTemplate in dist/, run locally", () => {
     // Yahoo is away for the first attempt: the step exits with its "unavailable" status.
     const run = options({
       parameters: { source: "sample", "as-of": AS_OF },
-      run: (c) => (c.task === "fetch" && c.attempt === 1 ? spawnProcess(["-e", `process.exit(${ExitCode.unavailable})`], {}) : real(c)),
+      run: (c) => (c.task === "fetch" && c.attempt === 1 ? exec(process.execPath, ["-e", `process.exit(${ExitCode.unavailable})`]) : real(c)),
     });
     const result = await runDag(run);
     expect(result.phase).toBe("Succeeded");
@@ -147,7 +134,7 @@ describe("the WorkflowTemplate in dist/, run locally", () => {
     const real = stockRsiOnThisMachine(`${db.path}/rsi.db`);
     const run = options({
       parameters: { source: "sample", "as-of": AS_OF },
-      run: (c) => (c.task === "persist" ? spawnProcess(["-e", `process.exit(${ExitCode.unavailable})`], {}) : real(c)),
+      run: (c) => (c.task === "persist" ? exec(process.execPath, ["-e", `process.exit(${ExitCode.unavailable})`]) : real(c)),
     });
     const result = await runDag(run);
     const persist = result.tasks.find((t) => t.name === "persist")!;

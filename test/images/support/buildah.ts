@@ -5,33 +5,11 @@
  * it: the image's numeric user, a read-only root filesystem, `/tmp` and the artifact directories
  * writable, nothing else.
  */
-import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { REPO_ROOT } from "../../support/cli.ts";
+import { exec, REPO_ROOT, type CliResult } from "../../support/cli.ts";
 import type { ContainerRun } from "../../support/argo-dag-runner.ts";
 
-export interface ExecResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export function exec(
-  command: string,
-  args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<ExecResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd ?? REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
 
 /** Runs a command that must succeed; its stderr becomes the error. */
 export async function must(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<string> {
@@ -137,7 +115,7 @@ function userOf({ task, runAsUser, runAsGroup }: ContainerRun): string | undefin
  * in the root on a first run, which therefore comes first (`stock-rsi --help`, writable root);
  * /run stays a small tmpfs because buildah writes /run/.containerenv on every run. Needs root.
  */
-export async function runInPod(spec: PodSpec, env: NodeJS.ProcessEnv): Promise<ExecResult> {
+export async function runInPod(spec: PodSpec, env: NodeJS.ProcessEnv): Promise<CliResult> {
   const container = (await must("buildah", ["from", "--pull=false", "--quiet", spec.image], { env })).trim();
   let root = "";
   const mounted: string[] = [];
