@@ -7,7 +7,6 @@
  */
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import Database from "better-sqlite3";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectImage, measureImage, ownLayers, type ImageConfig, type ImageSize, type LayerSize } from "../../images/build.ts";
@@ -18,6 +17,7 @@ import { defaultConfig, imageFor } from "../../synth/config.ts";
 import { YAHOO_URL_ENV } from "../../steps/fetch/sources/yahoo-http.ts";
 import { stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { startMariaDb, type MariaDbServer, type TestDatabase } from "../support/mariadb.ts";
+import { querySqlite } from "../support/sqlite.ts";
 import { YahooDouble } from "../support/yahoo-double.ts";
 import { runDag, workflowInDist, type ContainerRun, type DagRunResult, type ProcessResult } from "../support/argo-dag-runner.ts";
 import { buildahEnv, podFor, runInPod, type Volume } from "./support/buildah.ts";
@@ -249,12 +249,7 @@ describe("the pipeline through the four images", () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(attemptsOf("persist").at(-1)?.stdout);
-    const db = new Database(join(dataDir, "stock-rsi.db"), { readonly: true });
-    try {
-      expect(db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM rsi_values").get()?.n).toBe(175);
-    } finally {
-      db.close();
-    }
+    expect(querySqlite(join(dataDir, "stock-rsi.db"), "SELECT COUNT(*) AS n FROM rsi_values")).toEqual([{ n: 175 }]);
   });
 
   it("writes the artifacts as the pod's numeric user (the template's runAsUser, else the image's USER)", () => {

@@ -3,10 +3,11 @@
  * `stock-rsi` commands its containers run, against the offline `sample` source and SQLite. A
  * wrong argument, artifact path or parameter in the YAML fails here, not on the user's cluster.
  */
-import Database from "better-sqlite3";
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "../../steps/domain/errors.ts";
 import { BIN, exec, stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
+import { querySqlite } from "../support/sqlite.ts";
 import { runDag, workflowInDist, type ContainerRun, type DagRunOptions, type ProcessResult } from "../support/argo-dag-runner.ts";
 
 const AS_OF = "2021-05-17";
@@ -72,16 +73,11 @@ describe("the WorkflowTemplate in dist/, run locally", () => {
     expect(result.outputs.ranking).toBe(reference.stdout);
     // ...is what persist printed, and what it stored under the run's name.
     expect(result.tasks.find((t) => t.name === "persist")!.attempts[0]!.stdout).toBe(reference.stdout);
-    const sqlite = new Database(dbFile, { readonly: true });
-    try {
-      const stored = sqlite.prepare("SELECT COUNT(*) AS n, MIN(run_id) AS run FROM rsi_values").get() as { n: number; run: string };
-      expect(stored).toEqual({ n: reference.stdout.trim().split("\n").length, run: "stock-rsi-local" });
-    } finally {
-      sqlite.close();
-    }
+    const stored = querySqlite(dbFile, "SELECT COUNT(*) AS n, MIN(run_id) AS run FROM rsi_values");
+    expect(stored).toEqual([{ n: reference.stdout.trim().split("\n").length, run: "stock-rsi-local" }]);
     // validate's failed symbols are an output parameter too, one line per symbol without a value.
     const validated = JSON.parse(
-      (await import("node:fs")).readFileSync(result.tasks.find((t) => t.name === "validate")!.outputArtifacts.validated!, "utf8"),
+      readFileSync(result.tasks.find((t) => t.name === "validate")!.outputArtifacts.validated!, "utf8"),
     ) as { failures: unknown[] };
     const failedLines = result.outputs["failed-symbols"]!.split("\n").filter(Boolean);
     expect(failedLines).toHaveLength(validated.failures.length);

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addDays, dateIn, isWeekday, MARKET_TIME_ZONE } from "../../../steps/domain/dates.ts";
 import { formatRanking, rank } from "../../../steps/domain/ranking.ts";
@@ -8,6 +7,7 @@ import { seedRsi } from "../../../steps/domain/rsi.ts";
 import { readSymbolsFile } from "../../../steps/domain/symbols.ts";
 import { sampleClose } from "../../../steps/fetch/sources/sample.ts";
 import { stockRsi, tempDir, USER_SYMBOLS } from "../../support/cli.ts";
+import { querySqlite } from "../../support/sqlite.ts";
 
 const AS_OF = "2021-05-17";
 
@@ -44,15 +44,10 @@ describe("stock-rsi run on the embedded store", () => {
     expect(second.stdout).toBe(first.stdout);
     expect(second.stderr).toContain("(0 new, 180 updated)");
 
-    const sqlite = new Database(db, { readonly: true });
-    try {
-      expect(sqlite.prepare("SELECT COUNT(*) AS n FROM rsi_values").get()).toEqual({ n: 180 });
-      expect(sqlite.prepare("SELECT COUNT(*) AS n FROM rsi_runs").get()).toEqual({ n: 2 });
-      const aapl = sqlite.prepare("SELECT trade_date, method, period, close_date FROM rsi_values WHERE symbol = 'AAPL'").get();
-      expect(aapl).toEqual({ trade_date: AS_OF, method: "seed", period: 14, close_date: AS_OF });
-    } finally {
-      sqlite.close();
-    }
+    expect(querySqlite(db, "SELECT COUNT(*) AS n FROM rsi_values")).toEqual([{ n: 180 }]);
+    expect(querySqlite(db, "SELECT COUNT(*) AS n FROM rsi_runs")).toEqual([{ n: 2 }]);
+    const aapl = querySqlite(db, "SELECT trade_date, method, period, close_date FROM rsi_values WHERE symbol = 'AAPL'");
+    expect(aapl).toEqual([{ trade_date: AS_OF, method: "seed", period: 14, close_date: AS_OF }]);
   });
 
   it("stores into stock-rsi.db in the working directory by default", async () => {
