@@ -18,7 +18,7 @@ export function rank(results: readonly RsiResult[]): RankedSymbol[] {
 
 /** The original program's output lines, e.g. `EBKDY 83.98`. */
 export function formatRanking(ranking: readonly RankedSymbol[]): string[] {
-  return ranking.map(({ symbol, rsi }) => `${symbol} ${roundHalfEven(rsi, 2).toFixed(2)}`);
+  return ranking.map(({ symbol, rsi }) => `${symbol} ${roundHalfEven(rsi).toFixed(2)}`);
 }
 
 /**
@@ -27,11 +27,10 @@ export function formatRanking(ranking: readonly RankedSymbol[]): string[] {
  * two-decimal values must match the user's history. An exact tie at two decimals is only
  * possible for odd multiples of 1/8 (50.125 → 50.12, 50.375 → 50.38).
  */
-export function roundHalfEven(x: number, decimals: number): number {
-  const scale = 10 ** decimals;
-  const scaled = x * scale;
-  const floor = Math.floor(scaled);
-  const isExactTie = decimals === 2 && Number.isInteger(x * 8) && !Number.isInteger(x * 4) && scaled - floor === 0.5;
-  if (isExactTie) return (floor % 2 === 0 ? floor : floor + 1) / scale;
-  return Number(x.toFixed(decimals));
+export function roundHalfEven(x: number): number {
+  // An odd multiple of 1/8 is exactly representable and sits exactly half-way between cents.
+  const isExactTie = Number.isInteger(x * 8) && !Number.isInteger(x * 4);
+  if (!isExactTie) return Number(x.toFixed(2));
+  const floor = Math.floor(x * 100);
+  return (floor % 2 === 0 ? floor : floor + 1) / 100;
 }

@@ -124,7 +124,7 @@ export function jsonResult(v: ValidatedArtifact, ranking: ReturnType<typeof rank
     tradeDate: v.tradeDate,
     method: v.method,
     period: v.period,
-    ranking: ranking.map((r) => ({ symbol: r.symbol, rsi: r.rsi, rounded: roundHalfEven(r.rsi, 2), date: r.date })),
+    ranking: ranking.map((r) => ({ symbol: r.symbol, rsi: r.rsi, rounded: roundHalfEven(r.rsi), date: r.date })),
     failures: v.failures,
   };
 }

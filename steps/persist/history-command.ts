@@ -64,6 +64,6 @@ export async function runHistory(given: readonly string[], options: HistoryOptio
   }
   logLine(io, "history", `${rows.length} values for ${found.size} of ${symbols.length} symbols (${options.method}, period ${options.period}) from ${store.description}`);
   if (options.json) io.out(`${JSON.stringify(rows.map(({ symbol, date, rsi }) => ({ symbol, date, rsi })), null, 2)}\n`);
-  else io.out(rows.map((r) => `${r.symbol} ${r.date} ${roundHalfEven(r.rsi, 2).toFixed(2)}\n`).join(""));
+  else io.out(rows.map((r) => `${r.symbol} ${r.date} ${roundHalfEven(r.rsi).toFixed(2)}\n`).join(""));
   return rows;
 }

@@ -73,7 +73,7 @@ export function wideDayOf(day: DayWrite): WideDay {
   const computedSymbols = new Set(day.results.map((r) => r.symbol));
   return {
     date: day.tradeDate,
-    computed: day.results.map((r) => ({ symbol: r.symbol, value: roundHalfEven(r.rsi, 2) })),
+    computed: day.results.map((r) => ({ symbol: r.symbol, value: roundHalfEven(r.rsi) })),
     failed: [...new Set(day.failures.map((f) => f.symbol))].filter((s) => !computedSymbols.has(s)),
   };
 }
@@ -158,7 +158,7 @@ export function fillEmptyCells(values: readonly LegacyValue[]): { sql: string; p
   for (const v of values) {
     let row = byDate.get(v.date);
     if (!row) byDate.set(v.date, (row = new Map()));
-    row.set(v.symbol, roundHalfEven(v.rsi, 2));
+    row.set(v.symbol, roundHalfEven(v.rsi));
   }
   const columns = symbols.map(symbolColumn);
   const head = `INSERT INTO \`${WIDE_TABLE}\` (\`${DATE_COLUMN}\`, ${columns.join(", ")}) VALUES `;

@@ -21,14 +21,12 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { loadManifests } from "../synth/support/manifests.ts";
+import type { CliResult } from "./cli.ts";
 
 type Json = Record<string, unknown>;
 
-export interface ProcessResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+/** What one container attempt printed and how it exited: the same as any process the tests run. */
+export type ProcessResult = CliResult;
 
 /** One file a container reads or writes, in the container and on this machine. */
 export interface FilePlacement {

@@ -66,7 +66,7 @@ export function legacyValuesOf(table: WideTableContent, label: string): LegacyRe
         continue;
       }
       // FLOAT cells read back as 45.650001525878906; the value the user saw was 45.65.
-      values.push({ date, symbol, rsi: roundHalfEven(rsi, 2) });
+      values.push({ date, symbol, rsi: roundHalfEven(rsi) });
     }
   });
   return { values, days: table.rows.length, symbols: symbolColumns.map((c) => c.symbol), emptyCells, refusedColumns, invalidCells };

@@ -23,17 +23,17 @@ describe("the ranking", () => {
 describe("rounding to two decimals like Python's round()", () => {
   it("rounds exact ties to the even neighbour, where toFixed would round up", () => {
     expect((50.125).toFixed(2)).toBe("50.13");
-    expect(roundHalfEven(50.125, 2)).toBe(50.12);
-    expect(roundHalfEven(50.375, 2)).toBe(50.38);
-    expect(roundHalfEven(62.625, 2)).toBe(62.62);
-    expect(roundHalfEven(0.875, 2)).toBe(0.88);
+    expect(roundHalfEven(50.125)).toBe(50.12);
+    expect(roundHalfEven(50.375)).toBe(50.38);
+    expect(roundHalfEven(62.625)).toBe(62.62);
+    expect(roundHalfEven(0.875)).toBe(0.88);
   });
 
   it("rounds every other value to the nearest, by its exact binary value", () => {
     // 2.675 is stored as 2.67499999…, so Python's round gives 2.67 too.
-    expect(roundHalfEven(2.675, 2)).toBe(2.67);
-    expect(roundHalfEven(83.97999, 2)).toBe(83.98);
-    expect(roundHalfEven(100, 2)).toBe(100);
-    expect(roundHalfEven(0, 2)).toBe(0);
+    expect(roundHalfEven(2.675)).toBe(2.67);
+    expect(roundHalfEven(83.97999)).toBe(83.98);
+    expect(roundHalfEven(100)).toBe(100);
+    expect(roundHalfEven(0)).toBe(0);
   });
 });
