@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { Io } from "../steps/cli/io.ts";
+import type { Io } from "../steps/command-line/io.ts";
 import { readSymbolsFile } from "../steps/domain/symbols.ts";
 import { runFetch } from "../steps/fetch/command.ts";
 import { USER_SYMBOLS } from "../test/support/cli.ts";

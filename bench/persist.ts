@@ -22,11 +22,11 @@ import mysql from "mysql2/promise";
 import type { RowDataPacket } from "mysql2/promise";
 import { captureIo, REPO_ROOT } from "../test/support/cli.ts";
 import { startMariaDb, type MariaDbServer, type TestDatabase } from "../test/support/mariadb.ts";
-import { dayOf } from "../test/steps/persist/days.ts";
+import { dayOf } from "../test/steps/store/days.ts";
 import { addDays, isWeekday } from "../steps/domain/dates.ts";
-import { openStore } from "../steps/persist/open-store.ts";
-import { runImportLegacy } from "../steps/persist/legacy/import-command.ts";
-import type { DayWrite, RsiStore } from "../steps/persist/store.ts";
+import { openStore } from "../steps/store/open-store.ts";
+import { runImportLegacy } from "../cli/import-legacy/command.ts";
+import type { DayWrite, RsiStore } from "../steps/store/store.ts";
 
 const DUMP = join(REPO_ROOT, "test/fixtures/legacy/prod-db.sql");
 const rows: string[][] = [];

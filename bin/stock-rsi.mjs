@@ -4,4 +4,4 @@
 import { register } from "tsx/esm/api";
 
 register();
-await import("../steps/cli.ts");
+await import("../cli/main.ts");

@@ -17,7 +17,7 @@
  *   table); each setting expands to zero or more argv words.
  */
 import { DEFAULT_METHOD, DEFAULT_PERIOD } from "./domain/rsi.ts";
-import { boundedIntArg, isoDateArg, methodArg, nonNegativeIntArg, positiveIntArg, shareArg } from "./cli/options.ts";
+import { boundedIntArg, isoDateArg, methodArg, nonNegativeIntArg, positiveIntArg, shareArg } from "./command-line/flags.ts";
 
 /** More Yahoo requests in flight than this is a request storm, whatever the mirror can take. */
 export const MAX_CONCURRENCY = 32;

@@ -21,7 +21,7 @@ import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/
 import type { IProbe } from "kubernetes-models/v1/Probe";
 import type { IService } from "kubernetes-models/v1/Service";
 import { Construct } from "constructs";
-import type { MysqlAccounts } from "../steps/persist/mysql/grants.ts";
+import type { MysqlAccounts } from "../steps/store/mysql/grants.ts";
 import { kube } from "./kube.ts";
 import { componentLabels, MYSQL_CLIENT_LABEL } from "./labels.ts";
 import { mysqlInitScript, PASSWORD_ENV } from "./mysql-init.ts";

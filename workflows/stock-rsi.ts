@@ -15,7 +15,7 @@
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
-import { DEFAULT_MYSQL_ACCOUNTS } from "../steps/persist/mysql/grants.ts";
+import { DEFAULT_MYSQL_ACCOUNTS } from "../steps/store/mysql/grants.ts";
 import type { PipelineDefinition } from "../steps/pipeline.ts";
 import { imageFor, type DeploymentConfig } from "../synth/config.ts";
 import { ArtifactRepository } from "./artifact-repository.ts";

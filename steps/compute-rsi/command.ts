@@ -4,11 +4,11 @@
  */
 import { Command } from "commander";
 import { pricesSchema } from "../domain/artifacts.ts";
-import { readArtifact, writeArtifact } from "../domain/artifact-files.ts";
+import { readArtifact, writeArtifact } from "../files/artifact-files.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
 import { PARAMETERS } from "../pipeline.ts";
-import { logLine, type Io } from "../cli/io.ts";
-import { parameterOption } from "../cli/options.ts";
+import { logLine, type Io } from "../command-line/io.ts";
+import { parameterOption } from "../command-line/flags.ts";
 import { computeRsiArtifact } from "./compute.ts";
 
 export interface ComputeOptions {

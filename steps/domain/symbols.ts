@@ -8,7 +8,7 @@
  * `BRK-B`, `WSU.DE`, `^GSPC` and `EURUSD=X`).
  */
 import { readFileSync } from "node:fs";
-import { describeFsError } from "./artifact-files.ts";
+import { describeFsError } from "../files/artifact-files.ts";
 import { UserError } from "./errors.ts";
 
 export const SYMBOL_PATTERN = /^[A-Z0-9.\-^=]+$/;

@@ -11,13 +11,13 @@
  */
 import { Command, Option } from "commander";
 import { SCHEMA_VERSION, type Failure, type PricesArtifact } from "../domain/artifacts.ts";
-import { writeArtifact } from "../domain/artifact-files.ts";
+import { writeArtifact } from "../files/artifact-files.ts";
 import { addDays, dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
 import { UnavailableError, UserError } from "../domain/errors.ts";
 import { readSymbolsFile } from "../domain/symbols.ts";
 import { PARAMETERS } from "../pipeline.ts";
-import { logLine, type Io } from "../cli/io.ts";
-import { parameterOption } from "../cli/options.ts";
+import { logLine, type Io } from "../command-line/io.ts";
+import { parameterOption } from "../command-line/flags.ts";
 import { staleSeries, type StaleSeries } from "./hygiene.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
 import type { PriceSource } from "./source.ts";

@@ -6,7 +6,7 @@
  *   as the node's progress.
  */
 import { writeFileSync } from "node:fs";
-import type { Io } from "../cli/io.ts";
+import type { Io } from "../command-line/io.ts";
 
 export interface Progress {
   tick(): void;

@@ -10,13 +10,13 @@
  */
 import { Command } from "commander";
 import { validatedSchema, type ValidatedArtifact } from "../domain/artifacts.ts";
-import { readArtifact, writeFileAtomic } from "../domain/artifact-files.ts";
+import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
 import { PolicyFailedError, UserError } from "../domain/errors.ts";
 import { formatRanking, rank, roundHalfEven } from "../domain/ranking.ts";
-import { logLine, type Io } from "../cli/io.ts";
-import { DEFAULT_DB, openStore } from "./open-store.ts";
-import type { WriteSummary } from "./store.ts";
-import { isTicker } from "./wide-table.ts";
+import { logLine, type Io } from "../command-line/io.ts";
+import { DEFAULT_DB, openStore } from "../store/open-store.ts";
+import type { WriteSummary } from "../store/store.ts";
+import { isTicker } from "../store/mysql/wide-table.ts";
 
 export interface PersistOptions {
   readonly in: string;

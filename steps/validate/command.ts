@@ -5,11 +5,11 @@
  */
 import { Command } from "commander";
 import { rsiSchema, type ValidatedArtifact } from "../domain/artifacts.ts";
-import { readArtifact, writeArtifact, writeFileAtomic } from "../domain/artifact-files.ts";
+import { readArtifact, writeArtifact, writeFileAtomic } from "../files/artifact-files.ts";
 import { PolicyFailedError } from "../domain/errors.ts";
 import { PARAMETERS } from "../pipeline.ts";
-import { logLine, type Io } from "../cli/io.ts";
-import { parameterOption } from "../cli/options.ts";
+import { logLine, type Io } from "../command-line/io.ts";
+import { parameterOption } from "../command-line/flags.ts";
 import { validateRsi } from "./rules.ts";
 
 export interface ValidateOptions {

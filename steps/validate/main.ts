@@ -3,8 +3,8 @@
  * and nothing else: its bundle (built by `images/bundle.ts` from this file) holds only the
  * code this step runs.
  */
-import { processIo } from "../cli/io.ts";
-import { runCommandLine } from "../cli/command-line.ts";
+import { processIo } from "../command-line/io.ts";
+import { runCommandLine } from "../command-line/program.ts";
 import { validateCommand } from "./command.ts";
 
 process.exitCode = await runCommandLine(process.argv.slice(2), processIo, [validateCommand]);

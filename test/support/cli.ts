@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Io } from "../../steps/cli/io.ts";
+import type { Io } from "../../steps/command-line/io.ts";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(REPO_ROOT, "bin/stock-rsi.mjs");

@@ -4,7 +4,7 @@
  * Unix socket in the same temp dir. Starting one takes well under a second; each test file that
  * needs one starts its own in `beforeAll` and destroys it in `afterAll`.
  *
- * Accounts, as on the cluster (`steps/persist/mysql/grants.ts`): root only over the socket, for
+ * Accounts, as on the cluster (`steps/store/mysql/grants.ts`): root only over the socket, for
  * the test's own setup and inspection; the pipeline account `stock_rsi` and the read-only
  * `stock_rsi_reader`, with passwords, over TCP. Each `createDatabase()` makes a fresh database
  * and grants both accounts exactly `grantStatements()` on it, so every test proves those grants
@@ -18,7 +18,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
 import type { Connection, RowDataPacket } from "mysql2/promise";
-import { DEFAULT_MYSQL_ACCOUNTS, grantStatements } from "../../steps/persist/mysql/grants.ts";
+import { DEFAULT_MYSQL_ACCOUNTS, grantStatements } from "../../steps/store/mysql/grants.ts";
 
 export interface MariaDbOptions {
   /** Serve TLS with a throwaway CA (`server.tls.ca` is its certificate file). */

@@ -4,7 +4,7 @@
  * is a `not-found` failure, and the file's own failures for requested symbols are kept.
  */
 import { pricesSchema } from "../../domain/artifacts.ts";
-import { readArtifact } from "../../domain/artifact-files.ts";
+import { readArtifact } from "../../files/artifact-files.ts";
 import { clipToWindow, type PriceRequest, type PriceResponse, type PriceSource } from "../source.ts";
 
 export function fileSource(path: string): PriceSource {

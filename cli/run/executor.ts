@@ -1,0 +1,98 @@
+/**
+ * Executes the pipeline definition (`steps/pipeline.ts`) step by step, the way Argo executes
+ * the templates rendered from it: each step gets the argv its container would get, reads its
+ * inputs from and writes its outputs to one artifacts directory, and starts only when the steps
+ * it reads from have succeeded. How a step is invoked (in-process, a child process, a container)
+ * is handed in.
+ */
+import { join } from "node:path";
+import { ExitCode } from "../../steps/domain/errors.ts";
+import {
+  executionOrder,
+  type ArgToken,
+  type PipelineDefinition,
+  type SettingName,
+  type StepDefinition,
+} from "../../steps/pipeline.ts";
+
+export interface ExecutionPlan {
+  /** Directory holding every artifact the steps pass to each other. */
+  readonly artifactsDir: string;
+  /** Pipeline inputs by name → the file that provides it (e.g. symbols → the user's file). */
+  readonly inputFiles: Readonly<Record<string, string>>;
+  /** Parameter values by name; a missing one takes the definition's default. */
+  readonly parameters: Readonly<Record<string, string | undefined>>;
+  readonly settings: Readonly<Partial<Record<SettingName, string | boolean>>>;
+}
+
+export type InvokeStep = (step: StepDefinition, argv: readonly string[]) => Promise<number>;
+
+export interface StepOutcome {
+  readonly step: string;
+  readonly exitCode: number;
+  readonly attempts: number;
+}
+
+export interface ExecuteOptions {
+  /** Waits between retries; tests shorten it. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Runs every step in dependency order and stops at the first failure; returns each outcome. */
+export async function executePipeline(
+  definition: PipelineDefinition,
+  plan: ExecutionPlan,
+  invoke: InvokeStep,
+  options: ExecuteOptions = {},
+): Promise<StepOutcome[]> {
+  const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const outcomes: StepOutcome[] = [];
+  for (const step of executionOrder(definition)) {
+    const argv = resolveArgs(definition, step, plan);
+    let attempts = 0;
+    let exitCode: number;
+    for (;;) {
+      attempts++;
+      exitCode = await invoke(step, argv);
+      const retriable = exitCode === ExitCode.unavailable && step.retry && attempts <= step.retry.limit;
+      if (!retriable) break;
+      await sleep(step.retry!.backoffSeconds * 1000 * 2 ** (attempts - 1));
+    }
+    outcomes.push({ step: step.name, exitCode, attempts });
+    if (exitCode !== ExitCode.ok) break;
+  }
+  return outcomes;
+}
+
+/** The argv a step runs with under this plan. */
+export function resolveArgs(definition: PipelineDefinition, step: StepDefinition, plan: ExecutionPlan): string[] {
+  return step.args.flatMap((token) => resolveToken(definition, step, plan, token));
+}
+
+function resolveToken(definition: PipelineDefinition, step: StepDefinition, plan: ExecutionPlan, token: ArgToken): string[] {
+  if (typeof token === "string") return [token];
+  if ("parameter" in token) {
+    const parameter = definition.parameters.find((p) => p.name === token.parameter);
+    if (!parameter) throw new Error(`step ${step.name}: unknown parameter ${token.parameter}`);
+    return [plan.parameters[token.parameter] ?? parameter.default];
+  }
+  if ("input" in token) {
+    const input = step.inputs.find((i) => i.name === token.input);
+    if (!input) throw new Error(`step ${step.name}: unknown input ${token.input}`);
+    if ("pipelineInput" in input.from) {
+      const file = plan.inputFiles[input.from.pipelineInput];
+      if (!file) throw new Error(`pipeline input ${input.from.pipelineInput} was not provided`);
+      return [file];
+    }
+    return [join(plan.artifactsDir, input.file)];
+  }
+  if ("output" in token) {
+    const output = [...step.outputs, ...step.outputParameters].find((o) => o.name === token.output);
+    if (!output) throw new Error(`step ${step.name}: unknown output ${token.output}`);
+    return [join(plan.artifactsDir, output.file)];
+  }
+  const value = plan.settings[token.setting];
+  if (value === undefined || value === false) return [];
+  if (value === true) return [`--${token.setting}`];
+  return [`--${token.setting}`, value];
+}

@@ -1,0 +1,381 @@
+/**
+ * The MySQL store: the cluster's database (MySQL 8.4), and any MySQL-protocol server (the tests
+ * use MariaDB 10.11). `--db mysql://USER@HOST:PORT/DATABASE`, see `../mysql/connection.ts`.
+ *
+ * How it keeps its promises:
+ * - **One day, one transaction.** The long rows, the wide-table row and the run record of a day
+ *   are written between one START TRANSACTION and one COMMIT, on one connection. If the
+ *   connection dies half-way the server rolls the transaction back: nothing of that day is
+ *   written. Schema changes (migrations, a new symbol's column) are DDL, which MySQL commits on
+ *   its own, so they run before the transaction; each is harmless to repeat.
+ * - **Last run wins.** `INSERT ... ON DUPLICATE KEY UPDATE col = VALUES(col)`: a second run on a
+ *   day updates the values it computed and never fails on the key. `VALUES(col)` is the form both
+ *   servers accept (MySQL 8.4 Reference Manual 15.2.7.2 still supports it, with a deprecation
+ *   note; MariaDB KB "VALUES / VALUE" documents it); MySQL's `AS new` row alias is a syntax error
+ *   on MariaDB.
+ * - **Transient failures retried.** A refused or cut connection, a deadlock or a lock timeout
+ *   retries the whole operation, with backoff, until `retry-deadline`; then the command fails
+ *   with one line and exit status 3, and the database holds what it held before.
+ * - **Migrations under a lock.** `GET_LOCK('stock_rsi_migrate.<db>')` (both servers) around
+ *   reading and applying the schema version, so two runs never migrate at once.
+ * - **Prepared statements** for every value (mysql2 `execute`); identifiers that cannot be
+ *   parameters (the wide table's symbol columns) are checked against the ticker alphabet first.
+ *
+ * Dialect, checked against the MySQL 8.4 Reference Manual and the MariaDB 10.11 KB, and run
+ * against MariaDB 10.11 by the tests: DATE, DOUBLE, FLOAT, DATETIME(3), VARCHAR with explicit
+ * `ascii_bin` / `utf8mb4_bin` collations, CREATE TABLE IF NOT EXISTS, ALTER TABLE ... ADD COLUMN
+ * (no IF NOT EXISTS: MySQL lacks it), SELECT ... FOR UPDATE, GET_LOCK / RELEASE_LOCK,
+ * UTC_TIMESTAMP(3), information_schema.COLUMNS / TABLES, SET SESSION lock_wait_timeout.
+ */
+import mysql from "mysql2/promise";
+import type { PoolConnection, RowDataPacket } from "mysql2/promise";
+import { UnavailableError, UserError } from "../../domain/errors.ts";
+import type { MysqlTarget } from "./connection.ts";
+import { describeMysqlError, isMysqlError, isTransientMysqlError } from "./errors.ts";
+import { MIGRATIONS, pendingMigrations, SchemaTooNewError, type Migration } from "../migrations.ts";
+import { valuesNotIn } from "../../../cli/import-legacy/legacy-values.ts";
+import { RetriesExhausted, withRetry } from "../retry.ts";
+import { historyStatement } from "../history-query.ts";
+import {
+  LEGACY_SERIES,
+  type DayWrite,
+  type HistoryQuery,
+  type HistoryRow,
+  type LegacyImport,
+  type LegacyImportResult,
+  type RsiStore,
+  type SchemaState,
+  type WideTableContent,
+  type WideTableOutcome,
+  type WriteSummary,
+} from "../store.ts";
+import {
+  addColumnsSql,
+  assertColumnRoom,
+  columnsToAdd,
+  createTableSql,
+  fillEmptyCells,
+  tableIdentifier,
+  upsertDay,
+  wideDayOf,
+  wideTableShapeProblem,
+  wideTableSkipReason,
+  WIDE_TABLE,
+  type ExistingColumn,
+} from "./wide-table.ts";
+
+export interface MysqlStoreOptions {
+  /** `write` brings the schema up to date; `read` requires it current and never writes. */
+  readonly access: "write" | "read";
+  /** Maintain the user's wide `stocks` table beside the long table. */
+  readonly wideTable: boolean;
+  readonly migrations?: readonly Migration[];
+  /** One line to stderr, e.g. that the server is away and the step is retrying. */
+  readonly log?: (line: string) => void;
+}
+
+/** Rows per INSERT: 8 placeholders each, far below the 65,535 a prepared statement may have. */
+const ROWS_PER_STATEMENT = 1000;
+/** Seconds a DDL statement waits for a metadata lock (an open transaction on the table) before it counts as a timeout. */
+const DDL_LOCK_WAIT_SECONDS = 30;
+
+export async function openMysqlStore(target: MysqlTarget, options: MysqlStoreOptions): Promise<RsiStore> {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const log = options.log ?? (() => {});
+  const pool = mysql.createPool({
+    host: target.host,
+    port: target.port,
+    ...(target.socketPath ? { socketPath: target.socketPath } : {}),
+    user: target.user,
+    ...(target.password !== undefined ? { password: target.password } : {}),
+    database: target.database,
+    ...(target.tls ? { ssl: { ...target.tls } } : {}),
+    connectionLimit: 2,
+    connectTimeout: 10_000,
+    dateStrings: true,
+    timezone: "Z",
+    multipleStatements: false,
+    enableKeepAlive: true,
+  });
+  // A pooled connection that breaks while idle is dropped by the pool; the next attempt gets a new one.
+  pool.on("connection", (connection) => connection.on("error", () => {}));
+
+  /** Runs `operation` on one pooled connection, retrying transient failures until the deadline. */
+  async function retrying<T>(
+    doing: string,
+    operation: (conn: PoolConnection, attempt: number) => Promise<T>,
+    afterFailure?: () => string,
+  ): Promise<T> {
+    try {
+      return await withRetry(
+        async (attempt) => {
+          const conn = await pool.getConnection();
+          try {
+            const result = await operation(conn, attempt);
+            conn.release();
+            return result;
+          } catch (err) {
+            // The server rolls back whatever this connection had not committed.
+            conn.destroy();
+            throw err;
+          }
+        },
+        target.retry,
+        {
+          isTransient: isTransientMysqlError,
+          onRetry: (err, attempt) => {
+            if (attempt === 1) {
+              log(`${target.description}: ${describeMysqlError(err, target)}; retrying for up to ${target.retry.deadlineMs / 1000} s`);
+            }
+          },
+        },
+      );
+    } catch (err) {
+      throw asUserError(err, target, doing, afterFailure?.());
+    }
+  }
+
+  let schema: SchemaState;
+  try {
+    schema = await retrying(options.access === "write" ? "bring the schema up to date" : "read the schema version", (conn) =>
+      options.access === "write" ? migrate(conn, target, migrations) : requireCurrentSchema(conn, target, migrations),
+    );
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+
+  async function ensureWideColumns(conn: PoolConnection, symbols: readonly string[]): Promise<string[]> {
+    await conn.query(`SET SESSION lock_wait_timeout = ${DDL_LOCK_WAIT_SECONDS}`);
+    for (let round = 1; ; round++) {
+      let columns = await readColumns(conn, WIDE_TABLE);
+      if (columns.length === 0) {
+        await conn.query(createTableSql());
+        columns = await readColumns(conn, WIDE_TABLE);
+      }
+      const problem = wideTableShapeProblem(columns);
+      if (problem) throw new UserError(`${target.description}: ${problem}; fix the table, or store without it (--no-wide-table)`);
+      const adding = columnsToAdd(
+        columns.map((c) => c.name),
+        symbols,
+      );
+      if (adding.length === 0) return [];
+      assertColumnRoom(columns.length, adding);
+      try {
+        await conn.query(addColumnsSql(adding));
+        return adding;
+      } catch (err) {
+        // Another run added one of these columns a moment ago: read the table again.
+        if ((err as { errno?: number }).errno === 1060 && round < 3) continue;
+        throw err;
+      }
+    }
+  }
+
+  const store: RsiStore = {
+    description: target.description,
+    schema,
+
+    async writeDay(day: DayWrite): Promise<WriteSummary> {
+      const skip = options.wideTable ? wideTableSkipReason(day) : undefined;
+      const wide = options.wideTable && skip === undefined ? wideDayOf(day) : undefined;
+      // Whether a COMMIT was ever sent without its answer arriving: then it may have gone through.
+      let commitInDoubt = false;
+      return retrying(
+        `store ${day.tradeDate}`,
+        async (conn) => {
+          const columnsAdded = wide ? await ensureWideColumns(conn, [...wide.computed.map((c) => c.symbol), ...wide.failed]) : [];
+          await conn.beginTransaction();
+          const [existingRows] = await conn.execute<RowDataPacket[]>(
+            "SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ? FOR UPDATE",
+            [day.tradeDate, day.method, day.period],
+          );
+          const existing = new Set(existingRows.map((r) => r.symbol as string));
+          for (let i = 0; i < day.results.length; i += ROWS_PER_STATEMENT) {
+            const chunk = day.results.slice(i, i + ROWS_PER_STATEMENT);
+            await conn.execute(upsertValuesSql(chunk.length), chunk.flatMap((r) => [day.tradeDate, r.symbol, day.method, day.period, r.rsi, r.close, r.date, day.runId]));
+          }
+          if (wide) {
+            const { sql, params } = upsertDay(wide);
+            await conn.execute(sql, params);
+          }
+          await conn.execute(RECORD_RUN_SQL, [day.runId, day.tradeDate, day.asOf, day.source, day.method, day.period, day.results.length, day.failures.length]);
+          commitInDoubt = true;
+          await conn.commit();
+          commitInDoubt = false;
+          const updated = day.results.filter((r) => existing.has(r.symbol)).length;
+          const wideTable: WideTableOutcome | undefined = wide ? { written: true, columnsAdded } : skip ? { written: false, reason: skip } : undefined;
+          return { inserted: day.results.length - updated, updated, ...(wideTable ? { wideTable } : {}) };
+        },
+        () =>
+          commitInDoubt
+            ? `a COMMIT was under way when the connection broke, so ${day.tradeDate} holds either what it held before or all of this run's values, never a mix`
+            : `nothing of this run was committed: ${day.tradeDate} holds what it held before`,
+      );
+    },
+
+    async history(query: HistoryQuery): Promise<HistoryRow[]> {
+      if (query.symbols.length === 0) return [];
+      const { sql, params } = historyStatement(query);
+      return retrying("read the history", async (conn) => {
+        const [rows] = await conn.execute<RowDataPacket[]>(sql, params);
+        return rows.map((r) => ({ symbol: r.symbol as string, date: r.date as string, rsi: r.rsi as number }));
+      });
+    },
+
+    async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {
+      if (batch.values.length === 0) return { inserted: [] };
+      const dates = batch.values.map((v) => v.date).sort();
+      const fill = batch.fillWideTable && options.wideTable;
+      return retrying("import the legacy values", async (conn) => {
+        if (fill) await ensureWideColumns(conn, [...new Set(batch.values.map((v) => v.symbol))]);
+        await conn.beginTransaction();
+        const [existingRows] = await conn.execute<RowDataPacket[]>(
+          "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ? FOR UPDATE",
+          [LEGACY_SERIES.method, LEGACY_SERIES.period, dates[0]!, dates.at(-1)!],
+        );
+        const inserted = valuesNotIn(batch.values, new Set(existingRows.map((r) => `${r.trade_date as string} ${r.symbol as string}`)));
+        for (let i = 0; i < inserted.length; i += ROWS_PER_STATEMENT) {
+          const chunk = inserted.slice(i, i + ROWS_PER_STATEMENT);
+          await conn.execute(
+            insertLegacySql(chunk.length),
+            chunk.flatMap((v) => [v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, batch.runId]),
+          );
+        }
+        if (fill) for (const { sql, params } of fillEmptyCells(batch.values)) await conn.execute(sql, params);
+        if (inserted.length > 0) {
+          const last = inserted.reduce((max, v) => (v.date > max ? v.date : max), inserted[0]!.date);
+          await conn.execute(RECORD_RUN_SQL, [batch.runId, last, last, batch.source, LEGACY_SERIES.method, LEGACY_SERIES.period, inserted.length, 0]);
+        }
+        await conn.commit();
+        return { inserted };
+      });
+    },
+
+    async readWideTable(table: string): Promise<WideTableContent> {
+      const quoted = tableIdentifier(table, "--from-table");
+      return retrying(`read the table ${table}`, async (conn) => {
+        const columns = await readColumns(conn, table);
+        if (columns.length === 0) throw new UserError(`--from-table: there is no table ${table} in ${target.description} (or ${target.user} may not read it)`);
+        if (!columns.some((c) => c.name.toLowerCase() === "date")) {
+          throw new UserError(`--from-table: ${table} has no \`date\` column; is it the original program's wide table?`);
+        }
+        // The text protocol (query, not execute) returns FLOAT cells as the server prints them (45.65).
+        const [rows] = await conn.query<RowDataPacket[]>({ sql: `SELECT * FROM ${quoted} ORDER BY \`date\``, rowsAsArray: true });
+        return { table, columns: columns.map((c) => ({ name: c.name, type: c.type })), rows: rows as unknown as unknown[][] };
+      });
+    },
+
+    async close() {
+      await pool.end();
+    },
+  };
+  return store;
+}
+
+function upsertValuesSql(rows: number): string {
+  return `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id) VALUES ${tuples(rows, 8)}
+    ON DUPLICATE KEY UPDATE rsi = VALUES(rsi), close = VALUES(close), close_date = VALUES(close_date), run_id = VALUES(run_id)`;
+}
+
+/** Legacy values only fill gaps: a duplicate (a concurrent run wrote it a moment ago) is kept as it is. */
+function insertLegacySql(rows: number): string {
+  return `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, run_id) VALUES ${tuples(rows, 6)}
+    ON DUPLICATE KEY UPDATE run_id = run_id`;
+}
+
+const RECORD_RUN_SQL = `INSERT INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
+  ON DUPLICATE KEY UPDATE trade_date = VALUES(trade_date), as_of = VALUES(as_of), source = VALUES(source), method = VALUES(method),
+    period = VALUES(period), ranked = VALUES(ranked), failed = VALUES(failed), written_at = VALUES(written_at)`;
+
+function tuples(rows: number, columns: number): string {
+  const tuple = `(${new Array<string>(columns).fill("?").join(", ")})`;
+  return new Array<string>(rows).fill(tuple).join(", ");
+}
+
+async function readColumns(conn: PoolConnection, table: string): Promise<ExistingColumn[]> {
+  const [rows] = await conn.execute<RowDataPacket[]>(
+    `SELECT COLUMN_NAME AS name, DATA_TYPE AS type, COLUMN_KEY AS \`key\` FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+    [table],
+  );
+  return rows.map((r) => ({ name: String(r.name), type: String(r.type).toLowerCase(), key: String(r.key ?? "") }));
+}
+
+async function schemaVersion(conn: PoolConnection): Promise<number> {
+  const [tables] = await conn.query<RowDataPacket[]>(
+    "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'schema_migrations'",
+  );
+  if (Number(tables[0]!.n) === 0) return 0;
+  const [rows] = await conn.query<RowDataPacket[]>("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations");
+  return Number(rows[0]!.v);
+}
+
+/** The named lock two stock-rsi processes take before migrating one database (names are at most 64 characters). */
+export function migrationLockName(database: string): string {
+  return `stock_rsi_migrate.${database}`.slice(0, 64);
+}
+
+async function migrate(conn: PoolConnection, target: MysqlTarget, migrations: readonly Migration[]): Promise<SchemaState> {
+  const before = await schemaVersion(conn);
+  if (pendingMigrations(before, migrations).length === 0) return { before, after: before, applied: [] };
+
+  const lock = migrationLockName(target.database);
+  const waitSeconds = Math.max(1, Math.round(target.retry.deadlineMs / 1000));
+  const [got] = await conn.query<RowDataPacket[]>("SELECT GET_LOCK(?, ?) AS got", [lock, waitSeconds]);
+  if (Number(got[0]!.got) !== 1) {
+    throw new UnavailableError(`${target.description}: another stock-rsi has been migrating this database for ${waitSeconds} s (lock ${lock}); try again when it is done`);
+  }
+  try {
+    // Another run may have migrated while this one waited for the lock.
+    const current = await schemaVersion(conn);
+    const todo = pendingMigrations(current, migrations);
+    await conn.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version     INT NOT NULL,
+        summary     VARCHAR(255) NOT NULL,
+        applied_at  DATETIME(3) NOT NULL,
+        PRIMARY KEY (version)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
+    for (const migration of todo) {
+      for (const statement of migration.mysql) await conn.query(statement);
+      await conn.execute("INSERT INTO schema_migrations (version, summary, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))", [
+        migration.version,
+        migration.summary,
+      ]);
+    }
+    return { before, after: migrations.length, applied: todo.map((m) => `v${m.version}: ${m.summary}`) };
+  } finally {
+    await conn.query("SELECT RELEASE_LOCK(?)", [lock]);
+  }
+}
+
+async function requireCurrentSchema(conn: PoolConnection, target: MysqlTarget, migrations: readonly Migration[]): Promise<SchemaState> {
+  const version = await schemaVersion(conn);
+  if (version === 0) {
+    throw new UserError(`${target.description}: no stock-rsi tables in this database; nothing is stored there yet (stock-rsi persist or migrate creates them)`);
+  }
+  if (pendingMigrations(version, migrations).length > 0) {
+    throw new UserError(
+      `${target.description}: the schema is at version ${version}, this stock-rsi needs ${migrations.length}; run stock-rsi migrate --db URL as the pipeline account`,
+    );
+  }
+  return { before: version, after: version, applied: [] };
+}
+
+/** Any failure as the one line the user reads; a bug stays a bug. */
+function asUserError(err: unknown, target: MysqlTarget, doing: string, afterFailure: string | undefined): unknown {
+  if (err instanceof UserError) return err;
+  if (err instanceof SchemaTooNewError) return new UnavailableError(`${target.description}: ${err.message}`);
+  if (err instanceof RetriesExhausted) {
+    const seconds = Math.round(err.elapsedMs / 1000);
+    return new UnavailableError(
+      `${target.description}: could not ${doing}: ${describeMysqlError(err.lastError, target)}; gave up after ${err.attempts} attempts in ${seconds} s (retry-deadline=${target.retry.deadlineMs / 1000})` +
+        (afterFailure ? `; ${afterFailure}` : ""),
+    );
+  }
+  if (isMysqlError(err)) {
+    return new UnavailableError(`${target.description}: could not ${doing}: ${describeMysqlError(err, target)}` + (afterFailure ? `; ${afterFailure}` : ""));
+  }
+  return err;
+}

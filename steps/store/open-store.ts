@@ -1,0 +1,56 @@
+/**
+ * `--db URL` → a store.
+ * - `sqlite:PATH`: the embedded default, a file;
+ * - `mysql://USER@HOST:PORT/DATABASE[?options]`: a MySQL or MariaDB server (see
+ *   `mysql/connection.ts` for the password and TLS options);
+ * - `none` (handled by the commands): do not store.
+ */
+import { readFileSync } from "node:fs";
+import { UserError } from "../domain/errors.ts";
+import type { Migration } from "./migrations.ts";
+import { parseMysqlUrl } from "./mysql/connection.ts";
+import { redact } from "./redact.ts";
+import type { RsiStore } from "./store.ts";
+import { openSqliteStore } from "./sqlite.ts";
+
+export { redact } from "./redact.ts";
+
+/** The embedded default, a file in the working directory. */
+export const DEFAULT_DB = "sqlite:stock-rsi.db";
+
+export interface OpenStoreOptions {
+  /** Where passwords come from (`MYSQL_PASSWORD`, `MYSQL_PASSWORD_FILE`); the process environment by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * `write` (default) brings the schema up to date, migrating under a lock when it is behind.
+   * `read` never writes: it requires the schema current, so a read-only account can use it.
+   */
+  readonly access?: "write" | "read";
+  /** MySQL: also maintain the user's wide `stocks` table (default true). */
+  readonly wideTable?: boolean;
+  /** Lines for stderr, e.g. that the server is away and the command is retrying. */
+  readonly log?: (line: string) => void;
+  /** The schema to bring the database to; tests add versions to exercise the migrator. */
+  readonly migrations?: readonly Migration[];
+}
+
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<RsiStore> {
+  const access = options.access ?? "write";
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length);
+    if (path === "") throw new UserError(`--db: "${url}" names no file; use sqlite:PATH, e.g. sqlite:stock-rsi.db`);
+    return openSqliteStore(path, { access, ...(options.migrations ? { migrations: options.migrations } : {}) });
+  }
+  if (url.startsWith("mysql://")) {
+    const target = parseMysqlUrl(url, { env: options.env ?? process.env, readFile: (path) => readFileSync(path, "utf8") });
+    // Loaded only when asked for, so a laptop run on SQLite never loads the MySQL driver.
+    const { openMysqlStore } = await import("./mysql/store.ts");
+    return openMysqlStore(target, {
+      access,
+      wideTable: options.wideTable ?? true,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.migrations ? { migrations: options.migrations } : {}),
+    });
+  }
+  throw new UserError(`--db: unsupported database URL "${redact(url)}"; use sqlite:PATH, mysql://USER@HOST:PORT/DATABASE or none`);
+}

@@ -1,0 +1,125 @@
+/**
+ * Where RSI values are kept. A store is an adapter behind one small interface, so the persist
+ * step, `history`, `import-legacy` and the tests do not care whether it is the embedded SQLite
+ * file or MySQL. The repository tests (`test/steps/store/store-contract.ts`) are written once
+ * against this interface and run against both stores, so the two cannot drift.
+ *
+ * The long table is the source of truth: one row per trading day, symbol, method and period.
+ * Method and period are part of the key, so switching `--method wilder` starts a second series
+ * beside the first instead of silently mixing two definitions of RSI in one chart.
+ */
+import type { Failure, RsiResult } from "../domain/artifacts.ts";
+import type { RsiMethod } from "../domain/rsi.ts";
+
+/** One validated run, written as one unit. */
+export interface DayWrite {
+  readonly runId: string;
+  /** The trading day the values are stored under: the latest close among the results. */
+  readonly tradeDate: string;
+  readonly asOf: string;
+  readonly source: string;
+  readonly method: RsiMethod;
+  readonly period: number;
+  readonly results: readonly RsiResult[];
+  readonly failures: readonly Failure[];
+}
+
+export interface WriteSummary {
+  /** Rows inserted for the first time. */
+  readonly inserted: number;
+  /** Rows that already existed for this day (an earlier run) and were updated. */
+  readonly updated: number;
+  /** What happened to the user's wide `stocks` table; absent when the store keeps none. */
+  readonly wideTable?: WideTableOutcome;
+}
+
+/** The wide table's part in a write: written (with the columns it had to add), or why not. */
+export type WideTableOutcome =
+  | { readonly written: true; readonly columnsAdded: readonly string[] }
+  | { readonly written: false; readonly reason: string };
+
+export interface HistoryQuery {
+  readonly symbols: readonly string[];
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly method?: RsiMethod | undefined;
+  readonly period?: number | undefined;
+}
+
+export interface HistoryRow {
+  readonly symbol: string;
+  readonly date: string;
+  readonly rsi: number;
+}
+
+/** One value of the user's history, as their wide table held it: two decimals, method seed, period 14. */
+export interface LegacyValue {
+  readonly date: string;
+  readonly symbol: string;
+  readonly rsi: number;
+}
+
+export interface LegacyImport {
+  /** Recorded with every imported value and in `rsi_runs`; starts with `import-legacy:`. */
+  readonly runId: string;
+  /** Where the values came from, e.g. `mysqldump prod-db.sql` (stored as the run's source). */
+  readonly source: string;
+  readonly values: readonly LegacyValue[];
+  /**
+   * Also fill the wide `stocks` table with these values where its cells are empty (MySQL only).
+   * Off when the values were read from that very table.
+   */
+  readonly fillWideTable: boolean;
+}
+
+export interface LegacyImportResult {
+  /** The values that were not stored yet and now are; the others were already there and kept. */
+  readonly inserted: readonly LegacyValue[];
+}
+
+/** What opening a store did to its schema. */
+export interface SchemaState {
+  /** The version found. 0 for a database stock-rsi never wrote to. */
+  readonly before: number;
+  /** The version now. */
+  readonly after: number;
+  /** The summaries of the migrations applied, in order. */
+  readonly applied: readonly string[];
+}
+
+/** A wide table read back: its column names (the first is `date`) and its rows, in date order. */
+export interface WideTableContent {
+  readonly table: string;
+  readonly columns: readonly WideColumn[];
+  readonly rows: readonly (readonly unknown[])[];
+}
+
+export interface WideColumn {
+  readonly name: string;
+  /** The SQL type as the table declares it, lower case (`float`, `date`, `double`, ...). */
+  readonly type: string;
+}
+
+export interface RsiStore {
+  /** For log lines: the kind and location, never a password. */
+  readonly description: string;
+  readonly schema: SchemaState;
+  /**
+   * Writes one run's values in one transaction: all of them or none. A second run for the same
+   * trading day updates the values it computed (last run wins) and leaves the others as they were.
+   */
+  writeDay(day: DayWrite): Promise<WriteSummary>;
+  history(query: HistoryQuery): Promise<HistoryRow[]>;
+  /**
+   * Stores legacy values (method `seed`, period 14) that are not stored yet, in one transaction;
+   * values already stored (by an earlier import, or computed by a run) are kept as they are.
+   * Importing the same values twice changes nothing.
+   */
+  importLegacy(batch: LegacyImport): Promise<LegacyImportResult>;
+  /** Reads a live wide table from the same database (MySQL only; undefined elsewhere). */
+  readonly readWideTable?: (table: string) => Promise<WideTableContent>;
+  close(): Promise<void>;
+}
+
+/** The series the user's history was computed with, and the only one the wide table holds. */
+export const LEGACY_SERIES = { method: "seed", period: 14 } as const satisfies { method: RsiMethod; period: number };
