@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Io } from "../steps/command-line/io.ts";
-import { readSymbolsFile } from "../steps/domain/symbols.ts";
+import { readSymbolsFile } from "../steps/files/symbols-file.ts";
 import { runFetch } from "../steps/fetch/command.ts";
 import { USER_SYMBOLS } from "../test/support/cli.ts";
 import { syntheticSymbols, YahooDouble } from "../test/support/yahoo-double.ts";

@@ -26,7 +26,6 @@ import { BUILDER, buildStepImages } from "../test/images/support/images.ts";
 const { values } = parseArgs({ options: { runs: { type: "string", default: "20" } } });
 const runs = Number(values.runs);
 const steps = pipeline.steps.map((s) => s.name);
-const subcommandOf = (step: StepName) => pipeline.steps.find((s) => s.name === step)!.args[0] as string;
 
 class Timing {
   constructor(readonly samples: number[]) {}
@@ -59,7 +58,7 @@ try {
     process.stderr.write(`${step}: measuring ...\n`);
     const size = await measureImage(BUILDER, refs[step], { env, seen, log: () => undefined });
     const user = (await inspectImage(BUILDER, refs[step], { env })).user;
-    const help = [subcommandOf(step), "--help"];
+    const help = [step, "--help"];
 
     await bundleStep(step, { outDir: bundles });
     const onBundle = time(runs, node24, [join(bundles, step, BUNDLE_DIR, BUNDLE_FILE), ...help]);

@@ -7,14 +7,16 @@
  * of the user's history and of the daily runs.
  */
 import { Command, Option } from "commander";
-import { DEFAULT_METHOD, DEFAULT_PERIOD, type RsiMethod } from "../steps/domain/rsi.ts";
-import { UserError } from "../steps/domain/errors.ts";
+import type { RsiMethod } from "../steps/domain/rsi.ts";
+import { ExitCode, UserError } from "../steps/domain/errors.ts";
+import { isoDateValue } from "../steps/domain/values.ts";
+import { PARAMETERS, SETTINGS } from "../steps/pipeline.ts";
 import { roundHalfEven } from "../steps/domain/ranking.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
-import { isoDateArg, methodArg, positiveIntArg } from "../steps/command-line/flags.ts";
-import { DEFAULT_DB, openStore } from "../steps/store/open-store.ts";
+import { flagParser, parameterOption, settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
+import { openStore } from "../steps/store/open-store.ts";
 import type { HistoryRow } from "../steps/store/store.ts";
-import { isTicker } from "../steps/store/mysql/wide-table.ts";
+import { isTicker } from "../steps/domain/symbols.ts";
 
 export interface HistoryOptions {
   readonly from?: string | undefined;
@@ -26,18 +28,19 @@ export interface HistoryOptions {
 }
 
 export function historyCommand(io: Io): Command {
-  return new Command("history")
+  const command = new Command("history")
     .description("print the stored RSI values of one or more symbols over time")
     .argument("<symbols...>", "tickers, e.g. AAPL MSFT")
-    .addOption(new Option("--from <date>", "the first trading day to show, YYYY-MM-DD").argParser(isoDateArg))
-    .addOption(new Option("--to <date>", "the last trading day to show, YYYY-MM-DD").argParser(isoDateArg))
-    .option("--db <url>", "where the values are stored: sqlite:PATH or mysql://USER@HOST:PORT/DATABASE", DEFAULT_DB)
-    .addOption(new Option("--method <method>", "the series: RSI method").argParser(methodArg).default(DEFAULT_METHOD))
-    .addOption(new Option("--period <n>", "the series: RSI period").argParser(positiveIntArg).default(DEFAULT_PERIOD))
+    .addOption(new Option("--from <date>", "the first trading day to show, YYYY-MM-DD").argParser(flagParser(isoDateValue)))
+    .addOption(new Option("--to <date>", "the last trading day to show, YYYY-MM-DD").argParser(flagParser(isoDateValue)))
+    .addOption(settingOption(SETTINGS.db))
+    .addOption(parameterOption(PARAMETERS.method))
+    .addOption(parameterOption(PARAMETERS.period))
     .option("--json", 'print [{"symbol","date","rsi"}] (full precision) instead of lines')
     .action(async (symbols: string[], options: HistoryOptions) => {
       await runHistory(symbols, options, io);
     });
+  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal]);
 }
 
 export async function runHistory(given: readonly string[], options: HistoryOptions, io: Io): Promise<HistoryRow[]> {

@@ -5,9 +5,11 @@
  * On MySQL it holds a database lock while it migrates, so it never races a running persist.
  */
 import { Command } from "commander";
-import { UserError } from "../steps/domain/errors.ts";
+import { ExitCode, UserError } from "../steps/domain/errors.ts";
+import { SETTINGS } from "../steps/pipeline.ts";
+import { settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
-import { DEFAULT_DB, openStore } from "../steps/store/open-store.ts";
+import { openStore } from "../steps/store/open-store.ts";
 import type { SchemaState } from "../steps/store/store.ts";
 
 export interface MigrateOptions {
@@ -15,12 +17,13 @@ export interface MigrateOptions {
 }
 
 export function migrateCommand(io: Io): Command {
-  return new Command("migrate")
+  const command = new Command("migrate")
     .description("bring the database's schema up to date (persist also does this when it is behind)")
-    .option("--db <url>", "the database: sqlite:PATH or mysql://USER@HOST:PORT/DATABASE", DEFAULT_DB)
+    .addOption(settingOption(SETTINGS.db))
     .action(async (options: MigrateOptions) => {
       await runMigrate(options, io);
     });
+  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal]);
 }
 
 export async function runMigrate(options: MigrateOptions, io: Io): Promise<SchemaState> {

@@ -1,12 +1,11 @@
 /**
- * The `stock-rsi` command line: one program, one subcommand per step, plus `run` and the database
- * chores. (A step's container image builds its command line from `./command-line.ts` with only
- * its own subcommand.)
+ * The `stock-rsi` command line of a laptop: one subcommand per step, plus `run` and the database
+ * chores. (A step's container image builds its command line from `steps/command-line/program.ts`
+ * with only its own subcommand.)
  *
  * `runCli` never calls `process.exit`: it returns the exit status, so `run` can call the step
  * subcommands in-process with the same argv their containers get, and tests can call it too.
  */
-import type { Command } from "commander";
 import { computeCommand } from "../steps/compute-rsi/command.ts";
 import { fetchCommand } from "../steps/fetch/command.ts";
 import { persistCommand } from "../steps/persist/command.ts";
@@ -15,10 +14,8 @@ import { importLegacyCommand } from "./import-legacy/command.ts";
 import { migrateCommand } from "./migrate.ts";
 import { runCommand } from "./run/command.ts";
 import { validateCommand } from "../steps/validate/command.ts";
-import { buildCommandLine, runCommandLine, type CommandFactory } from "../steps/command-line/program.ts";
+import { runCommandLine, type CommandFactory } from "../steps/command-line/program.ts";
 import { processIo, type Io } from "../steps/command-line/io.ts";
-
-export { EXIT_STATUS_HELP, type CommandFactory } from "../steps/command-line/program.ts";
 
 export const ALL_COMMANDS: readonly CommandFactory[] = [
   fetchCommand,
@@ -30,10 +27,6 @@ export const ALL_COMMANDS: readonly CommandFactory[] = [
   importLegacyCommand,
   historyCommand,
 ];
-
-export function buildProgram(io: Io, commands: readonly CommandFactory[] = ALL_COMMANDS): Command {
-  return buildCommandLine(io, commands);
-}
 
 /** Runs one command line (the words after `stock-rsi`) and returns its exit status. */
 export function runCli(argv: readonly string[], io: Io = processIo, commands: readonly CommandFactory[] = ALL_COMMANDS): Promise<number> {

@@ -3,31 +3,47 @@
  *
  *     fetch ──prices──▶ compute-rsi ──rsi──▶ validate ──validated──▶ persist
  *
- * Which steps exist, what each runs, what it reads, what it writes and which parameters it
- * takes are written here and nowhere else. `stock-rsi run` executes this definition on a laptop;
- * the cdk8s construct in `workflows/` renders it into Argo templates; the tests walk it.
+ * Which steps exist, what each reads and writes, which run parameters and settings it takes,
+ * and how it is retried are written here and nowhere else. `stock-rsi run` executes this
+ * definition on a laptop (`cli/run/`); the cdk8s construct renders it into Argo templates
+ * (`workflows/pipeline-template.ts`); each step's command line is generated from it
+ * (`steps/command-line/flags.ts`); the tests walk it.
  *
- * A step's `args` are the exact argv after `stock-rsi` that its container runs. Tokens that are
- * not plain strings are filled in by whoever executes the definition:
- * - `{ parameter }`: a run parameter (Argo: `{{inputs.parameters.NAME}}`; locally: a `run` flag);
- * - `{ input }` / `{ output }`: the path of an artifact file (Argo: the declared artifact path;
- *   locally: a file in the run's artifacts directory);
- * - `{ setting }`: an environment setting that is not a per-run parameter (the database URL,
- *   the run id, the output format, a Yahoo mirror, whether persist skips the wide `stocks`
- *   table); each setting expands to zero or more argv words.
+ * A step's argv is not written by hand either: `stepArgv` derives it from the step's
+ * declarations, and the local runner and the Argo template differ only in what they bind to
+ * each declaration (a value or `{{inputs.parameters.NAME}}`, a file in a temporary directory or
+ * under the pod's `/tmp/stock-rsi/`).
+ *
+ * Two kinds of knob:
+ * - a **run parameter** may differ from run to run (`--as-of`, `--method`): on Argo it is a
+ *   workflow parameter (`argo submit -p method=wilder`), locally a flag of `run`;
+ * - a **setting** belongs to where the pipeline is deployed (the database, a Yahoo mirror): on
+ *   Argo it is fixed by the deployment config (`synth/config.ts`), locally a flag of `run`.
+ * Both fall back to their definition's default when nobody sets them, on Argo and locally alike.
  */
 import { DEFAULT_METHOD, DEFAULT_PERIOD } from "./domain/rsi.ts";
-import { boundedIntArg, isoDateArg, methodArg, nonNegativeIntArg, positiveIntArg, shareArg } from "./command-line/flags.ts";
+import {
+  boundedIntValue,
+  isoDateValue,
+  methodValue,
+  nonNegativeIntValue,
+  positiveIntValue,
+  shareValue,
+  textValue,
+  type ValueParser,
+} from "./domain/values.ts";
 
 /** More Yahoo requests in flight than this is a request storm, whatever the mirror can take. */
 export const MAX_CONCURRENCY = 32;
 
 export type StepName = "fetch" | "compute-rsi" | "validate" | "persist";
 
-export interface PipelineParameter {
+export type Flag = `--${string}`;
+
+export interface ParameterDefinition {
   readonly name: string;
   /** The step flag this parameter fills, e.g. `--as-of`. */
-  readonly flag: `--${string}`;
+  readonly flag: Flag;
   /** What the flag's value is, for `--help`: `--as-of <date>`. */
   readonly valueName: string;
   readonly description: string;
@@ -38,42 +54,59 @@ export interface PipelineParameter {
    * The step that takes the flag and `stock-rsi run` both use it, so `run` refuses a bad value
    * before any step starts.
    */
-  readonly parse: (value: string) => unknown;
+  readonly parse: ValueParser<unknown>;
 }
 
-export type SettingName = "db" | "run-id" | "json" | "yahoo-url" | "no-wide-table";
+export interface SettingDefinition {
+  readonly name: string;
+  readonly flag: Flag;
+  /** What the flag's value is, for `--help`; absent for a switch, a flag that takes no value. */
+  readonly valueName?: string;
+  readonly description: string;
+  /**
+   * The value when nobody sets it: text (`""` passes nothing, so the step's own default holds),
+   * or for a switch `false` (not passed).
+   */
+  readonly default: string | boolean;
+}
 
-export type ArgToken =
-  | string
-  | { readonly parameter: string }
-  | { readonly input: string }
-  | { readonly output: string }
-  | { readonly setting: SettingName };
+/** A setting's value: text passes `--FLAG TEXT` ("" passes nothing); a switch passes `--FLAG` when true. */
+export type SettingValue = string | boolean;
 
 export interface ArtifactFile {
   readonly name: string;
   /** The file name; executors choose the directory. */
   readonly file: string;
-}
-
-export interface StepInput extends ArtifactFile {
-  /** Where the file comes from: an upstream step's output, or the pipeline's own input. */
-  readonly from: { readonly step: StepName; readonly output: string } | { readonly pipelineInput: string };
-}
-
-export interface OutputParameter extends ArtifactFile {
+  /** What the file holds, a noun phrase for `--help` and the Argo UI: "the prices artifact (JSON)". */
   readonly description: string;
 }
 
+/** A file a step writes, and the flag that says where. */
+export interface StepOutput extends ArtifactFile {
+  readonly flag: Flag;
+}
+
+/** A file a step reads: an upstream step's output, or one of the pipeline's own input files. */
+export interface StepInput {
+  readonly name: string;
+  readonly flag: Flag;
+  readonly from: { readonly step: StepName; readonly output: string } | { readonly pipelineInput: string };
+}
+
 export interface StepDefinition {
+  /** The step's name, which is also its `stock-rsi` subcommand and its image's name. */
   readonly name: StepName;
   /** One line for the Argo UI and `--help`. */
   readonly summary: string;
   readonly inputs: readonly StepInput[];
-  readonly outputs: readonly ArtifactFile[];
-  /** Small text files shown as output parameters on the step's node in the Argo UI. */
-  readonly outputParameters: readonly OutputParameter[];
-  readonly args: readonly ArgToken[];
+  /** Artifacts passed to the next step. */
+  readonly outputs: readonly StepOutput[];
+  /** Small text files shown as output parameters on the step's node in the Argo UI; optional locally. */
+  readonly outputParameters: readonly StepOutput[];
+  /** The run parameters the step takes, by name. */
+  readonly parameters: readonly string[];
+  /** The settings the step takes, by name. */
+  readonly settings: readonly string[];
   /**
    * Whether a failed attempt is worth repeating: only a step that talks to a service that can be
    * briefly away (Yahoo, MySQL) is retried, and only when it exits `unavailable` (3). Bad input
@@ -86,18 +119,17 @@ export interface PipelineDefinition {
   readonly name: string;
   /** Files the pipeline is given, e.g. the symbols list. */
   readonly inputs: readonly ArtifactFile[];
-  readonly parameters: readonly PipelineParameter[];
+  readonly parameters: readonly ParameterDefinition[];
+  readonly settings: readonly SettingDefinition[];
   readonly steps: readonly StepDefinition[];
 }
-
-const p = (name: string): ArgToken => ({ parameter: name });
 
 export const PARAMETERS = {
   asOf: {
     name: "as-of",
     flag: "--as-of",
     valueName: "date",
-    parse: isoDateArg,
+    parse: isoDateValue,
     description: "the trading date to rank, YYYY-MM-DD (default: today in New York); later bars are dropped",
     default: "",
   },
@@ -105,7 +137,7 @@ export const PARAMETERS = {
     name: "lookback-days",
     flag: "--lookback-days",
     valueName: "days",
-    parse: positiveIntArg,
+    parse: positiveIntValue,
     description: "calendar days of history to fetch before the as-of date (the original program: 91)",
     default: "91",
   },
@@ -113,7 +145,7 @@ export const PARAMETERS = {
     name: "source",
     flag: "--source",
     valueName: "source",
-    parse: String,
+    parse: textValue,
     description: "where prices come from: yahoo, sample (deterministic, offline) or file:PATH (a prices artifact)",
     default: "yahoo",
   },
@@ -121,7 +153,7 @@ export const PARAMETERS = {
     name: "method",
     flag: "--method",
     valueName: "method",
-    parse: methodArg,
+    parse: methodValue,
     description: "RSI method: seed (the original program's, default), wilder (TA-Lib) or cutler (SMA)",
     default: DEFAULT_METHOD,
   },
@@ -129,7 +161,7 @@ export const PARAMETERS = {
     name: "period",
     flag: "--period",
     valueName: "n",
-    parse: positiveIntArg,
+    parse: positiveIntValue,
     description: "RSI period in trading days",
     default: String(DEFAULT_PERIOD),
   },
@@ -137,7 +169,7 @@ export const PARAMETERS = {
     name: "max-failed-share",
     flag: "--max-failed-share",
     valueName: "share",
-    parse: shareArg,
+    parse: shareValue,
     description: "largest share of symbols (0-1) that may fail before the run is refused",
     default: "0.25",
   },
@@ -145,7 +177,7 @@ export const PARAMETERS = {
     name: "max-stale-days",
     flag: "--max-stale-days",
     valueName: "days",
-    parse: nonNegativeIntArg,
+    parse: nonNegativeIntValue,
     description: "weekdays a symbol's last close may lag the as-of date before it is rejected as stale",
     default: "3",
   },
@@ -153,7 +185,7 @@ export const PARAMETERS = {
     name: "concurrency",
     flag: "--concurrency",
     valueName: "n",
-    parse: boundedIntArg(1, MAX_CONCURRENCY, "requests in flight (more is a request storm)"),
+    parse: boundedIntValue(1, MAX_CONCURRENCY, "requests in flight (more is a request storm)"),
     description: "Yahoo requests in flight at once (yahoo-finance2's own default is 4)",
     default: "4",
   },
@@ -161,7 +193,7 @@ export const PARAMETERS = {
     name: "request-interval-ms",
     flag: "--request-interval-ms",
     valueName: "ms",
-    parse: nonNegativeIntArg,
+    parse: nonNegativeIntValue,
     description: "least milliseconds between the starts of two Yahoo requests (0: no pause)",
     default: "0",
   },
@@ -169,88 +201,195 @@ export const PARAMETERS = {
     name: "fetch-deadline-seconds",
     flag: "--fetch-deadline-seconds",
     valueName: "seconds",
-    parse: nonNegativeIntArg,
+    parse: nonNegativeIntValue,
     description: "time allowed for all downloads; symbols not fetched by then fail with reason deadline (0: none)",
     default: "600",
   },
-} as const satisfies Record<string, PipelineParameter>;
+} as const satisfies Record<string, ParameterDefinition>;
+
+export const SETTINGS = {
+  db: {
+    name: "db",
+    flag: "--db",
+    valueName: "url",
+    description: "the database: sqlite:PATH or mysql://USER@HOST:PORT/DATABASE; none stores nothing",
+    default: "sqlite:stock-rsi.db",
+  },
+  runId: {
+    name: "run-id",
+    flag: "--run-id",
+    valueName: "id",
+    description: "recorded with every value the run stores (default: local-<time>; on Argo: the workflow's name)",
+    default: "",
+  },
+  json: {
+    name: "json",
+    flag: "--json",
+    description: "print the machine-readable result instead of the ranking lines",
+    default: false,
+  },
+  yahooUrl: {
+    name: "yahoo-url",
+    flag: "--yahoo-url",
+    valueName: "url",
+    description: "send Yahoo requests to this scheme://host[:port] instead (a mirror; default: $STOCK_RSI_YAHOO_URL, else Yahoo)",
+    default: "",
+  },
+  noWideTable: {
+    name: "no-wide-table",
+    flag: "--no-wide-table",
+    description: "MySQL: do not keep the wide `stocks` table (one column per symbol, for Excel) beside the long table",
+    default: false,
+  },
+} as const satisfies Record<string, SettingDefinition>;
+
+type NameOf<T extends Record<string, { readonly name: string }>> = T[keyof T]["name"];
+export type ParameterName = NameOf<typeof PARAMETERS>;
+export type SettingName = NameOf<typeof SETTINGS>;
+
+const parameters = (...names: ParameterName[]): readonly string[] => names;
+const settings = (...names: SettingName[]): readonly string[] => names;
 
 export const pipeline: PipelineDefinition = {
   name: "stock-rsi",
-  inputs: [{ name: "symbols", file: "symbols.txt" }],
+  inputs: [{ name: "symbols", file: "symbols.txt", description: "the symbols file: one ticker per line, # comments" }],
   parameters: Object.values(PARAMETERS),
+  settings: Object.values(SETTINGS),
   steps: [
     {
       name: "fetch",
       summary: "download daily closes for every symbol",
-      inputs: [{ name: "symbols", file: "symbols.txt", from: { pipelineInput: "symbols" } }],
-      outputs: [{ name: "prices", file: "prices.json" }],
+      inputs: [{ name: "symbols", flag: "--symbols", from: { pipelineInput: "symbols" } }],
+      outputs: [{ name: "prices", file: "prices.json", flag: "--out", description: "the prices artifact (JSON)" }],
       outputParameters: [],
-      args: [
-        "fetch",
-        "--symbols", { input: "symbols" },
-        "--out", { output: "prices" },
-        "--as-of", p("as-of"),
-        "--lookback-days", p("lookback-days"),
-        "--source", p("source"),
-        "--concurrency", p("concurrency"),
-        "--request-interval-ms", p("request-interval-ms"),
-        "--fetch-deadline-seconds", p("fetch-deadline-seconds"),
-        "--max-stale-days", p("max-stale-days"),
-        { setting: "yahoo-url" },
-      ],
+      parameters: parameters("as-of", "lookback-days", "source", "concurrency", "request-interval-ms", "fetch-deadline-seconds", "max-stale-days"),
+      settings: settings("yahoo-url"),
       retry: { limit: 2, backoffSeconds: 30 },
     },
     {
       name: "compute-rsi",
       summary: "compute each symbol's RSI from its closes",
-      inputs: [{ name: "prices", file: "prices.json", from: { step: "fetch", output: "prices" } }],
-      outputs: [{ name: "rsi", file: "rsi.json" }],
+      inputs: [{ name: "prices", flag: "--in", from: { step: "fetch", output: "prices" } }],
+      outputs: [{ name: "rsi", file: "rsi.json", flag: "--out", description: "the rsi artifact (JSON)" }],
       outputParameters: [],
-      args: [
-        "compute",
-        "--in", { input: "prices" },
-        "--out", { output: "rsi" },
-        "--method", p("method"),
-        "--period", p("period"),
-      ],
+      parameters: parameters("method", "period"),
+      settings: [],
     },
     {
       name: "validate",
       summary: "check the values and the failure rate before anything is stored",
-      inputs: [{ name: "rsi", file: "rsi.json", from: { step: "compute-rsi", output: "rsi" } }],
-      outputs: [{ name: "validated", file: "validated.json" }],
+      inputs: [{ name: "rsi", flag: "--in", from: { step: "compute-rsi", output: "rsi" } }],
+      outputs: [{ name: "validated", file: "validated.json", flag: "--out", description: "the validated artifact (JSON)" }],
       outputParameters: [
-        { name: "failed-symbols", file: "failed-symbols.txt", description: "symbols without a value today, and why" },
+        {
+          name: "failed-symbols",
+          file: "failed-symbols.txt",
+          flag: "--failures-out",
+          description: "the symbols without a value, one `SYMBOL reason: message` per line",
+        },
       ],
-      args: [
-        "validate",
-        "--in", { input: "rsi" },
-        "--out", { output: "validated" },
-        "--failures-out", { output: "failed-symbols" },
-        "--max-failed-share", p("max-failed-share"),
-        "--max-stale-days", p("max-stale-days"),
-      ],
+      parameters: parameters("max-failed-share", "max-stale-days"),
+      settings: [],
     },
     {
       name: "persist",
       summary: "store the day's values and print the ranking",
-      inputs: [{ name: "validated", file: "validated.json", from: { step: "validate", output: "validated" } }],
+      inputs: [{ name: "validated", flag: "--in", from: { step: "validate", output: "validated" } }],
       outputs: [],
-      outputParameters: [{ name: "ranking", file: "ranking.txt", description: "SYMBOL VALUE, strongest first" }],
-      args: [
-        "persist",
-        "--in", { input: "validated" },
-        "--ranking-out", { output: "ranking" },
-        { setting: "db" },
-        { setting: "no-wide-table" },
-        { setting: "run-id" },
-        { setting: "json" },
+      outputParameters: [
+        { name: "ranking", file: "ranking.txt", flag: "--ranking-out", description: "the ranking: SYMBOL VALUE lines, strongest first" },
       ],
+      parameters: [],
+      settings: settings("db", "no-wide-table", "run-id", "json"),
       retry: { limit: 3, backoffSeconds: 20 },
     },
   ],
 };
+
+/** What an executor binds to a step's declarations to get its argv. */
+export interface ArgvBinding {
+  /** A run parameter's value: locally the value itself; on Argo `{{inputs.parameters.NAME}}`. */
+  parameter(parameter: ParameterDefinition): string;
+  /** A setting's value; unset settings take `setting.default`. */
+  setting(setting: SettingDefinition): SettingValue;
+  /** Where an input file is. */
+  input(input: StepInput, step: StepDefinition): string;
+  /** Where an output file goes. */
+  output(output: StepOutput, step: StepDefinition): string;
+}
+
+/**
+ * The argv after `stock-rsi` that runs `step`: its subcommand, then a flag per input, output,
+ * output parameter, run parameter and setting, in that order. The one function that turns a
+ * step's declarations into words, for the local runner and the Argo template alike.
+ */
+export function stepArgv(definition: PipelineDefinition, step: StepDefinition, binding: ArgvBinding): string[] {
+  return [
+    step.name,
+    ...step.inputs.flatMap((input) => [input.flag, binding.input(input, step)]),
+    ...[...step.outputs, ...step.outputParameters].flatMap((output) => [output.flag, binding.output(output, step)]),
+    ...parametersOf(definition, step).flatMap((parameter) => [parameter.flag, binding.parameter(parameter)]),
+    ...settingsOf(definition, step).flatMap((setting) => settingWords(setting, binding.setting(setting))),
+  ];
+}
+
+/** The words a setting's value adds to an argv: `--db URL`, `--json`, or none. */
+export function settingWords(setting: SettingDefinition, value: SettingValue): string[] {
+  const isSwitch = setting.valueName === undefined;
+  if (isSwitch !== (typeof value === "boolean")) {
+    throw new Error(`setting ${setting.name}: ${isSwitch ? "a switch takes true or false" : "takes text"}, not ${JSON.stringify(value)}`);
+  }
+  if (value === false || value === "") return [];
+  return value === true ? [setting.flag] : [setting.flag, value];
+}
+
+/** The run parameters a step takes, as definitions; throws on a name the pipeline does not define. */
+export function parametersOf(definition: PipelineDefinition, step: StepDefinition): ParameterDefinition[] {
+  return step.parameters.map((name) => {
+    const parameter = definition.parameters.find((p) => p.name === name);
+    if (!parameter) throw new Error(`step ${step.name}: unknown parameter ${name}`);
+    return parameter;
+  });
+}
+
+/** The settings a step takes, as definitions; throws on a name the pipeline does not define. */
+export function settingsOf(definition: PipelineDefinition, step: StepDefinition): SettingDefinition[] {
+  return step.settings.map((name) => {
+    const setting = definition.settings.find((s) => s.name === name);
+    if (!setting) throw new Error(`step ${step.name}: unknown setting ${name}`);
+    return setting;
+  });
+}
+
+/**
+ * Setting values by name, each checked against the definition: an unknown name (a typo in a
+ * deployment config) is refused, and a setting nobody set takes its default.
+ */
+export function settingValues(
+  definition: PipelineDefinition,
+  given: Readonly<Record<string, SettingValue | undefined>>,
+  where: string,
+): Record<string, SettingValue> {
+  const known = new Set(definition.settings.map((s) => s.name));
+  for (const name of Object.keys(given)) {
+    if (!known.has(name)) throw new Error(`${where}: "${name}" is not a pipeline setting; known: ${[...known].join(", ")}`);
+  }
+  return Object.fromEntries(definition.settings.map((s) => [s.name, given[s.name] ?? s.default]));
+}
+
+/** The output a step input reads, or the pipeline input file it is. */
+export function sourceOf(definition: PipelineDefinition, input: StepInput): { readonly step?: StepName; readonly file: ArtifactFile } {
+  if ("pipelineInput" in input.from) {
+    const name = input.from.pipelineInput;
+    const file = definition.inputs.find((i) => i.name === name);
+    if (!file) throw new Error(`pipeline ${definition.name}: no pipeline input ${name}`);
+    return { file };
+  }
+  const { step: producer, output } = input.from;
+  const file = definition.steps.find((s) => s.name === producer)?.outputs.find((o) => o.name === output);
+  if (!file) throw new Error(`pipeline ${definition.name}: input ${input.name} reads ${producer}.${output}, which no step writes`);
+  return { step: producer, file };
+}
 
 /** The steps a step waits for: the producers of its inputs. */
 export function upstreamOf(step: StepDefinition): StepName[] {
@@ -279,4 +418,11 @@ export function executionOrder(definition: PipelineDefinition): StepDefinition[]
   };
   definition.steps.forEach(visit);
   return order;
+}
+
+/** A step of the pipeline by name. */
+export function stepNamed(definition: PipelineDefinition, name: StepName): StepDefinition {
+  const step = definition.steps.find((s) => s.name === name);
+  if (!step) throw new Error(`pipeline ${definition.name}: no step ${name}`);
+  return step;
 }

@@ -90,11 +90,12 @@ export interface DeploymentConfig {
    */
   readonly parameters: Readonly<Record<string, string>>;
   /**
-   * Values for pipeline settings (`{ setting }` tokens) beyond the ones the manifests derive
-   * themselves (`db`, `run-id`, `json`): a string passes `--NAME VALUE`, true passes `--NAME`,
-   * null passes nothing. A setting a step uses that is set nowhere fails synth.
+   * Values for the pipeline's settings (`SETTINGS` in `steps/pipeline.ts`) beyond the ones the
+   * manifests derive themselves (`db`, `run-id`): text passes `--NAME TEXT` ("" passes nothing),
+   * a switch passes `--NAME` when true. A setting set nowhere takes its definition's default, as
+   * in a local run; a name the pipeline does not define fails synth.
    */
-  readonly settings: Readonly<Record<string, string | boolean | null>>;
+  readonly settings: Readonly<Record<string, string | boolean>>;
   readonly schedule: ScheduleConfig;
   readonly mysql: MysqlConfig;
   readonly artifacts: ArtifactStoreConfig;
@@ -109,8 +110,8 @@ export const defaultConfig: DeploymentConfig = {
   symbolsFile: "symbols",
   parameters: {},
   settings: {
-    // null: fetch talks to Yahoo itself. Set a base URL (scheme://host:port) to use a mirror.
-    "yahoo-url": null,
+    // "": fetch talks to Yahoo itself. Set a base URL (scheme://host:port) to use a mirror.
+    "yahoo-url": "",
     // false: persist also keeps the user's wide `stocks` table (Excel over ODBC) up to date.
     "no-wide-table": false,
   },

@@ -5,14 +5,15 @@
  * argv, inputs, outputs, output parameters and retry hint all come from the definition, so a
  * step or parameter added there appears here on the next `npm run synth`.
  *
- * How the definition's tokens become Argo:
- * - `{ parameter: NAME }`   → `{{inputs.parameters.NAME}}`; the DAG task passes
- *                             `{{workflow.parameters.NAME}}`, so `argo submit -p NAME=...` sets it;
- * - `{ input: NAME }`       → the input artifact's path under `/tmp/stock-rsi/`; an upstream
- *                             step's output arrives with `from: {{tasks.STEP.outputs.artifacts.NAME}}`,
- *                             a pipeline input (the symbols file) as raw data from a workflow parameter;
- * - `{ output: NAME }`      → the output artifact's (or output parameter's) path;
- * - `{ setting: NAME }`     → `--NAME VALUE` from the deployment (database URL, run id, ...).
+ * How the definition's declarations become Argo (the argv itself comes from `stepArgv`, the
+ * function the local runner uses too):
+ * - a run parameter → `{{inputs.parameters.NAME}}`; the DAG task passes
+ *   `{{workflow.parameters.NAME}}`, so `argo submit -p NAME=...` sets it;
+ * - an input → the input artifact's path under `/tmp/stock-rsi/`; an upstream step's output
+ *   arrives with `from: {{tasks.STEP.outputs.artifacts.NAME}}`, a pipeline input (the symbols
+ *   file) as raw data from a workflow parameter;
+ * - an output or output parameter → its path under `/tmp/stock-rsi/`;
+ * - a setting → its value from the deployment (database URL, run id, ...), else its default.
  *   A setting may also bring what the pod needs to use it: the database brings the MySQL
  *   password (a mounted Secret file) and the label that lets the pod through MySQL's NetworkPolicy.
  */
@@ -32,9 +33,14 @@ import { Construct } from "constructs";
 import { ExitCode } from "../steps/domain/errors.ts";
 import {
   executionOrder,
+  parametersOf,
+  settingsOf,
+  settingValues,
+  sourceOf,
+  stepArgv,
   upstreamOf,
-  type ArgToken,
   type PipelineDefinition,
+  type SettingValue,
   type StepDefinition,
   type StepName,
 } from "../steps/pipeline.ts";
@@ -52,16 +58,16 @@ export interface PodNeeds {
   readonly volumeMounts?: readonly IVolumeMount[];
 }
 
-/** A setting's value: a string passes `--NAME VALUE`, true passes `--NAME`, null passes nothing. */
-export type SettingValue = string | boolean | null;
-
 export interface PipelineDeployment {
   readonly serviceAccountName: string;
   /** Pipeline inputs (files) → the ConfigMap key holding each one's content. */
   readonly inputSources: Readonly<Record<string, { readonly configMap: string; readonly key: string }>>;
   /** Overrides of the definition's parameter defaults, by parameter name. */
   readonly parameterDefaults: Readonly<Record<string, string>>;
-  /** Every setting a step may use; a setting a step uses that is missing here fails synth. */
+  /**
+   * Values of the pipeline's settings (`steps/pipeline.ts`); a setting not given here takes its
+   * definition's default, as in a local run, and a name the pipeline does not define fails synth.
+   */
   readonly settings: Readonly<Record<string, SettingValue>>;
   /** What a pod gets when its step uses a setting. */
   readonly settingNeeds: Readonly<Record<string, PodNeeds>>;
@@ -147,13 +153,13 @@ function checkParameterDefaults(definition: PipelineDefinition, deployment: Pipe
 function dagTemplate(definition: PipelineDefinition, steps: readonly StepDefinition[]): ITemplate {
   return {
     name: definition.name,
-    dag: { tasks: steps.map((step) => dagTask(step)) },
+    dag: { tasks: steps.map((step) => dagTask(definition, step)) },
   };
 }
 
-function dagTask(step: StepDefinition): IDAGTask {
+function dagTask(definition: PipelineDefinition, step: StepDefinition): IDAGTask {
   const upstream = upstreamOf(step);
-  const parameters = parametersOf(step).map((name) => ({ name, value: `{{workflow.parameters.${name}}}` }));
+  const parameters = parametersOf(definition, step).map(({ name }) => ({ name, value: `{{workflow.parameters.${name}}}` }));
   const artifacts: IArtifact[] = step.inputs.map((input) =>
     "step" in input.from
       ? { name: input.name, from: `{{tasks.${input.from.step}.outputs.artifacts.${input.from.output}}}` }
@@ -170,23 +176,11 @@ function dagTask(step: StepDefinition): IDAGTask {
   };
 }
 
-/** The run parameters a step's argv uses, in argv order. */
-function parametersOf(step: StepDefinition): string[] {
-  const names = step.args.flatMap((token) => (typeof token === "object" && "parameter" in token ? [token.parameter] : []));
-  return [...new Set(names)];
-}
-
-function settingsOf(step: StepDefinition): string[] {
-  return step.args.flatMap((token) => (typeof token === "object" && "setting" in token ? [token.setting] : []));
-}
-
 function stepTemplate(definition: PipelineDefinition, step: StepDefinition, deployment: PipelineDeployment): ITemplate {
-  const known = new Set(definition.parameters.map((p) => p.name));
-  for (const name of parametersOf(step)) {
-    if (!known.has(name)) throw new Error(`step ${step.name}: argv uses unknown parameter ${name}`);
-  }
-  const needs = settingsOf(step).flatMap((name) => {
-    const need = deployment.settingNeeds[name];
+  const parameters = parametersOf(definition, step).map((p) => p.name);
+  const settings = settingValues(definition, deployment.settings, "deployment config: settings");
+  const needs = settingsOf(definition, step).flatMap((setting) => {
+    const need = deployment.settingNeeds[setting.name];
     return need ? [need] : [];
   });
   const retry = retryStrategy(step);
@@ -194,8 +188,10 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
     name: step.name,
     metadata: { labels: Object.assign(componentLabels("stock-rsi", step.name), ...needs.map((n) => n.labels ?? {})) },
     inputs: {
-      ...(parametersOf(step).length > 0 ? { parameters: parametersOf(step).map((name) => ({ name })) } : {}),
-      ...(step.inputs.length > 0 ? { artifacts: step.inputs.map((input) => ({ name: input.name, path: artifactPath(input.file) })) } : {}),
+      ...(parameters.length > 0 ? { parameters: parameters.map((name) => ({ name })) } : {}),
+      ...(step.inputs.length > 0
+        ? { artifacts: step.inputs.map((input) => ({ name: input.name, path: artifactPath(sourceOf(definition, input).file.file) })) }
+        : {}),
     },
     outputs: {
       ...(step.outputs.length > 0
@@ -230,7 +226,13 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
       image: deployment.imageFor(step.name),
       imagePullPolicy: "IfNotPresent",
       command: ["stock-rsi"],
-      args: step.args.flatMap((token) => renderToken(step, token, deployment)),
+      // The argv after `stock-rsi`, derived from the step's declarations as in a local run.
+      args: stepArgv(definition, step, {
+        parameter: (parameter) => `{{inputs.parameters.${parameter.name}}}`,
+        setting: (setting) => settings[setting.name]!,
+        input: (input) => artifactPath(sourceOf(definition, input).file.file),
+        output: (output) => artifactPath(output.file),
+      }),
       ...(needs.some((n) => n.env) ? { env: needs.flatMap((n) => n.env ?? []) } : {}),
       resources: STEP_RESOURCES,
       securityContext: {
@@ -266,32 +268,6 @@ export function retryStrategy(step: StepDefinition): IRetryStrategy | undefined 
 
 export function artifactPath(file: string): string {
   return `${ARTIFACT_DIR}/${file}`;
-}
-
-function renderToken(step: StepDefinition, token: ArgToken, deployment: PipelineDeployment): string[] {
-  if (typeof token === "string") return [token];
-  if ("parameter" in token) return [`{{inputs.parameters.${token.parameter}}}`];
-  if ("input" in token) {
-    const input = step.inputs.find((i) => i.name === token.input);
-    if (!input) throw new Error(`step ${step.name}: argv names unknown input ${token.input}`);
-    return [artifactPath(input.file)];
-  }
-  if ("output" in token) {
-    const output = [...step.outputs, ...step.outputParameters].find((o) => o.name === token.output);
-    if (!output) throw new Error(`step ${step.name}: argv names unknown output ${token.output}`);
-    return [artifactPath(output.file)];
-  }
-  if ("setting" in token) {
-    const name: string = token.setting;
-    if (!Object.hasOwn(deployment.settings, name)) {
-      throw new Error(`step ${step.name}: argv uses setting "${name}", which the deployment does not set; add it to settings in synth/config.ts (null to pass nothing)`);
-    }
-    const value = deployment.settings[name];
-    if (value === null || value === false) return [];
-    if (value === true) return [`--${name}`];
-    return [`--${name}`, value!];
-  }
-  throw new Error(`step ${step.name}: unknown argv token ${JSON.stringify(token)}`);
 }
 
 export interface PipelineTemplateProps {

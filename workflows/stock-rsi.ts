@@ -73,7 +73,6 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
         db: mysql.pipelineUrl,
         // Every value a run stores carries the workflow's name, so a row leads back to its run.
         "run-id": "{{workflow.name}}",
-        json: false,
         ...config.settings,
       },
       settingNeeds: { db: mysql.pipelineClient },

@@ -17,9 +17,11 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { Command } from "commander";
 import { describeFsError } from "../../steps/files/artifact-files.ts";
-import { UserError } from "../../steps/domain/errors.ts";
+import { ExitCode, UserError } from "../../steps/domain/errors.ts";
+import { SETTINGS } from "../../steps/pipeline.ts";
+import { settingOption, withExitStatuses } from "../../steps/command-line/flags.ts";
 import { logLine, type Io } from "../../steps/command-line/io.ts";
-import { DEFAULT_DB, openStore } from "../../steps/store/open-store.ts";
+import { openStore } from "../../steps/store/open-store.ts";
 import { WIDE_TABLE } from "../../steps/store/mysql/wide-table.ts";
 import { formatImportReport, importReport, legacyValuesOf, type ImportReport, type LegacyReading } from "./legacy-values.ts";
 import { parseMysqldumpTable } from "./mysqldump.ts";
@@ -34,17 +36,18 @@ export interface ImportLegacyOptions {
 }
 
 export function importLegacyCommand(io: Io): Command {
-  return new Command("import-legacy")
+  const command = new Command("import-legacy")
     .description("import the original program's wide stocks table (a mysqldump file or a live table) into the long table")
     .option("--dump <file>", "a mysqldump file holding the table, e.g. prod-db.sql")
     .option("--from-table <table>", "a wide table in the MySQL database given by --db, e.g. stocks")
     .option("--table <name>", "with --dump: the table to read from the dump", WIDE_TABLE)
-    .option("--db <url>", "where to import into: sqlite:PATH or mysql://USER@HOST:PORT/DATABASE", DEFAULT_DB)
+    .addOption(settingOption(SETTINGS.db))
     .option("--no-wide-table", "MySQL, with --dump: do not fill the wide stocks table's empty cells")
     .option("--json", "print the report as JSON on stdout")
     .action(async (options: ImportLegacyOptions) => {
       await runImportLegacy(options, io);
     });
+  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal]);
 }
 
 export async function runImportLegacy(options: ImportLegacyOptions, io: Io): Promise<ImportReport> {

@@ -14,7 +14,8 @@ import { isIsoDate } from "../../steps/domain/dates.ts";
 import { UserError } from "../../steps/domain/errors.ts";
 import { roundHalfEven } from "../../steps/domain/ranking.ts";
 import type { LegacyValue, WideTableContent } from "../../steps/store/store.ts";
-import { DATE_COLUMN, isTicker } from "../../steps/store/mysql/wide-table.ts";
+import { isTicker } from "../../steps/domain/symbols.ts";
+import { DATE_COLUMN } from "../../steps/store/mysql/wide-table.ts";
 
 /** Column types a value can come from (the original program used FLOAT). */
 const NUMERIC_TYPES = new Set(["float", "double", "real", "decimal", "numeric", "int", "integer", "smallint", "tinyint", "mediumint", "bigint"]);
@@ -116,16 +117,4 @@ export function formatImportReport(report: ImportReport): string {
     `skipped ${values.alreadyStored} values already stored, ${values.empty} empty (NULL) cells and ${values.invalid} invalid cells; ` +
     `nothing new for ${days.skipped} of ${days.imported + days.skipped} days and ${symbols.skipped} of ${symbols.imported + symbols.skipped} symbols`
   );
-}
-
-/** The values whose `date symbol` key is not in `existing`, each key once (`existing` is extended). */
-export function valuesNotIn(values: readonly LegacyValue[], existing: Set<string>): LegacyValue[] {
-  const fresh: LegacyValue[] = [];
-  for (const v of values) {
-    const key = `${v.date} ${v.symbol}`;
-    if (existing.has(key)) continue;
-    existing.add(key);
-    fresh.push(v);
-  }
-  return fresh;
 }

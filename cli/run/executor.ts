@@ -9,9 +9,11 @@ import { join } from "node:path";
 import { ExitCode } from "../../steps/domain/errors.ts";
 import {
   executionOrder,
-  type ArgToken,
+  settingValues,
+  sourceOf,
+  stepArgv,
   type PipelineDefinition,
-  type SettingName,
+  type SettingValue,
   type StepDefinition,
 } from "../../steps/pipeline.ts";
 
@@ -22,7 +24,8 @@ export interface ExecutionPlan {
   readonly inputFiles: Readonly<Record<string, string>>;
   /** Parameter values by name; a missing one takes the definition's default. */
   readonly parameters: Readonly<Record<string, string | undefined>>;
-  readonly settings: Readonly<Partial<Record<SettingName, string | boolean>>>;
+  /** Setting values by name; a missing one takes the definition's default, an unknown one is refused. */
+  readonly settings: Readonly<Record<string, SettingValue | undefined>>;
 }
 
 export type InvokeStep = (step: StepDefinition, argv: readonly string[]) => Promise<number>;
@@ -66,33 +69,18 @@ export async function executePipeline(
 
 /** The argv a step runs with under this plan. */
 export function resolveArgs(definition: PipelineDefinition, step: StepDefinition, plan: ExecutionPlan): string[] {
-  return step.args.flatMap((token) => resolveToken(definition, step, plan, token));
-}
-
-function resolveToken(definition: PipelineDefinition, step: StepDefinition, plan: ExecutionPlan, token: ArgToken): string[] {
-  if (typeof token === "string") return [token];
-  if ("parameter" in token) {
-    const parameter = definition.parameters.find((p) => p.name === token.parameter);
-    if (!parameter) throw new Error(`step ${step.name}: unknown parameter ${token.parameter}`);
-    return [plan.parameters[token.parameter] ?? parameter.default];
-  }
-  if ("input" in token) {
-    const input = step.inputs.find((i) => i.name === token.input);
-    if (!input) throw new Error(`step ${step.name}: unknown input ${token.input}`);
-    if ("pipelineInput" in input.from) {
-      const file = plan.inputFiles[input.from.pipelineInput];
-      if (!file) throw new Error(`pipeline input ${input.from.pipelineInput} was not provided`);
-      return [file];
-    }
-    return [join(plan.artifactsDir, input.file)];
-  }
-  if ("output" in token) {
-    const output = [...step.outputs, ...step.outputParameters].find((o) => o.name === token.output);
-    if (!output) throw new Error(`step ${step.name}: unknown output ${token.output}`);
-    return [join(plan.artifactsDir, output.file)];
-  }
-  const value = plan.settings[token.setting];
-  if (value === undefined || value === false) return [];
-  if (value === true) return [`--${token.setting}`];
-  return [`--${token.setting}`, value];
+  const settings = settingValues(definition, plan.settings, "run");
+  return stepArgv(definition, step, {
+    parameter: (parameter) => plan.parameters[parameter.name] ?? parameter.default,
+    setting: (setting) => settings[setting.name]!,
+    input: (input) => {
+      if ("pipelineInput" in input.from) {
+        const file = plan.inputFiles[input.from.pipelineInput];
+        if (!file) throw new Error(`pipeline input ${input.from.pipelineInput} was not provided`);
+        return file;
+      }
+      return join(plan.artifactsDir, sourceOf(definition, input).file.file);
+    },
+    output: (output) => join(plan.artifactsDir, output.file),
+  });
 }

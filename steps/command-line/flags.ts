@@ -1,62 +1,88 @@
 /**
- * Flag parsers shared by every command. Each refuses a bad value with one line naming the flag
- * and what it expects; commander shows it as `error: option '--period <n>' argument ...`.
+ * Command-line flags generated from the pipeline definition (`steps/pipeline.ts`): a step's
+ * command, `stock-rsi run` and the other commands build their flags here from the same
+ * parameter and setting definitions, so a flag's name, help text, default and checks are the
+ * same everywhere, and the Argo template passes exactly the flags the steps accept.
  */
-import { InvalidArgumentError, Option } from "commander";
-import { isIsoDate, type IsoDate } from "../domain/dates.ts";
-import { METHODS, type RsiMethod } from "../domain/rsi.ts";
-import type { PipelineParameter } from "../pipeline.ts";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { ValueRefused, type ValueParser } from "../domain/values.ts";
+import {
+  parametersOf,
+  settingsOf,
+  sourceOf,
+  type ParameterDefinition,
+  type PipelineDefinition,
+  type SettingDefinition,
+  type SettingValue,
+  type StepDefinition,
+} from "../pipeline.ts";
+import { exitStatusHelp } from "./program.ts";
 
-/**
- * The flag of a pipeline parameter (`--period <n>`), with its parser and, when it has one, its
- * default already parsed. Every step that takes the parameter and `stock-rsi run` build the flag
- * here, so its name, help and checks are the same everywhere.
- */
-export function parameterOption(parameter: PipelineParameter): Option {
-  const option = new Option(`${parameter.flag} <${parameter.valueName}>`, parameter.description).argParser(parameter.parse);
-  return parameter.default === "" ? option : option.default(parameter.parse(parameter.default));
-}
-
-/**
- * A date flag. An empty value (an Argo parameter left at its default "") stays "", which the
- * command reads as "not given": commander turns an `undefined` from a parser into "" anyway.
- */
-export function isoDateArg(value: string): IsoDate | "" {
-  if (value === "") return "";
-  if (!isIsoDate(value)) throw new InvalidArgumentError(`expected a date written YYYY-MM-DD, got "${value}"`);
-  return value;
-}
-
-export function positiveIntArg(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}"`);
-  return Number(value);
-}
-
-/** A whole number within [min, max]; `what` says what it counts, for the message. */
-export function boundedIntArg(min: number, max: number, what: string): (value: string) => number {
+/** A value parser as commander wants it: a refused value becomes `error: option '--x <n>' argument ...`. */
+export function flagParser<T>(parse: ValueParser<T>): (value: string) => T {
   return (value) => {
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`expected ${min} to ${max} ${what}, got "${value}"`);
-    return n;
+    try {
+      return parse(value);
+    } catch (err) {
+      if (err instanceof ValueRefused) throw new InvalidArgumentError(err.message);
+      throw err;
+    }
   };
 }
 
-export function nonNegativeIntArg(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
-  return Number(value);
+/** The flag of a run parameter (`--period <n>`), with its parser and its default already parsed. */
+export function parameterOption(parameter: ParameterDefinition): Option {
+  const option = new Option(`${parameter.flag} <${parameter.valueName}>`, parameter.description).argParser(flagParser(parameter.parse));
+  return parameter.default === "" ? option : option.default(parameter.parse(parameter.default));
 }
 
-export function shareArg(value: string): number {
-  const share = Number(value);
-  if (value.trim() === "" || !Number.isFinite(share) || share < 0 || share > 1) {
-    throw new InvalidArgumentError(`expected a share between 0 and 1 (0.25 = 25%), got "${value}"`);
-  }
-  return share;
+/** The flag of a setting: `--db <url>` with its default, or a switch such as `--json`. */
+export function settingOption(setting: SettingDefinition): Option {
+  if (setting.valueName === undefined) return new Option(setting.flag, setting.description);
+  const option = new Option(`${setting.flag} <${setting.valueName}>`, setting.description);
+  return typeof setting.default === "string" && setting.default !== "" ? option.default(setting.default) : option;
 }
 
-export function methodArg(value: string): RsiMethod {
-  if (!(METHODS as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`expected one of ${METHODS.join(", ")}, got "${value}"`);
+/** A parameter's value as commander parsed it, back to the text an argv carries; undefined when not given. */
+export function parameterText(parameter: ParameterDefinition, options: Readonly<Record<string, unknown>>): string | undefined {
+  const value = options[parameterOption(parameter).attributeName()];
+  return value === undefined ? undefined : String(value);
+}
+
+/** A setting's value as the user gave it (a switch: whether its flag was passed); undefined when not given. */
+export function settingValue(setting: SettingDefinition, options: Readonly<Record<string, unknown>>): SettingValue | undefined {
+  const option = settingOption(setting);
+  const value = options[option.attributeName()];
+  // commander keeps `--no-wide-table` as `wideTable: false` when given, `true` when not.
+  if (option.negate) return value === false;
+  if (setting.valueName === undefined) return value === true;
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * A step's subcommand with the flags the pipeline definition gives it: one per input, output
+ * and output parameter (`--in <file>`, `--out <file>`), run parameter and setting. The step adds
+ * its action and any flag that exists only on the command line (e.g. fetch's `--price-field`).
+ */
+export function stepCommand(definition: PipelineDefinition, step: StepDefinition, exitCodes: readonly number[]): Command {
+  const command = new Command(step.name).description(step.summary);
+  for (const input of step.inputs) {
+    const { step: producer, file } = sourceOf(definition, input);
+    command.requiredOption(`${input.flag} <file>`, producer ? `${file.description}, written by \`stock-rsi ${producer}\`` : file.description);
   }
-  return value as RsiMethod;
+  for (const output of step.outputs) command.requiredOption(`${output.flag} <file>`, `where to write ${output.description}`);
+  for (const output of step.outputParameters) command.option(`${output.flag} <file>`, `also write ${output.description} to this file`);
+  for (const parameter of parametersOf(definition, step)) command.addOption(parameterOption(parameter));
+  for (const setting of settingsOf(definition, step)) command.addOption(settingOption(setting));
+  return withExitStatuses(command, exitCodes);
+}
+
+/** `--no-store`, for the commands that store (persist, run): the same as `--db none`. */
+export function noStoreOption(): Option {
+  return new Option("--no-store", "rank without storing (the same as --db none)");
+}
+
+/** Adds the exit statuses a command can end with to its `--help`. */
+export function withExitStatuses(command: Command, exitCodes: readonly number[]): Command {
+  return command.addHelpText("after", exitStatusHelp(exitCodes));
 }

@@ -11,23 +11,31 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, ExitWith, UserError } from "../domain/errors.ts";
 import type { Io } from "./io.ts";
 
-export const EXIT_STATUS_HELP = `
-Exit status:
-  0   done; the run passed validation
-  1   the validation policy failed: nothing was stored
-  2   bad input: a flag, the symbols file or an artifact was refused; nothing was written
-  3   a service (Yahoo, the database) could not be used
-  70  a bug: an unexpected error, printed with its stack`;
+/** What each exit status means, for `--help`. */
+const EXIT_STATUS_MEANING: Readonly<Record<number, string>> = {
+  [ExitCode.ok]: "done",
+  [ExitCode.policyFailed]: "the validation policy failed: nothing was stored",
+  [ExitCode.badInput]: "bad input: a flag, a file or an artifact was refused; nothing was written",
+  [ExitCode.unavailable]: "a service (Yahoo, the database) could not be used; trying again later may work",
+  [ExitCode.internal]: "a bug: an unexpected error, printed with its stack",
+};
+
+/** The `Exit status:` block of a command's `--help`, for the statuses it can end with. */
+export function exitStatusHelp(exitCodes: readonly number[]): string {
+  return `\nExit status:\n${exitCodes.map((code) => `  ${String(code).padEnd(3)} ${EXIT_STATUS_MEANING[code] ?? "?"}`).join("\n")}`;
+}
+
+const ALL_EXIT_CODES = Object.values(ExitCode);
 
 export type CommandFactory = (io: Io, invoke: (argv: readonly string[]) => Promise<number>) => Command;
 
 export function buildCommandLine(io: Io, commands: readonly CommandFactory[]): Command {
   const program = new Command("stock-rsi")
     .description("Daily stock RSI: fetch → compute-rsi → validate → persist, on a laptop or as an Argo DAG.")
-    .addHelpText("after", EXIT_STATUS_HELP)
+    .addHelpText("after", exitStatusHelp(ALL_EXIT_CODES))
     .showHelpAfterError("(run with --help for usage)");
   const invoke = (argv: readonly string[]) => runCommandLine(argv, io, commands);
-  for (const factory of commands) program.addCommand(factory(io, invoke).addHelpText("after", EXIT_STATUS_HELP));
+  for (const factory of commands) program.addCommand(factory(io, invoke));
   for (const command of [program, ...program.commands]) {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

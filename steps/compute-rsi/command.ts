@@ -1,14 +1,15 @@
 /**
- * `stock-rsi compute`: the second step. Reads the prices artifact, computes each symbol's RSI
+ * `stock-rsi compute-rsi`: the second step. Reads the prices artifact, computes each symbol's RSI
  * and writes the rsi artifact.
  */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { pricesSchema } from "../domain/artifacts.ts";
 import { readArtifact, writeArtifact } from "../files/artifact-files.ts";
+import { ExitCode } from "../domain/errors.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
-import { PARAMETERS } from "../pipeline.ts";
+import { pipeline, stepNamed } from "../pipeline.ts";
 import { logLine, type Io } from "../command-line/io.ts";
-import { parameterOption } from "../command-line/flags.ts";
+import { stepCommand } from "../command-line/flags.ts";
 import { computeRsiArtifact } from "./compute.ts";
 
 export interface ComputeOptions {
@@ -19,12 +20,8 @@ export interface ComputeOptions {
 }
 
 export function computeCommand(io: Io): Command {
-  return new Command("compute")
-    .description("compute each symbol's RSI from the prices artifact and write the rsi artifact")
-    .requiredOption("--in <file>", "the prices artifact written by `stock-rsi fetch`")
-    .requiredOption("--out <file>", "where to write the rsi artifact (JSON)")
-    .addOption(parameterOption(PARAMETERS.method))
-    .addOption(parameterOption(PARAMETERS.period))
+  return stepCommand(pipeline, stepNamed(pipeline, "compute-rsi"), [ExitCode.ok, ExitCode.badInput, ExitCode.internal])
+    .alias("compute")
     .action((options: ComputeOptions) => {
       runCompute(options, io);
     });

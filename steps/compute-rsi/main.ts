@@ -1,5 +1,5 @@
 /**
- * Entry point of the compute-rsi step's container image. The image answers `stock-rsi compute ...`
+ * Entry point of the compute-rsi step's container image. The image answers `stock-rsi compute-rsi ...`
  * and nothing else: its bundle (built by `images/bundle.ts` from this file) holds only the
  * code this step runs.
  */

@@ -7,12 +7,18 @@
  * `stocks` table, so only Yahoo's ticker alphabet gets through (`A-Z 0-9 . - ^ =`, which covers
  * `BRK-B`, `WSU.DE`, `^GSPC` and `EURUSD=X`).
  */
-import { readFileSync } from "node:fs";
-import { describeFsError } from "../files/artifact-files.ts";
 import { UserError } from "./errors.ts";
 
 export const SYMBOL_PATTERN = /^[A-Z0-9.\-^=]+$/;
 export const MAX_SYMBOL_LENGTH = 20;
+
+/**
+ * True for a symbol that may be stored and become a column name: the symbols file's own rule.
+ * Upper case only: the file's lines are upper-cased before they are checked.
+ */
+export function isTicker(symbol: string): boolean {
+  return symbol.length <= MAX_SYMBOL_LENGTH && SYMBOL_PATTERN.test(symbol);
+}
 
 export interface SymbolList {
   readonly symbols: readonly string[];
@@ -58,16 +64,6 @@ export function parseSymbols(text: string, fileName: string): SymbolList {
     throw new UserError(`${fileName}: lists no symbols; put one ticker per line (e.g. AAPL)`);
   }
   return { symbols, warnings };
-}
-
-export function readSymbolsFile(path: string): SymbolList {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new UserError(`${path}: cannot read the symbols file (${describeFsError(err)})`);
-  }
-  return parseSymbols(text, path);
 }
 
 function truncate(text: string): string {

@@ -9,15 +9,16 @@
  * failure was of the passing kind (network, 5xx, 429, deadline): then it exits `unavailable`
  * (3), which is what the pipeline retries later. The artifact is written either way.
  */
-import { Command, Option } from "commander";
+import type { Command} from "commander";
+import { Option } from "commander";
 import { SCHEMA_VERSION, type Failure, type PricesArtifact } from "../domain/artifacts.ts";
 import { writeArtifact } from "../files/artifact-files.ts";
 import { addDays, dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
-import { UnavailableError, UserError } from "../domain/errors.ts";
-import { readSymbolsFile } from "../domain/symbols.ts";
-import { PARAMETERS } from "../pipeline.ts";
+import { ExitCode, UnavailableError, UserError } from "../domain/errors.ts";
+import { readSymbolsFile } from "../files/symbols-file.ts";
+import { PARAMETERS, pipeline, stepNamed } from "../pipeline.ts";
 import { logLine, type Io } from "../command-line/io.ts";
-import { parameterOption } from "../command-line/flags.ts";
+import { stepCommand } from "../command-line/flags.ts";
 import { staleSeries, type StaleSeries } from "./hygiene.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
 import type { PriceSource } from "./source.ts";
@@ -56,23 +57,12 @@ export type FetchedPrices = PricesArtifact & {
 };
 
 export function fetchCommand(io: Io): Command {
-  return new Command("fetch")
-    .description("download daily closes for every symbol and write the prices artifact")
-    .requiredOption("--symbols <file>", "the symbols file: one ticker per line, # comments")
-    .requiredOption("--out <file>", "where to write the prices artifact (JSON)")
-    .addOption(parameterOption(PARAMETERS.asOf))
-    .addOption(parameterOption(PARAMETERS.lookbackDays))
-    .addOption(parameterOption(PARAMETERS.source))
-    .addOption(parameterOption(PARAMETERS.concurrency))
-    .addOption(parameterOption(PARAMETERS.requestIntervalMs))
-    .addOption(parameterOption(PARAMETERS.fetchDeadlineSeconds))
-    .addOption(parameterOption(PARAMETERS.maxStaleDays))
+  return stepCommand(pipeline, stepNamed(pipeline, "fetch"), [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal])
     .addOption(
       new Option("--price-field <field>", "which Yahoo price to rank on: close (split-adjusted, the original's) or adjclose (also dividend-adjusted)")
         .choices(PRICE_FIELDS)
         .default("close"),
     )
-    .addOption(new Option("--yahoo-url <url>", `send Yahoo requests to this scheme://host[:port] instead (a mirror; default: $${YAHOO_URL_ENV})`))
     .action(async (options: FetchOptions) => {
       await runFetch(options, io);
     });

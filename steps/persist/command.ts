@@ -8,15 +8,17 @@
  * On MySQL it also keeps that wide table up to date (`--no-wide-table` turns this off), and it
  * brings the schema up to date first when it is behind (see `migrations.ts`).
  */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { validatedSchema, type ValidatedArtifact } from "../domain/artifacts.ts";
 import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
-import { PolicyFailedError, UserError } from "../domain/errors.ts";
+import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
+import { noStoreOption, stepCommand } from "../command-line/flags.ts";
+import { pipeline, stepNamed } from "../pipeline.ts";
 import { formatRanking, rank, roundHalfEven } from "../domain/ranking.ts";
 import { logLine, type Io } from "../command-line/io.ts";
-import { DEFAULT_DB, openStore } from "../store/open-store.ts";
+import { openStore } from "../store/open-store.ts";
 import type { WriteSummary } from "../store/store.ts";
-import { isTicker } from "../store/mysql/wide-table.ts";
+import { isTicker } from "../domain/symbols.ts";
 
 export interface PersistOptions {
   readonly in: string;
@@ -29,15 +31,14 @@ export interface PersistOptions {
 }
 
 export function persistCommand(io: Io): Command {
-  return new Command("persist")
-    .description("store the validated values and print the ranking, strongest first")
-    .requiredOption("--in <file>", "the validated artifact written by `stock-rsi validate`")
-    .option("--db <url>", "where to store: sqlite:PATH, mysql://USER@HOST:PORT/DATABASE, or none to skip storing", DEFAULT_DB)
-    .option("--no-store", "rank without storing (the same as --db none)")
-    .option("--no-wide-table", "MySQL: do not maintain the wide `stocks` table (one column per symbol) beside the long table")
-    .option("--run-id <id>", "recorded with every value this run writes (default: local-<timestamp>)")
-    .option("--ranking-out <file>", "also write the ranking lines to this file")
-    .option("--json", "print the machine-readable result instead of the ranking lines")
+  return stepCommand(pipeline, stepNamed(pipeline, "persist"), [
+    ExitCode.ok,
+    ExitCode.policyFailed,
+    ExitCode.badInput,
+    ExitCode.unavailable,
+    ExitCode.internal,
+  ])
+    .addOption(noStoreOption())
     .action(async (options: PersistOptions) => {
       await runPersist(options, io);
     });

@@ -13,10 +13,6 @@ import { redact } from "./redact.ts";
 import type { RsiStore } from "./store.ts";
 import { openSqliteStore } from "./sqlite.ts";
 
-export { redact } from "./redact.ts";
-
-/** The embedded default, a file in the working directory. */
-export const DEFAULT_DB = "sqlite:stock-rsi.db";
 
 export interface OpenStoreOptions {
   /** Where passwords come from (`MYSQL_PASSWORD`, `MYSQL_PASSWORD_FILE`); the process environment by default. */

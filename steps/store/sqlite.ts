@@ -21,8 +21,8 @@ import {
   type RsiStore,
   type SchemaState,
   type WriteSummary,
+  valuesNotIn,
 } from "./store.ts";
-import { valuesNotIn } from "../../cli/import-legacy/legacy-values.ts";
 
 /**
  * Every better-sqlite3 object this module creates, kept reachable for the life of the process.

@@ -123,3 +123,15 @@ export interface RsiStore {
 
 /** The series the user's history was computed with, and the only one the wide table holds. */
 export const LEGACY_SERIES = { method: "seed", period: 14 } as const satisfies { method: RsiMethod; period: number };
+
+/** The values whose `date symbol` key is not in `existing`, each key once (`existing` is extended). */
+export function valuesNotIn(values: readonly LegacyValue[], existing: Set<string>): LegacyValue[] {
+  const fresh: LegacyValue[] = [];
+  for (const v of values) {
+    const key = `${v.date} ${v.symbol}`;
+    if (existing.has(key)) continue;
+    existing.add(key);
+    fresh.push(v);
+  }
+  return fresh;
+}

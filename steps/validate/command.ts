@@ -3,13 +3,13 @@
  * `rules.ts`, and writes the validated artifact with the checks that ran. When the policy fails
  * it still writes the artifact (so the Argo UI shows why) but exits 1, and persist refuses it.
  */
-import { Command } from "commander";
+import type { Command } from "commander";
 import { rsiSchema, type ValidatedArtifact } from "../domain/artifacts.ts";
 import { readArtifact, writeArtifact, writeFileAtomic } from "../files/artifact-files.ts";
-import { PolicyFailedError } from "../domain/errors.ts";
-import { PARAMETERS } from "../pipeline.ts";
+import { ExitCode, PolicyFailedError } from "../domain/errors.ts";
+import { pipeline, stepNamed } from "../pipeline.ts";
 import { logLine, type Io } from "../command-line/io.ts";
-import { parameterOption } from "../command-line/flags.ts";
+import { stepCommand } from "../command-line/flags.ts";
 import { validateRsi } from "./rules.ts";
 
 export interface ValidateOptions {
@@ -21,20 +21,15 @@ export interface ValidateOptions {
 }
 
 export function validateCommand(io: Io): Command {
-  return new Command("validate")
-    .description("check the rsi artifact against the policy before anything is stored")
-    .requiredOption("--in <file>", "the rsi artifact written by `stock-rsi compute`")
-    .requiredOption("--out <file>", "where to write the validated artifact (JSON)")
-    .option("--failures-out <file>", "also write the failed symbols, one `SYMBOL reason: message` per line")
-    .addOption(parameterOption(PARAMETERS.maxFailedShare))
-    .addOption(parameterOption(PARAMETERS.maxStaleDays))
-    .action((options: ValidateOptions) => {
+  return stepCommand(pipeline, stepNamed(pipeline, "validate"), [ExitCode.ok, ExitCode.policyFailed, ExitCode.badInput, ExitCode.internal]).action(
+    (options: ValidateOptions) => {
       runValidate(options, io);
-    });
+    },
+  );
 }
 
 export function runValidate(options: ValidateOptions, io: Io): ValidatedArtifact {
-  const rsi = readArtifact(options.in, rsiSchema, "stock-rsi compute");
+  const rsi = readArtifact(options.in, rsiSchema, "stock-rsi compute-rsi");
   const validated = validateRsi(rsi, { maxFailedShare: options.maxFailedShare, maxStaleDays: options.maxStaleDays });
   writeArtifact(options.out, validated);
   if (options.failuresOut) writeFileAtomic(options.failuresOut, failureLines(validated));

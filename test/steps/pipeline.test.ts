@@ -1,5 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { executionOrder, pipeline, upstreamOf, type PipelineDefinition } from "../../steps/pipeline.ts";
+import {
+  executionOrder,
+  pipeline,
+  settingValues,
+  settingWords,
+  SETTINGS,
+  sourceOf,
+  stepArgv,
+  stepNamed,
+  upstreamOf,
+  type ArgvBinding,
+  type PipelineDefinition,
+} from "../../steps/pipeline.ts";
+
+/** Binds every declaration to a readable marker, to see where each lands in the argv. */
+const markers: ArgvBinding = {
+  parameter: (p) => `<${p.name}>`,
+  setting: (s) => s.default,
+  input: (i) => `<in:${i.name}>`,
+  output: (o) => `<out:${o.name}>`,
+};
 
 describe("the pipeline definition", () => {
   it("is fetch → compute-rsi → validate → persist", () => {
@@ -12,36 +32,61 @@ describe("the pipeline definition", () => {
     ]);
   });
 
-  it("reads every input from an output its upstream step declares", () => {
+  it("reads every input from an output its upstream step declares, or from a pipeline input", () => {
     for (const step of pipeline.steps) {
-      for (const input of step.inputs) {
-        if ("pipelineInput" in input.from) {
-          expect(pipeline.inputs.map((i) => i.name)).toContain(input.from.pipelineInput);
-          continue;
-        }
-        const { step: producer, output } = input.from;
-        const upstream = pipeline.steps.find((s) => s.name === producer);
-        expect(upstream?.outputs.map((o) => o.name), `${step.name}.${input.name}`).toContain(output);
-      }
+      for (const input of step.inputs) expect(() => sourceOf(pipeline, input), `${step.name}.${input.name}`).not.toThrow();
     }
+    const broken = { ...stepNamed(pipeline, "validate").inputs[0]!, from: { step: "compute-rsi" as const, output: "rsy" } };
+    expect(() => sourceOf(pipeline, broken)).toThrow("input rsi reads compute-rsi.rsy, which no step writes");
   });
 
-  it("names only declared parameters, inputs and outputs in its args", () => {
-    for (const step of pipeline.steps) {
-      for (const token of step.args) {
-        if (typeof token === "string") continue;
-        if ("parameter" in token) expect(pipeline.parameters.map((p) => p.name)).toContain(token.parameter);
-        if ("input" in token) expect(step.inputs.map((i) => i.name)).toContain(token.input);
-        if ("output" in token) expect([...step.outputs, ...step.outputParameters].map((o) => o.name)).toContain(token.output);
-      }
-    }
+  it("derives each step's argv from its declarations: subcommand, files, parameters, settings", () => {
+    expect(stepArgv(pipeline, stepNamed(pipeline, "compute-rsi"), markers)).toEqual([
+      "compute-rsi", "--in", "<in:prices>", "--out", "<out:rsi>", "--method", "<method>", "--period", "<period>",
+    ]);
+    expect(stepArgv(pipeline, stepNamed(pipeline, "validate"), markers)).toEqual([
+      "validate", "--in", "<in:rsi>", "--out", "<out:validated>", "--failures-out", "<out:failed-symbols>",
+      "--max-failed-share", "<max-failed-share>", "--max-stale-days", "<max-stale-days>",
+    ]);
+    // Settings at their defaults: the database URL is passed, the switches and empty texts are not.
+    expect(stepArgv(pipeline, stepNamed(pipeline, "persist"), markers)).toEqual([
+      "persist", "--in", "<in:validated>", "--ranking-out", "<out:ranking>", "--db", "sqlite:stock-rsi.db",
+    ]);
+  });
+
+  it("names only parameters and settings it defines", () => {
+    const typo: PipelineDefinition = {
+      ...pipeline,
+      steps: pipeline.steps.map((s) => (s.name === "fetch" ? { ...s, settings: [...s.settings, "yahoo-ulr"] } : s)),
+    };
+    expect(() => stepArgv(typo, stepNamed(typo, "fetch"), markers)).toThrow("step fetch: unknown setting yahoo-ulr");
+    const unknownParameter = { ...pipeline, steps: pipeline.steps.map((s) => (s.name === "fetch" ? { ...s, parameters: ["as-off"] } : s)) };
+    expect(() => stepArgv(unknownParameter, stepNamed(unknownParameter, "fetch"), markers)).toThrow("step fetch: unknown parameter as-off");
+  });
+
+  it("a setting passes --FLAG VALUE, a switch passes --FLAG, and empty or false passes nothing", () => {
+    expect(settingWords(SETTINGS.db, "mysql://u@h/db")).toEqual(["--db", "mysql://u@h/db"]);
+    expect(settingWords(SETTINGS.runId, "")).toEqual([]);
+    expect(settingWords(SETTINGS.json, true)).toEqual(["--json"]);
+    expect(settingWords(SETTINGS.noWideTable, false)).toEqual([]);
+    expect(() => settingWords(SETTINGS.json, "yes")).toThrow("setting json: a switch takes true or false");
+    expect(() => settingWords(SETTINGS.db, true)).toThrow("setting db: takes text");
+  });
+
+  it("fills unset settings with their defaults and refuses names it does not define", () => {
+    expect(settingValues(pipeline, { json: true }, "here")).toEqual({
+      db: "sqlite:stock-rsi.db", "run-id": "", json: true, "yahoo-url": "", "no-wide-table": false,
+    });
+    expect(() => settingValues(pipeline, { "yahoo-ulr": "x" }, "deployment config")).toThrow(
+      'deployment config: "yahoo-ulr" is not a pipeline setting; known: db, run-id, json, yahoo-url, no-wide-table',
+    );
   });
 
   it("refuses a cycle", () => {
     const cyclic: PipelineDefinition = {
       ...pipeline,
       steps: pipeline.steps.map((s) =>
-        s.name === "fetch" ? { ...s, inputs: [...s.inputs, { name: "validated", file: "v.json", from: { step: "persist", output: "x" } }] } : s,
+        s.name === "fetch" ? { ...s, inputs: [...s.inputs, { name: "validated", flag: "--validated", from: { step: "validate", output: "validated" } }] } : s,
       ),
     };
     expect(() => executionOrder(cyclic)).toThrow("pipeline stock-rsi: cycle through step");

@@ -33,7 +33,7 @@ describe("the pipeline in dist/", () => {
     for (const step of pipeline.steps) {
       const template = spec.templates.find((t: Any) => t.name === step.name);
       expect(template.container.command).toEqual(["stock-rsi"]);
-      expect(template.container.args[0]).toBe(step.args[0]);
+      expect(template.container.args[0]).toBe(step.name);
       expect(template.container.image).toMatch(new RegExp(`/${step.name}:[\\w.-]+$`));
       for (const artifact of template.outputs.artifacts ?? []) expect(artifact.archive).toEqual({ none: {} });
     }

@@ -11,7 +11,7 @@ const deployment: PipelineDeployment = {
   serviceAccountName: "sa",
   inputSources: { symbols: { configMap: "inputs", key: "symbols" } },
   parameterDefaults: {},
-  settings: { db: "sqlite:x.db", "run-id": "{{workflow.name}}", json: false, "yahoo-url": null, "no-wide-table": false },
+  settings: { db: "sqlite:x.db", "run-id": "{{workflow.name}}" },
   settingNeeds: {},
   imageFor: (step) => `registry/${step}:1`,
   runAsUser: 1000,
@@ -21,9 +21,9 @@ type Template = NonNullable<ReturnType<typeof renderPipelineSpec>["templates"]>[
 const templateOf = (definition: PipelineDefinition, name: string, d = deployment): Template =>
   renderPipelineSpec(definition, d).templates!.find((t) => t.name === name)!;
 
-/** The definition with one step changed, as another issue might change it. */
-function withStep(name: string, change: (step: StepDefinition) => StepDefinition, extraParameters = pipeline.parameters): PipelineDefinition {
-  return { ...pipeline, parameters: extraParameters, steps: pipeline.steps.map((s) => (s.name === name ? change(s) : s)) };
+/** The definition with one step changed, as a later change to the pipeline might. */
+function withStep(name: string, change: (step: StepDefinition) => StepDefinition, more: Partial<PipelineDefinition> = {}): PipelineDefinition {
+  return { ...pipeline, ...more, steps: pipeline.steps.map((s) => (s.name === name ? change(s) : s)) };
 }
 
 describe("rendering the pipeline definition", () => {
@@ -31,7 +31,7 @@ describe("rendering the pipeline definition", () => {
     const compute = templateOf(pipeline, "compute-rsi");
     expect(compute.container!.command).toEqual(["stock-rsi"]);
     expect(compute.container!.args).toEqual([
-      "compute", "--in", "/tmp/stock-rsi/prices.json", "--out", "/tmp/stock-rsi/rsi.json",
+      "compute-rsi", "--in", "/tmp/stock-rsi/prices.json", "--out", "/tmp/stock-rsi/rsi.json",
       "--method", "{{inputs.parameters.method}}", "--period", "{{inputs.parameters.period}}",
     ]);
     expect(compute.container!.image).toBe("registry/compute-rsi:1");
@@ -41,7 +41,7 @@ describe("rendering the pipeline definition", () => {
 
   it("a parameter added to the definition becomes a workflow parameter, a task argument and an argv word", () => {
     const timeout = { name: "timeout-seconds", flag: "--timeout-seconds", valueName: "seconds", description: "per-request timeout", default: "30", parse: Number } as const;
-    const definition = withStep("fetch", (s) => ({ ...s, args: [...s.args, "--timeout-seconds", { parameter: "timeout-seconds" }] }), [...pipeline.parameters, timeout]);
+    const definition = withStep("fetch", (s) => ({ ...s, parameters: [...s.parameters, timeout.name] }), { parameters: [...pipeline.parameters, timeout] });
     const spec = renderPipelineSpec(definition, deployment);
     expect(spec.arguments!.parameters).toContainEqual({ name: "timeout-seconds", value: "30", description: "per-request timeout" });
     const task = spec.templates!.find((t) => t.dag)!.dag!.tasks!.find((t) => t.name === "fetch")!;
@@ -49,15 +49,19 @@ describe("rendering the pipeline definition", () => {
     expect(templateOf(definition, "fetch").container!.args!.slice(-2)).toEqual(["--timeout-seconds", "{{inputs.parameters.timeout-seconds}}"]);
   });
 
-  it("a setting added to the definition is passed when the deployment sets it, and fails synth when it does not", () => {
-    const definition = withStep("fetch", (s) => ({ ...s, args: [...s.args, { setting: "proxy-url" as never }] }));
-    expect(() => renderPipelineSpec(definition, deployment)).toThrow(
-      'step fetch: argv uses setting "proxy-url", which the deployment does not set; add it to settings in synth/config.ts (null to pass nothing)',
-    );
+  it("a setting added to the definition is passed when the deployment sets it, and takes its default when not, as in a local run", () => {
+    const proxy = { name: "proxy-url", flag: "--proxy-url", valueName: "url", description: "an HTTP proxy", default: "http://default-proxy:3128" } as const;
+    const definition = withStep("fetch", (s) => ({ ...s, settings: [...s.settings, proxy.name] }), { settings: [...pipeline.settings, proxy] });
+    expect(templateOf(definition, "fetch").container!.args!.slice(-2)).toEqual(["--proxy-url", "http://default-proxy:3128"]);
     const withUrl = { ...deployment, settings: { ...deployment.settings, "proxy-url": "http://proxy:8080" } };
     expect(templateOf(definition, "fetch", withUrl).container!.args!.slice(-2)).toEqual(["--proxy-url", "http://proxy:8080"]);
-    const withNull = { ...deployment, settings: { ...deployment.settings, "proxy-url": null } };
-    expect(templateOf(definition, "fetch", withNull).container!.args).toEqual(templateOf(pipeline, "fetch").container!.args);
+    const withEmpty = { ...deployment, settings: { ...deployment.settings, "proxy-url": "" } };
+    expect(templateOf(definition, "fetch", withEmpty).container!.args).toEqual(templateOf(pipeline, "fetch").container!.args);
+  });
+
+  it("a deployment setting the pipeline does not define fails synth", () => {
+    const typo = { ...deployment, settings: { ...deployment.settings, "yahoo-ulr": "http://mirror" } };
+    expect(() => renderPipelineSpec(pipeline, typo)).toThrow('deployment config: settings: "yahoo-ulr" is not a pipeline setting');
   });
 
   it("a config default for a parameter the pipeline does not have fails synth", () => {
@@ -79,7 +83,7 @@ describe("rendering the pipeline definition", () => {
 
   it("output parameters are read from their files and exported to the workflow", () => {
     expect(templateOf(pipeline, "persist").outputs!.parameters).toEqual([
-      { name: "ranking", description: "SYMBOL VALUE, strongest first", globalName: "ranking", valueFrom: { path: "/tmp/stock-rsi/ranking.txt", default: "" } },
+      { name: "ranking", description: "the ranking: SYMBOL VALUE lines, strongest first", globalName: "ranking", valueFrom: { path: "/tmp/stock-rsi/ranking.txt", default: "" } },
     ]);
     expect(templateOf(pipeline, "validate").outputs!.parameters![0]).toMatchObject({ name: "failed-symbols", valueFrom: { path: "/tmp/stock-rsi/failed-symbols.txt" } });
   });

@@ -33,7 +33,6 @@ import { UnavailableError, UserError } from "../../domain/errors.ts";
 import type { MysqlTarget } from "./connection.ts";
 import { describeMysqlError, isMysqlError, isTransientMysqlError } from "./errors.ts";
 import { MIGRATIONS, pendingMigrations, SchemaTooNewError, type Migration } from "../migrations.ts";
-import { valuesNotIn } from "../../../cli/import-legacy/legacy-values.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
 import { historyStatement } from "../history-query.ts";
 import {
@@ -48,6 +47,7 @@ import {
   type WideTableContent,
   type WideTableOutcome,
   type WriteSummary,
+  valuesNotIn,
 } from "../store.ts";
 import {
   addColumnsSql,

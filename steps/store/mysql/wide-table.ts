@@ -20,7 +20,7 @@
  */
 import { UserError } from "../../domain/errors.ts";
 import { roundHalfEven } from "../../domain/ranking.ts";
-import { MAX_SYMBOL_LENGTH, SYMBOL_PATTERN } from "../../domain/symbols.ts";
+import { isTicker } from "../../domain/symbols.ts";
 import { LEGACY_SERIES, type DayWrite, type LegacyValue } from "../store.ts";
 
 export const WIDE_TABLE = "stocks";
@@ -32,11 +32,6 @@ export const DATE_COLUMN = "date";
  */
 export const MAX_TABLE_COLUMNS = 1017;
 export const MAX_SYMBOL_COLUMNS = MAX_TABLE_COLUMNS - 1;
-
-/** True for a symbol that may become a column name: the symbols file's own rule. */
-export function isTicker(symbol: string): boolean {
-  return symbol.length <= MAX_SYMBOL_LENGTH && SYMBOL_PATTERN.test(symbol);
-}
 
 /**
  * A symbol as a quoted column name. Only tickers get here (the persist step refuses anything else

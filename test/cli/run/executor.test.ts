@@ -17,8 +17,14 @@ describe("the executor", () => {
       "fetch", "--symbols", "/home/u/symbols", "--out", "/art/prices.json", "--as-of", "2021-05-17", "--lookback-days", "91", "--source", "yahoo",
       "--concurrency", "4", "--request-interval-ms", "0", "--fetch-deadline-seconds", "600", "--max-stale-days", "3",
     ]);
-    expect(resolveArgs(pipeline, step("compute-rsi"), plan)).toEqual(["compute", "--in", "/art/prices.json", "--out", "/art/rsi.json", "--method", "wilder", "--period", "14"]);
+    expect(resolveArgs(pipeline, step("compute-rsi"), plan)).toEqual(["compute-rsi", "--in", "/art/prices.json", "--out", "/art/rsi.json", "--method", "wilder", "--period", "14"]);
     expect(resolveArgs(pipeline, step("persist"), plan)).toEqual(["persist", "--in", "/art/validated.json", "--ranking-out", "/art/ranking.txt", "--db", "sqlite:x.db", "--json"]);
+  });
+
+  it("passes a setting nobody set at its default, and refuses one the pipeline does not define", () => {
+    const bare: ExecutionPlan = { ...plan, settings: {} };
+    expect(resolveArgs(pipeline, step("persist"), bare)).toEqual(["persist", "--in", "/art/validated.json", "--ranking-out", "/art/ranking.txt", "--db", "sqlite:stock-rsi.db"]);
+    expect(() => resolveArgs(pipeline, step("persist"), { ...plan, settings: { dbb: "x" } })).toThrow('run: "dbb" is not a pipeline setting');
   });
 
   it("stops at the first failing step", async () => {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addDays, dateIn, isWeekday, MARKET_TIME_ZONE } from "../../../steps/domain/dates.ts";
 import { formatRanking, rank } from "../../../steps/domain/ranking.ts";
 import { seedRsi } from "../../../steps/domain/rsi.ts";
-import { readSymbolsFile } from "../../../steps/domain/symbols.ts";
+import { readSymbolsFile } from "../../../steps/files/symbols-file.ts";
 import { sampleClose } from "../../../steps/fetch/sources/sample.ts";
 import { stockRsi, tempDir, USER_SYMBOLS } from "../../support/cli.ts";
 import { querySqlite } from "../../support/sqlite.ts";
@@ -124,11 +124,11 @@ describe("bad input is refused with one line, a non-zero exit and nothing writte
     writeFileSync(input, JSON.stringify({ schemaVersion: 1, kind: "prices", asOf: "2021-05-17", series: [], failures: [] }));
     const wrongKind = await stockRsi(["validate", "--in", input, "--out", join(dir.path, "v.json")]);
     expect(wrongKind.code).toBe(2);
-    expect(wrongKind.stderr).toMatch(/^stock-rsi: .*x\.json: kind: .*; regenerate it with stock-rsi compute\n$/);
+    expect(wrongKind.stderr).toMatch(/^stock-rsi: .*x\.json: kind: .*; regenerate it with stock-rsi compute-rsi\n$/);
     writeFileSync(input, "{ truncated");
     const notJson = await stockRsi(["validate", "--in", input, "--out", join(dir.path, "v.json")]);
     expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toMatch(/^stock-rsi: .*x\.json: not valid JSON \(.*\); regenerate it with stock-rsi compute\n$/);
+    expect(notJson.stderr).toMatch(/^stock-rsi: .*x\.json: not valid JSON \(.*\); regenerate it with stock-rsi compute-rsi\n$/);
   });
 
   it("an output path that cannot be written: exit 2 naming it, no stack trace", async () => {
@@ -193,10 +193,22 @@ describe("the command line", () => {
   it("--help lists the steps and documents the exit statuses", async () => {
     const result = await stockRsi(["--help"]);
     expect(result.code).toBe(0);
-    for (const command of ["fetch", "compute", "validate", "persist", "run"]) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of ["fetch", "compute-rsi", "validate", "persist", "run"]) expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
     expect(result.stdout).toContain("1   the validation policy failed: nothing was stored");
     const step = await stockRsi(["validate", "--help"]);
     expect(step.stdout).toContain("--max-failed-share <share>");
     expect(step.stdout).toContain("Exit status:");
+  });
+
+  it("each subcommand's --help lists only the exit statuses it can end with", async () => {
+    const statuses = async (command: string) => {
+      const help = (await stockRsi([command, "--help"])).stdout;
+      return [...help.slice(help.indexOf("Exit status:")).matchAll(/^ {2}(\d+) /gm)].map((m) => Number(m[1]));
+    };
+    expect(await statuses("compute-rsi")).toEqual([0, 2, 70]);
+    expect(await statuses("validate")).toEqual([0, 1, 2, 70]);
+    // history reads; it validates nothing, so it never ends with 1.
+    expect(await statuses("history")).toEqual([0, 2, 3, 70]);
+    expect(await statuses("run")).toEqual([0, 1, 2, 3, 70]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseSymbols, readSymbolsFile } from "../../../steps/domain/symbols.ts";
+import { parseSymbols } from "../../../steps/domain/symbols.ts";
+import { readSymbolsFile } from "../../../steps/files/symbols-file.ts";
 import { UserError } from "../../../steps/domain/errors.ts";
 import { USER_SYMBOLS } from "../../support/cli.ts";
 

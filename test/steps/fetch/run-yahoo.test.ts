@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RsiResult } from "../../../steps/domain/artifacts.ts";
 import { formatRanking, rank } from "../../../steps/domain/ranking.ts";
 import { rsi } from "../../../steps/domain/rsi.ts";
-import { readSymbolsFile } from "../../../steps/domain/symbols.ts";
+import { readSymbolsFile } from "../../../steps/files/symbols-file.ts";
 import { stockRsi, tempDir, USER_SYMBOLS } from "../../support/cli.ts";
 import { YahooDouble } from "../../support/yahoo-double.ts";
 

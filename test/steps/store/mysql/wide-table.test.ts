@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../../../steps/domain/errors.ts";
+import { isTicker } from "../../../../steps/domain/symbols.ts";
 import {
   addColumnsSql,
   assertColumnRoom,
   columnsToAdd,
   fillEmptyCells,
-  isTicker,
   symbolColumn,
   tableIdentifier,
   upsertDay,
