@@ -23,7 +23,8 @@ import { pipeline as streamPipeline } from "node:stream/promises";
 import { Writable, type Transform } from "node:stream";
 import { parseArgs } from "node:util";
 import { createGunzip, createGzip } from "node:zlib";
-import { defaultConfig, imageFor, type DeploymentConfig } from "../synth/config.ts";
+import { defaultConfig } from "../synth/config.ts";
+import { imageFor, type DeploymentConfig } from "../workflows/stock-rsi.ts";
 import { pipeline, type StepName } from "../steps/pipeline.ts";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "..");
@@ -59,7 +60,7 @@ export interface BuildOptions extends Runner {
 
 /** Builds one step's target of the Dockerfile and tags it; returns the image reference. */
 export async function buildImage(options: BuildOptions): Promise<string> {
-  const ref = imageFor(options.step, options.config ?? defaultConfig);
+  const ref = imageFor(options.step, (options.config ?? defaultConfig).images);
   const context = options.context ?? REPO_ROOT;
   const args = [
     ...(options.builder === "buildah" ? ["bud", "--layers"] : ["build"]),

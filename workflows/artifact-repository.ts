@@ -25,10 +25,35 @@ import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/Netw
 import type { IService } from "kubernetes-models/v1/Service";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
-import type { ArtifactStoreConfig } from "../synth/config.ts";
 import { kube } from "./kube.ts";
 import { ARTIFACT_CLIENT_LABEL, componentLabels } from "./labels.ts";
-import { NfsVolume } from "./nfs-volume.ts";
+import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
+
+/**
+ * Where Argo keeps the artifacts the steps pass to each other (S3-compatible).
+ * - `in-cluster`: a small SeaweedFS S3 server in the namespace, its data on its own NFS export;
+ * - `existing`: a bucket on an S3-compatible store the user already runs.
+ * Either way the keys come from the Secret `artifact-store-credentials` (`access-key`, `secret-key`).
+ */
+export type ArtifactStoreConfig =
+  | {
+      readonly kind: "in-cluster";
+      /** SeaweedFS image, pinned. */
+      readonly image: string;
+      readonly bucket: string;
+      readonly storage: NfsStorage;
+      /** The numeric user SeaweedFS runs as; its NFS export must be owned by it. */
+      readonly runAsUser: number;
+    }
+  | {
+      readonly kind: "existing";
+      /** `host:port` of the S3 API, without a scheme. */
+      readonly endpoint: string;
+      readonly bucket: string;
+      /** true for plain HTTP (no TLS). */
+      readonly insecure: boolean;
+      readonly region?: string;
+    };
 
 /** The Secret the user creates (README: "Deploy to your cluster"); its keys. */
 export const ARTIFACT_SECRET = { name: "artifact-store-credentials", accessKey: "access-key", secretKey: "secret-key" } as const;

@@ -4,9 +4,15 @@
  */
 import type { ICronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow";
 import { Construct } from "constructs";
-import type { ScheduleConfig } from "../synth/config.ts";
 import { kube } from "./kube.ts";
 import { componentLabels } from "./labels.ts";
+
+export interface ScheduleConfig {
+  /** Cron expressions (Argo v4's `schedules` list), read in `timeZone`. */
+  readonly crons: readonly string[];
+  /** IANA time zone of the crons; the market's, so a run follows the close through daylight saving. */
+  readonly timeZone: string;
+}
 
 /**
  * How late a missed run may still start. The controller starts a run only while it is running;

@@ -8,9 +8,21 @@
 import type { IPersistentVolume } from "kubernetes-models/v1/PersistentVolume";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Construct } from "constructs";
-import type { NfsStorage } from "../synth/config.ts";
 import { kube } from "./kube.ts";
 import { PART_OF } from "./labels.ts";
+
+/** A directory exported by an NFS server, mounted with `nfsvers=4.1` as the user's cluster does. */
+export interface NfsExport {
+  readonly server: string;
+  readonly path: string;
+}
+
+/** A static NFS PersistentVolume and the claim bound to it. */
+export interface NfsStorage {
+  readonly nfs: NfsExport;
+  /** The capacity the volume advertises, e.g. `30Gi` (NFS does not enforce it). */
+  readonly size: string;
+}
 
 export interface NfsVolumeProps {
   readonly namespace: string;

@@ -16,16 +16,73 @@ import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
 import { DEFAULT_MYSQL_ACCOUNTS } from "../steps/store/mysql/grants.ts";
-import type { PipelineDefinition } from "../steps/pipeline.ts";
-import { imageFor, type DeploymentConfig } from "../synth/config.ts";
-import { ArtifactRepository } from "./artifact-repository.ts";
-import { DailySchedule } from "./daily-schedule.ts";
+import type { PipelineDefinition, StepName } from "../steps/pipeline.ts";
+import { ArtifactRepository, type ArtifactStoreConfig } from "./artifact-repository.ts";
+import { DailySchedule, type ScheduleConfig } from "./daily-schedule.ts";
 import { kube } from "./kube.ts";
 import { PART_OF } from "./labels.ts";
 import { MysqlDatabase } from "./mysql.ts";
-import { NfsVolume } from "./nfs-volume.ts";
+import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
 import { PipelineTemplate } from "./pipeline-template.ts";
 import { WorkflowIdentity } from "./workflow-identity.ts";
+
+export interface ImageConfig {
+  /** e.g. `registry.example.com:5000/stock-rsi`; the image name is `<registry>/<step>`. */
+  readonly registry: string;
+  /** A pinned tag; never `latest`. */
+  readonly tag: string;
+}
+
+export interface MysqlConfig {
+  /** The official image, pinned to the 8.4 LTS line. */
+  readonly image: string;
+  readonly storage: NfsStorage;
+  /**
+   * Networks (CIDR) besides the pipeline's persist pods that may reach MySQL on 3306, e.g. the
+   * nodes' network for a `mysql` client run on a node, or Excel over ODBC through a NodePort.
+   * Empty: only the pipeline (and `kubectl exec` / `kubectl port-forward`, which bypass it).
+   */
+  readonly allowedClientCidrs: readonly string[];
+}
+
+/**
+ * Everything that differs between one cluster and another, typed: the app in `synth/` fills it
+ * in (`synth/config.ts`) and hands it to `defineStockRsi`.
+ */
+export interface DeploymentConfig {
+  readonly namespace: string;
+  readonly images: ImageConfig;
+  /**
+   * The numeric user (and group) the step containers run as: the images' non-root user (65532,
+   * distroless's `nonroot`, see the Dockerfile). The pods state it so Kubernetes can enforce
+   * `runAsNonRoot`.
+   */
+  readonly stepRunAsUser: number;
+  /** The symbols file, relative to the repository root; synth copies it into a ConfigMap. */
+  readonly symbolsFile: string;
+  /**
+   * Defaults for the pipeline's run parameters (`steps/pipeline.ts`), by parameter name, e.g.
+   * `{ method: "wilder" }`; `argo submit -p` still overrides them per run. Unknown names fail synth.
+   */
+  readonly parameters: Readonly<Record<string, string>>;
+  /**
+   * Values for the pipeline's settings (`SETTINGS` in `steps/pipeline.ts`) beyond the ones the
+   * manifests derive themselves (`db`, `run-id`): text passes `--NAME TEXT` ("" passes nothing),
+   * a switch passes `--NAME` when true. A setting set nowhere takes its definition's default, as
+   * in a local run; a name the pipeline does not define fails synth.
+   */
+  readonly settings: Readonly<Record<string, string | boolean>>;
+  readonly schedule: ScheduleConfig;
+  readonly mysql: MysqlConfig;
+  readonly artifacts: ArtifactStoreConfig;
+  /** The namespace Argo Workflows runs in; its server reads artifacts for the UI. */
+  readonly argoNamespace: string;
+}
+
+/** The full image reference a step's container runs, e.g. `localhost:5000/stock-rsi/fetch:0.1.0`. */
+export function imageFor(step: StepName, images: ImageConfig): string {
+  return `${images.registry}/${step}:${images.tag}`;
+}
 
 export interface StockRsiProps {
   readonly config: DeploymentConfig;
@@ -76,7 +133,7 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
         ...config.settings,
       },
       settingNeeds: { db: mysql.pipelineClient },
-      imageFor: (step) => imageFor(step, config),
+      imageFor: (step) => imageFor(step, config.images),
       runAsUser: config.stepRunAsUser,
     },
   });

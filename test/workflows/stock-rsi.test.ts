@@ -6,7 +6,8 @@ import { Testing } from "cdk8s";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { pipeline } from "../../steps/pipeline.ts";
-import { defaultConfig, type DeploymentConfig } from "../../synth/config.ts";
+import { defaultConfig } from "../../synth/config.ts";
+import type { DeploymentConfig } from "../../workflows/stock-rsi.ts";
 import { defineStockRsi } from "../../workflows/stock-rsi.ts";
 
 type Obj = { kind: string; metadata: { name: string }; [k: string]: unknown };
