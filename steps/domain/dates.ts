@@ -53,7 +53,10 @@ export function weekdaysBetween(from: IsoDate, to: IsoDate): number {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The calendar date it is in `timeZone` at the instant `now`. */
+/**
+ * The calendar date it is in `timeZone` at the instant `now`. Building a date format costs about
+ * 40 µs, 20 times formatting one; with 60 bars × thousands of symbols, it is built once per zone.
+ */
 export function dateIn(timeZone: string, now: Date): IsoDate {
   let format = formatters.get(timeZone);
   if (!format) {

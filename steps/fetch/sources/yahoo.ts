@@ -13,7 +13,7 @@
  */
 import YahooFinance from "yahoo-finance2";
 import type { Series } from "../../domain/artifacts.ts";
-import { addDays } from "../../domain/dates.ts";
+import { addDays, dateIn } from "../../domain/dates.ts";
 import { tradingDayBars, type ListedBar } from "../hygiene.ts";
 import { DEFAULT_POLICY, fetchEach, FetchAttemptError, Pacer, type FetchFailureReason, type RequestPolicy } from "../scheduler.ts";
 import type { PriceRequest, PriceResponse, PriceSource } from "../source.ts";
@@ -121,24 +121,9 @@ function listedBars(chart: ChartAnswer, priceField: PriceField): ListedBar[] {
       `${timestamps.length} timestamps but ${prices?.length ?? "no"} ${priceField} values in the answer`,
     );
   }
-  const tradingDate = tradingDateIn(chart.meta.exchangeTimezoneName);
-  return timestamps.map((t, i) => ({ date: tradingDate(t), close: prices[i] ?? null }));
-}
-
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * Epoch seconds → the exchange's calendar date, as `dateIn` computes it. Building a date format
- * costs about 40 µs, 20 times formatting one; with 60 bars × thousands of symbols, it is built
- * once per time zone.
- */
-function tradingDateIn(timeZone: string): (epochSeconds: number) => string {
-  let format = dateFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-    dateFormats.set(timeZone, format);
-  }
-  return (epochSeconds) => format.format(new Date(epochSeconds * 1000));
+  // A bar's trading day is the exchange's calendar date at its timestamp.
+  const zone = chart.meta.exchangeTimezoneName;
+  return timestamps.map((t, i) => ({ date: dateIn(zone, new Date(t * 1000)), close: prices[i] ?? null }));
 }
 
 /**
