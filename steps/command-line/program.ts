@@ -29,7 +29,7 @@ const ALL_EXIT_CODES = Object.values(ExitCode);
 
 export type CommandFactory = (io: Io, invoke: (argv: readonly string[]) => Promise<number>) => Command;
 
-export function buildCommandLine(io: Io, commands: readonly CommandFactory[]): Command {
+function buildCommandLine(io: Io, commands: readonly CommandFactory[]): Command {
   const program = new Command("stock-rsi")
     .description("Daily stock RSI: fetch → compute-rsi → validate → persist, on a laptop or as an Argo DAG.")
     .addHelpText("after", exitStatusHelp(ALL_EXIT_CODES))

@@ -68,7 +68,7 @@ export function writeFileAtomic(path: string, text: string): void {
 }
 
 /** `["results", 3, "rsi"]` → `results[3].rsi`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return "(top level)";
   return path
     .map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`))

@@ -119,7 +119,7 @@ function wideTableLine(summary: WriteSummary): string | undefined {
 }
 
 /** The `--json` result: the ranking (full precision and rounded) and what failed. */
-export function jsonResult(v: ValidatedArtifact, ranking: ReturnType<typeof rank>) {
+function jsonResult(v: ValidatedArtifact, ranking: ReturnType<typeof rank>) {
   return {
     asOf: v.asOf,
     tradeDate: v.tradeDate,

@@ -111,9 +111,3 @@ export class SchemaTooNewError extends Error {
   }
 }
 
-/** Checks the list itself: versions 1, 2, 3, ... with no gap, so the recorded version is an index. */
-export function assertWellFormed(migrations: readonly Migration[]): void {
-  migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration #${i + 1} has version ${m.version}; versions must be 1, 2, 3, ...`);
-  });
-}

@@ -31,7 +31,6 @@ export const DATE_COLUMN = "date";
  * MariaDB KB, "InnoDB Limitations"), so the wide table holds at most 1016 symbols beside `date`.
  */
 export const MAX_TABLE_COLUMNS = 1017;
-export const MAX_SYMBOL_COLUMNS = MAX_TABLE_COLUMNS - 1;
 
 /**
  * A symbol as a quoted column name. Only tickers get here (the persist step refuses anything else
