@@ -10,7 +10,7 @@ import { SETTINGS } from "../steps/pipeline.ts";
 import { settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
 import { openStore } from "../steps/store/open-store.ts";
-import type { SchemaState } from "../steps/store/store.ts";
+import type { SchemaState } from "../steps/store/migrations.ts";
 
 export interface MigrateOptions {
   readonly db: string;

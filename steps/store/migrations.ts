@@ -5,6 +5,8 @@
  * database whose version is newer than this list (an older stock-rsi must not write into a
  * schema it does not know).
  *
+ * The migrator here drives the whole procedure (`bringUpToDate`, `requireCurrent`); a store only
+ * lends it three operations on its database (`SchemaAccess`):
  * - SQLite records the applied version in `PRAGMA user_version` and applies migrations inside one
  *   `BEGIN IMMEDIATE` transaction, which also keeps two processes from migrating at once.
  * - MySQL records each applied version in `schema_migrations` and applies migrations while it
@@ -16,6 +18,7 @@
  * that only one of them knows (MySQL 8's default `utf8mb4_0900_ai_ci` does not exist in MariaDB,
  * see the user's dump), so every table names `utf8mb4_bin` / `ascii_bin`, which both have.
  */
+import { UserError } from "../domain/errors.ts";
 
 export interface Migration {
   readonly version: number;
@@ -111,3 +114,51 @@ export class SchemaTooNewError extends Error {
   }
 }
 
+/** What opening a store did to its schema. */
+export interface SchemaState {
+  /** The version found. 0 for a database stock-rsi never wrote to. */
+  readonly before: number;
+  /** The version now. */
+  readonly after: number;
+  /** The summaries of the migrations applied, in order. */
+  readonly applied: readonly string[];
+}
+
+/** The three things the migrator needs a store to do to its database. */
+export interface SchemaAccess {
+  /** The version the database records; 0 when stock-rsi never wrote to it. */
+  version(): Promise<number>;
+  /** Runs `work` while no other stock-rsi can migrate this database; undoes what it can if `work` fails. */
+  exclusively<T>(work: () => Promise<T>): Promise<T>;
+  /** Applies one migration and records its version. */
+  apply(migration: Migration): Promise<void>;
+}
+
+/** Applies the pending migrations, if any, under the store's lock. Throws on a newer schema. */
+export async function bringUpToDate(access: SchemaAccess, migrations: readonly Migration[] = MIGRATIONS): Promise<SchemaState> {
+  const before = await access.version();
+  if (pendingMigrations(before, migrations).length === 0) return { before, after: before, applied: [] };
+  return access.exclusively(async () => {
+    // Another run may have migrated while this one waited for the lock.
+    const todo = pendingMigrations(await access.version(), migrations);
+    for (const migration of todo) await access.apply(migration);
+    return { before, after: migrations.length, applied: todo.map((m) => `v${m.version}: ${m.summary}`) };
+  });
+}
+
+/**
+ * For a reader, which must not write: the schema must already be this stock-rsi's. `description`
+ * names the database in the message; `migrateHint` says how to bring it up to date.
+ */
+export async function requireCurrent(access: SchemaAccess, description: string, migrations: readonly Migration[] = MIGRATIONS): Promise<SchemaState> {
+  const version = await access.version();
+  if (version === 0) {
+    throw new UserError(`${description}: no stock-rsi tables in this database; nothing is stored there yet (stock-rsi persist or migrate creates them)`);
+  }
+  if (pendingMigrations(version, migrations).length > 0) {
+    throw new UserError(
+      `${description}: the schema is at version ${version}, this stock-rsi needs ${migrations.length}; run stock-rsi migrate --db ${description} as the pipeline account`,
+    );
+  }
+  return { before: version, after: version, applied: [] };
+}

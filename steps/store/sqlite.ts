@@ -9,7 +9,7 @@
  */
 import Database from "better-sqlite3";
 import { UnavailableError, UserError } from "../domain/errors.ts";
-import { MIGRATIONS, pendingMigrations, SchemaTooNewError, type Migration } from "./migrations.ts";
+import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "./migrations.ts";
 import { historyStatement } from "./history-query.ts";
 import {
   LEGACY_SERIES,
@@ -18,8 +18,8 @@ import {
   type HistoryRow,
   type LegacyImport,
   type LegacyImportResult,
+  type LegacyValue,
   type RsiStore,
-  type SchemaState,
   type WriteSummary,
   valuesNotIn,
 } from "./store.ts";
@@ -49,22 +49,22 @@ export interface SqliteStoreOptions {
   readonly migrations?: readonly Migration[];
 }
 
-export function openSqliteStore(path: string, options: SqliteStoreOptions = { access: "write" }): RsiStore {
+/** Opens (`write`: creates) the file and brings the schema up to date, or checks it is (`read`). */
+export async function openSqliteStore(path: string, options: SqliteStoreOptions = { access: "write" }): Promise<RsiStore> {
   const migrations = options.migrations ?? MIGRATIONS;
   const description = `sqlite:${path}`;
-  let db: Database.Database;
-  let schema: SchemaState;
+  let db: Database.Database | undefined;
   try {
     if (options.access === "read") {
       db = keepAlive(new Database(path, { readonly: true, fileMustExist: true }));
-      schema = requireCurrentSchema(db, description, migrations);
-    } else {
-      db = keepAlive(new Database(path));
-      // exec, not pragma(): pragma() prepares a statement and drops it (see keepAlive).
-      db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000");
-      schema = migrate(db, migrations);
+      return new SqliteReader(db, description, await requireCurrent(schemaAccess(db), description, migrations));
     }
+    db = keepAlive(new Database(path));
+    // exec, not pragma(): pragma() prepares a statement and drops it (see keepAlive).
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000");
+    return new SqliteStore(db, description, await bringUpToDate(schemaAccess(db), migrations));
   } catch (err) {
+    db?.close();
     if (err instanceof UserError) throw err;
     if (err instanceof SchemaTooNewError) throw new UnavailableError(`${description}: ${err.message}`);
     if (options.access === "read" && /unable to open|does not exist/i.test((err as Error).message)) {
@@ -72,47 +72,98 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = { ac
     }
     throw new UnavailableError(`${description}: cannot open the database (${(err as Error).message})`);
   }
+}
 
-  const writable = options.access === "write";
-  const existingSymbols = writable
-    ? keepAlive(db.prepare<[string, string, number], string>("SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ?").pluck())
-    : undefined;
-  const upsert = writable
-    ? keepAlive(db.prepare(
-        `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
-         VALUES (@tradeDate, @symbol, @method, @period, @rsi, @close, @closeDate, @runId)
-         ON CONFLICT (trade_date, symbol, method, period) DO UPDATE SET
-           rsi = excluded.rsi, close = excluded.close, close_date = excluded.close_date, run_id = excluded.run_id`,
-      ))
-    : undefined;
-  const insertLegacy = writable
-    ? keepAlive(
+/** A database opened read-only: history, nothing else. */
+class SqliteReader implements RsiStore {
+  constructor(
+    protected readonly db: Database.Database,
+    readonly description: string,
+    readonly schema: SchemaState,
+  ) {}
+
+  async writeDay(day: DayWrite): Promise<WriteSummary> {
+    throw new Error(`${this.description} was opened read-only; cannot store ${day.tradeDate}`);
+  }
+
+  async importLegacy(_batch: LegacyImport): Promise<LegacyImportResult> {
+    throw new Error(`${this.description} was opened read-only; cannot import`);
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryRow[]> {
+    if (query.symbols.length === 0) return [];
+    const { sql, params } = historyStatement(query);
+    return this.guarded("read the history", () => keepAlive(this.db.prepare<unknown[], HistoryRow>(sql)).all(...params));
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  /** SQLITE_BUSY and friends as the one line a user reads; a bug stays a bug. */
+  protected guarded<T>(doing: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (typeof code === "string" && code.startsWith("SQLITE_")) {
+        throw new UnavailableError(`${this.description}: could not ${doing}: ${(err as Error).message} (${code})`);
+      }
+      throw err;
+    }
+  }
+}
+
+/** A database opened for writing: a day in one transaction, legacy values that fill gaps. */
+class SqliteStore extends SqliteReader {
+  private readonly statements;
+
+  constructor(db: Database.Database, description: string, schema: SchemaState) {
+    super(db, description, schema);
+    this.statements = {
+      storedSymbols: keepAlive(db.prepare<[string, string, number], string>("SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ?").pluck()),
+      upsertValue: keepAlive(
+        db.prepare(
+          `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
+           VALUES (@tradeDate, @symbol, @method, @period, @rsi, @close, @closeDate, @runId)
+           ON CONFLICT (trade_date, symbol, method, period) DO UPDATE SET
+             rsi = excluded.rsi, close = excluded.close, close_date = excluded.close_date, run_id = excluded.run_id`,
+        ),
+      ),
+      insertLegacy: keepAlive(
         db.prepare(
           `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
            VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
         ),
-      )
-    : undefined;
-  const existingLegacyKeys = writable
-    ? keepAlive(
+      ),
+      storedLegacyKeys: keepAlive(
         db.prepare<[string, number, string, string], { trade_date: string; symbol: string }>(
           "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ?",
         ),
-      )
-    : undefined;
-  const recordRun = writable
-    ? keepAlive(
+      ),
+      recordRun: keepAlive(
         db.prepare(
           `INSERT OR REPLACE INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
            VALUES (@runId, @tradeDate, @asOf, @source, @method, @period, @ranked, @failed, @writtenAt)`,
         ),
-      )
-    : undefined;
+      ),
+    };
+  }
 
-  const writeDay = db.transaction((day: DayWrite): WriteSummary => {
-    const existing = new Set(existingSymbols!.all(day.tradeDate, day.method, day.period));
+  override async writeDay(day: DayWrite): Promise<WriteSummary> {
+    // BEGIN IMMEDIATE: the write lock first, so two runs on one file take turns.
+    return this.guarded(`store ${day.tradeDate}`, () => this.db.transaction(() => this.writeDayNow(day)).immediate());
+  }
+
+  override async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {
+    if (batch.values.length === 0) return { inserted: [] };
+    return this.guarded("import the legacy values", () => this.db.transaction(() => this.importNow(batch)).immediate());
+  }
+
+  private writeDayNow(day: DayWrite): WriteSummary {
+    const existing = new Set(this.statements.storedSymbols.all(day.tradeDate, day.method, day.period));
     for (const r of day.results) {
-      upsert!.run({
+      this.statements.upsertValue.run({
         tradeDate: day.tradeDate,
         symbol: r.symbol,
         method: day.method,
@@ -123,104 +174,54 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = { ac
         runId: day.runId,
       });
     }
-    recordRun!.run({
-      runId: day.runId,
-      tradeDate: day.tradeDate,
-      asOf: day.asOf,
-      source: day.source,
-      method: day.method,
-      period: day.period,
-      ranked: day.results.length,
-      failed: day.failures.length,
-      writtenAt: new Date().toISOString(),
-    });
+    this.recordRun({ ...day, ranked: day.results.length, failed: day.failures.length });
     const updated = day.results.filter((r) => existing.has(r.symbol)).length;
     return { inserted: day.results.length - updated, updated };
-  });
+  }
 
-  const importLegacy = db.transaction((batch: LegacyImport): LegacyImportResult => {
+  private importNow(batch: LegacyImport): LegacyImportResult {
     const dates = batch.values.map((v) => v.date).sort();
-    const existing = existingLegacyKeys!.all(LEGACY_SERIES.method, LEGACY_SERIES.period, dates[0]!, dates.at(-1)!);
-    const inserted = valuesNotIn(batch.values, new Set(existing.map((r) => `${r.trade_date} ${r.symbol}`)));
-    for (const v of inserted) insertLegacy!.run(v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, batch.runId);
+    const existing = this.statements.storedLegacyKeys.all(LEGACY_SERIES.method, LEGACY_SERIES.period, dates[0]!, dates.at(-1)!);
+    const inserted: LegacyValue[] = valuesNotIn(batch.values, new Set(existing.map((r) => `${r.trade_date} ${r.symbol}`)));
+    for (const v of inserted) this.statements.insertLegacy.run(v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, batch.runId);
     if (inserted.length > 0) {
       const last = inserted.reduce((max, v) => (v.date > max ? v.date : max), inserted[0]!.date);
-      recordRun!.run({
-        runId: batch.runId,
-        tradeDate: last,
-        asOf: last,
-        source: batch.source,
-        method: LEGACY_SERIES.method,
-        period: LEGACY_SERIES.period,
-        ranked: inserted.length,
-        failed: 0,
-        writtenAt: new Date().toISOString(),
-      });
+      this.recordRun({ runId: batch.runId, tradeDate: last, asOf: last, source: batch.source, ...LEGACY_SERIES, ranked: inserted.length, failed: 0 });
     }
     return { inserted };
-  });
-
-  /** SQLITE_BUSY and friends as the one line a user reads; a bug stays a bug. */
-  const guarded = <T>(doing: string, fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (typeof code === "string" && code.startsWith("SQLITE_")) {
-        throw new UnavailableError(`${description}: could not ${doing}: ${(err as Error).message} (${code})`);
-      }
-      throw err;
-    }
-  };
-
-  return {
-    description,
-    schema,
-    async writeDay(day) {
-      return guarded(`store ${day.tradeDate}`, () => writeDay.immediate(day));
-    },
-    async history(query: HistoryQuery): Promise<HistoryRow[]> {
-      if (query.symbols.length === 0) return [];
-      const { sql, params } = historyStatement(query);
-      return guarded("read the history", () => keepAlive(db.prepare<unknown[], HistoryRow>(sql)).all(...params));
-    },
-    async importLegacy(batch) {
-      if (batch.values.length === 0) return { inserted: [] };
-      return guarded("import the legacy values", () => importLegacy.immediate(batch));
-    },
-    async close() {
-      db.close();
-    },
-  };
-}
-
-function userVersion(db: Database.Database): () => number {
-  const statement = keepAlive(db.prepare<[], number>("PRAGMA user_version").pluck());
-  return () => statement.get()!;
-}
-
-function migrate(db: Database.Database, migrations: readonly Migration[]): SchemaState {
-  const version = userVersion(db);
-  const before = version();
-  if (pendingMigrations(before, migrations).length === 0) return { before, after: before, applied: [] };
-  // BEGIN IMMEDIATE takes the write lock first, so a second process waits, then finds nothing to do.
-  return db
-    .transaction((): SchemaState => {
-      const todo = pendingMigrations(version(), migrations);
-      for (const migration of todo) {
-        db.exec(migration.sqlite);
-        db.exec(`PRAGMA user_version = ${migration.version}`);
-      }
-      return { before, after: migrations.length, applied: todo.map((m) => `v${m.version}: ${m.summary}`) };
-    })
-    .immediate();
-}
-
-function requireCurrentSchema(db: Database.Database, description: string, migrations: readonly Migration[]): SchemaState {
-  const version = userVersion(db)();
-  if (version === 0) throw new UserError(`${description}: not a stock-rsi database, or nothing is stored in it yet`);
-  if (pendingMigrations(version, migrations).length > 0) {
-    throw new UserError(`${description}: the schema is at version ${version}, this stock-rsi needs ${migrations.length}; run stock-rsi migrate --db ${description}`);
   }
-  return { before: version, after: version, applied: [] };
+
+  private recordRun(run: Pick<DayWrite, "runId" | "tradeDate" | "asOf" | "source" | "method" | "period"> & { ranked: number; failed: number }): void {
+    const { runId, tradeDate, asOf, source, method, period, ranked, failed } = run;
+    this.statements.recordRun.run({ runId, tradeDate, asOf, source, method, period, ranked, failed, writtenAt: new Date().toISOString() });
+  }
+}
+
+/**
+ * What the migrator (`./migrations.ts`) may do here: read `PRAGMA user_version`, hold the write
+ * lock (`BEGIN IMMEDIATE`: a second process waits, then finds nothing to do), and run a
+ * migration's script and record its version, all in one transaction.
+ */
+function schemaAccess(db: Database.Database): SchemaAccess {
+  const userVersion = keepAlive(db.prepare<[], number>("PRAGMA user_version").pluck());
+  return {
+    async version() {
+      return userVersion.get()!;
+    },
+    async exclusively(work) {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await work();
+        db.exec("COMMIT");
+        return result;
+      } catch (err) {
+        if (db.inTransaction) db.exec("ROLLBACK");
+        throw err;
+      }
+    },
+    async apply(migration) {
+      db.exec(migration.sqlite);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+    },
+  };
 }

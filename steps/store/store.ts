@@ -10,6 +10,7 @@
  */
 import type { Failure, RsiResult } from "../domain/artifacts.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
+import type { SchemaState } from "./migrations.ts";
 
 /** One validated run, written as one unit. */
 export interface DayWrite {
@@ -75,16 +76,6 @@ export interface LegacyImport {
 export interface LegacyImportResult {
   /** The values that were not stored yet and now are; the others were already there and kept. */
   readonly inserted: readonly LegacyValue[];
-}
-
-/** What opening a store did to its schema. */
-export interface SchemaState {
-  /** The version found. 0 for a database stock-rsi never wrote to. */
-  readonly before: number;
-  /** The version now. */
-  readonly after: number;
-  /** The summaries of the migrations applied, in order. */
-  readonly applied: readonly string[];
 }
 
 /** A wide table read back: its column names (the first is `date`) and its rows, in date order. */

@@ -28,11 +28,11 @@
  * UTC_TIMESTAMP(3), information_schema.COLUMNS / TABLES, SET SESSION lock_wait_timeout.
  */
 import mysql from "mysql2/promise";
-import type { PoolConnection, RowDataPacket } from "mysql2/promise";
+import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { UnavailableError, UserError } from "../../domain/errors.ts";
 import type { MysqlTarget } from "./connection.ts";
 import { describeMysqlError, isMysqlError, isTransientMysqlError } from "./errors.ts";
-import { MIGRATIONS, pendingMigrations, SchemaTooNewError, type Migration } from "../migrations.ts";
+import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "../migrations.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
 import { historyStatement } from "../history-query.ts";
 import {
@@ -42,8 +42,8 @@ import {
   type HistoryRow,
   type LegacyImport,
   type LegacyImportResult,
+  type LegacyValue,
   type RsiStore,
-  type SchemaState,
   type WideTableContent,
   type WideTableOutcome,
   type WriteSummary,
@@ -79,9 +79,8 @@ const ROWS_PER_STATEMENT = 1000;
 /** Seconds a DDL statement waits for a metadata lock (an open transaction on the table) before it counts as a timeout. */
 const DDL_LOCK_WAIT_SECONDS = 30;
 
+/** Opens a pool to the server and brings the schema up to date (`write`) or checks it is (`read`). */
 export async function openMysqlStore(target: MysqlTarget, options: MysqlStoreOptions): Promise<RsiStore> {
-  const migrations = options.migrations ?? MIGRATIONS;
-  const log = options.log ?? (() => {});
   const pool = mysql.createPool({
     host: target.host,
     port: target.port,
@@ -99,19 +98,40 @@ export async function openMysqlStore(target: MysqlTarget, options: MysqlStoreOpt
   });
   // A pooled connection that breaks while idle is dropped by the pool; the next attempt gets a new one.
   pool.on("connection", (connection) => connection.on("error", () => {}));
+  const session = new Session(pool, target, options.log ?? (() => {}));
+  try {
+    const migrations = options.migrations ?? MIGRATIONS;
+    const schema =
+      options.access === "write"
+        ? await session.run("bring the schema up to date", (conn) => bringUpToDate(schemaAccess(conn, target), migrations))
+        : await session.run("read the schema version", (conn) => requireCurrent(schemaAccess(conn, target), target.description, migrations));
+    return new MysqlStore(session, schema, options.wideTable);
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+}
 
-  /** Runs `operation` on one pooled connection, retrying transient failures until the deadline. */
-  async function retrying<T>(
-    doing: string,
-    operation: (conn: PoolConnection, attempt: number) => Promise<T>,
-    afterFailure?: () => string,
-  ): Promise<T> {
+/**
+ * The pool and how every operation uses it: on one pooled connection, retried from the start
+ * through transient failures until the target's retry deadline, any failure ending as the one
+ * line the user reads.
+ */
+class Session {
+  constructor(
+    readonly pool: Pool,
+    readonly target: MysqlTarget,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** `doing` completes "could not ..." in the message; `afterFailure` says what the database holds then. */
+  async run<T>(doing: string, operation: (conn: PoolConnection) => Promise<T>, afterFailure?: () => string): Promise<T> {
     try {
       return await withRetry(
-        async (attempt) => {
-          const conn = await pool.getConnection();
+        async () => {
+          const conn = await this.pool.getConnection();
           try {
-            const result = await operation(conn, attempt);
+            const result = await operation(conn);
             conn.release();
             return result;
           } catch (err) {
@@ -120,157 +140,175 @@ export async function openMysqlStore(target: MysqlTarget, options: MysqlStoreOpt
             throw err;
           }
         },
-        target.retry,
+        this.target.retry,
         {
           isTransient: isTransientMysqlError,
           onRetry: (err, attempt) => {
             if (attempt === 1) {
-              log(`${target.description}: ${describeMysqlError(err, target)}; retrying for up to ${target.retry.deadlineMs / 1000} s`);
+              this.log(`${this.target.description}: ${describeMysqlError(err, this.target)}; retrying for up to ${this.target.retry.deadlineMs / 1000} s`);
             }
           },
         },
       );
     } catch (err) {
-      throw asUserError(err, target, doing, afterFailure?.());
+      throw asUserError(err, this.target, doing, afterFailure?.());
     }
   }
+}
 
-  let schema: SchemaState;
-  try {
-    schema = await retrying(options.access === "write" ? "bring the schema up to date" : "read the schema version", (conn) =>
-      options.access === "write" ? migrate(conn, target, migrations) : requireCurrentSchema(conn, target, migrations),
-    );
-  } catch (err) {
-    await pool.end().catch(() => {});
-    throw err;
+class MysqlStore implements RsiStore {
+  readonly description: string;
+
+  constructor(
+    private readonly session: Session,
+    readonly schema: SchemaState,
+    /** Whether to keep the user's wide `stocks` table beside the long table. */
+    private readonly wideTable: boolean,
+  ) {
+    this.description = session.target.description;
   }
 
-  async function ensureWideColumns(conn: PoolConnection, symbols: readonly string[]): Promise<string[]> {
-    await conn.query(`SET SESSION lock_wait_timeout = ${DDL_LOCK_WAIT_SECONDS}`);
-    for (let round = 1; ; round++) {
-      let columns = await readColumns(conn, WIDE_TABLE);
-      if (columns.length === 0) {
-        await conn.query(createTableSql());
-        columns = await readColumns(conn, WIDE_TABLE);
-      }
-      const problem = wideTableShapeProblem(columns);
-      if (problem) throw new UserError(`${target.description}: ${problem}; fix the table, or store without it (--no-wide-table)`);
-      const adding = columnsToAdd(
-        columns.map((c) => c.name),
-        symbols,
-      );
-      if (adding.length === 0) return [];
-      assertColumnRoom(columns.length, adding);
-      try {
-        await conn.query(addColumnsSql(adding));
-        return adding;
-      } catch (err) {
-        // Another run added one of these columns a moment ago: read the table again.
-        if ((err as { errno?: number }).errno === 1060 && round < 3) continue;
-        throw err;
-      }
-    }
-  }
-
-  const store: RsiStore = {
-    description: target.description,
-    schema,
-
-    async writeDay(day: DayWrite): Promise<WriteSummary> {
-      const skip = options.wideTable ? wideTableSkipReason(day) : undefined;
-      const wide = options.wideTable && skip === undefined ? wideDayOf(day) : undefined;
-      // Whether a COMMIT was ever sent without its answer arriving: then it may have gone through.
-      let commitInDoubt = false;
-      return retrying(
-        `store ${day.tradeDate}`,
-        async (conn) => {
-          const columnsAdded = wide ? await ensureWideColumns(conn, [...wide.computed.map((c) => c.symbol), ...wide.failed]) : [];
-          await conn.beginTransaction();
-          const [existingRows] = await conn.execute<RowDataPacket[]>(
-            "SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ? FOR UPDATE",
-            [day.tradeDate, day.method, day.period],
-          );
-          const existing = new Set(existingRows.map((r) => r.symbol as string));
-          for (let i = 0; i < day.results.length; i += ROWS_PER_STATEMENT) {
-            const chunk = day.results.slice(i, i + ROWS_PER_STATEMENT);
-            await conn.execute(upsertValuesSql(chunk.length), chunk.flatMap((r) => [day.tradeDate, r.symbol, day.method, day.period, r.rsi, r.close, r.date, day.runId]));
-          }
-          if (wide) {
-            const { sql, params } = upsertDay(wide);
-            await conn.execute(sql, params);
-          }
-          await conn.execute(RECORD_RUN_SQL, [day.runId, day.tradeDate, day.asOf, day.source, day.method, day.period, day.results.length, day.failures.length]);
-          commitInDoubt = true;
-          await conn.commit();
-          commitInDoubt = false;
-          const updated = day.results.filter((r) => existing.has(r.symbol)).length;
-          const wideTable: WideTableOutcome | undefined = wide ? { written: true, columnsAdded } : skip ? { written: false, reason: skip } : undefined;
-          return { inserted: day.results.length - updated, updated, ...(wideTable ? { wideTable } : {}) };
-        },
-        () =>
-          commitInDoubt
-            ? `a COMMIT was under way when the connection broke, so ${day.tradeDate} holds either what it held before or all of this run's values, never a mix`
-            : `nothing of this run was committed: ${day.tradeDate} holds what it held before`,
-      );
-    },
-
-    async history(query: HistoryQuery): Promise<HistoryRow[]> {
-      if (query.symbols.length === 0) return [];
-      const { sql, params } = historyStatement(query);
-      return retrying("read the history", async (conn) => {
-        const [rows] = await conn.execute<RowDataPacket[]>(sql, params);
-        return rows.map((r) => ({ symbol: r.symbol as string, date: r.date as string, rsi: r.rsi as number }));
-      });
-    },
-
-    async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {
-      if (batch.values.length === 0) return { inserted: [] };
-      const dates = batch.values.map((v) => v.date).sort();
-      const fill = batch.fillWideTable && options.wideTable;
-      return retrying("import the legacy values", async (conn) => {
-        if (fill) await ensureWideColumns(conn, [...new Set(batch.values.map((v) => v.symbol))]);
+  async writeDay(day: DayWrite): Promise<WriteSummary> {
+    const skip = this.wideTable ? wideTableSkipReason(day) : undefined;
+    const wide = this.wideTable && skip === undefined ? wideDayOf(day) : undefined;
+    // Whether a COMMIT was ever sent without its answer arriving: then it may have gone through.
+    let commitInDoubt = false;
+    return this.session.run(
+      `store ${day.tradeDate}`,
+      async (conn) => {
+        const columnsAdded = wide ? await ensureWideColumns(conn, this.description, [...wide.computed.map((c) => c.symbol), ...wide.failed]) : [];
         await conn.beginTransaction();
-        const [existingRows] = await conn.execute<RowDataPacket[]>(
-          "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ? FOR UPDATE",
-          [LEGACY_SERIES.method, LEGACY_SERIES.period, dates[0]!, dates.at(-1)!],
-        );
-        const inserted = valuesNotIn(batch.values, new Set(existingRows.map((r) => `${r.trade_date as string} ${r.symbol as string}`)));
-        for (let i = 0; i < inserted.length; i += ROWS_PER_STATEMENT) {
-          const chunk = inserted.slice(i, i + ROWS_PER_STATEMENT);
-          await conn.execute(
-            insertLegacySql(chunk.length),
-            chunk.flatMap((v) => [v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, batch.runId]),
-          );
+        const existing = await storedSymbols(conn, day);
+        await upsertValues(conn, day);
+        if (wide) {
+          const { sql, params } = upsertDay(wide);
+          await conn.execute(sql, params);
         }
-        if (fill) for (const { sql, params } of fillEmptyCells(batch.values)) await conn.execute(sql, params);
-        if (inserted.length > 0) {
-          const last = inserted.reduce((max, v) => (v.date > max ? v.date : max), inserted[0]!.date);
-          await conn.execute(RECORD_RUN_SQL, [batch.runId, last, last, batch.source, LEGACY_SERIES.method, LEGACY_SERIES.period, inserted.length, 0]);
-        }
+        await conn.execute(RECORD_RUN_SQL, [day.runId, day.tradeDate, day.asOf, day.source, day.method, day.period, day.results.length, day.failures.length]);
+        commitInDoubt = true;
         await conn.commit();
-        return { inserted };
-      });
-    },
+        commitInDoubt = false;
+        const updated = day.results.filter((r) => existing.has(r.symbol)).length;
+        const wideTable: WideTableOutcome | undefined = wide ? { written: true, columnsAdded } : skip ? { written: false, reason: skip } : undefined;
+        return { inserted: day.results.length - updated, updated, ...(wideTable ? { wideTable } : {}) };
+      },
+      () =>
+        commitInDoubt
+          ? `a COMMIT was under way when the connection broke, so ${day.tradeDate} holds either what it held before or all of this run's values, never a mix`
+          : `nothing of this run was committed: ${day.tradeDate} holds what it held before`,
+    );
+  }
 
-    async readWideTable(table: string): Promise<WideTableContent> {
-      const quoted = tableIdentifier(table, "--from-table");
-      return retrying(`read the table ${table}`, async (conn) => {
-        const columns = await readColumns(conn, table);
-        if (columns.length === 0) throw new UserError(`--from-table: there is no table ${table} in ${target.description} (or ${target.user} may not read it)`);
-        if (!columns.some((c) => c.name.toLowerCase() === "date")) {
-          throw new UserError(`--from-table: ${table} has no \`date\` column; is it the original program's wide table?`);
-        }
-        // The text protocol (query, not execute) returns FLOAT cells as the server prints them (45.65).
-        const [rows] = await conn.query<RowDataPacket[]>({ sql: `SELECT * FROM ${quoted} ORDER BY \`date\``, rowsAsArray: true });
-        return { table, columns: columns.map((c) => ({ name: c.name, type: c.type })), rows: rows as unknown as unknown[][] };
-      });
-    },
+  async history(query: HistoryQuery): Promise<HistoryRow[]> {
+    if (query.symbols.length === 0) return [];
+    const { sql, params } = historyStatement(query);
+    return this.session.run("read the history", async (conn) => {
+      const [rows] = await conn.execute<RowDataPacket[]>(sql, params);
+      return rows.map((r) => ({ symbol: r.symbol as string, date: r.date as string, rsi: r.rsi as number }));
+    });
+  }
 
-    async close() {
-      await pool.end();
-    },
-  };
-  return store;
+  async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {
+    if (batch.values.length === 0) return { inserted: [] };
+    const fill = batch.fillWideTable && this.wideTable;
+    return this.session.run("import the legacy values", async (conn) => {
+      if (fill) await ensureWideColumns(conn, this.description, [...new Set(batch.values.map((v) => v.symbol))]);
+      await conn.beginTransaction();
+      const inserted = valuesNotIn(batch.values, await storedLegacyKeys(conn, batch));
+      await insertLegacy(conn, inserted, batch.runId);
+      if (fill) for (const { sql, params } of fillEmptyCells(batch.values)) await conn.execute(sql, params);
+      if (inserted.length > 0) {
+        const last = inserted.reduce((max, v) => (v.date > max ? v.date : max), inserted[0]!.date);
+        await conn.execute(RECORD_RUN_SQL, [batch.runId, last, last, batch.source, LEGACY_SERIES.method, LEGACY_SERIES.period, inserted.length, 0]);
+      }
+      await conn.commit();
+      return { inserted };
+    });
+  }
+
+  async readWideTable(table: string): Promise<WideTableContent> {
+    const quoted = tableIdentifier(table, "--from-table");
+    return this.session.run(`read the table ${table}`, async (conn) => {
+      const columns = await readColumns(conn, table);
+      if (columns.length === 0) {
+        throw new UserError(`--from-table: there is no table ${table} in ${this.description} (or ${this.session.target.user} may not read it)`);
+      }
+      if (!columns.some((c) => c.name.toLowerCase() === "date")) {
+        throw new UserError(`--from-table: ${table} has no \`date\` column; is it the original program's wide table?`);
+      }
+      // The text protocol (query, not execute) returns FLOAT cells as the server prints them (45.65).
+      const [rows] = await conn.query<RowDataPacket[]>({ sql: `SELECT * FROM ${quoted} ORDER BY \`date\``, rowsAsArray: true });
+      return { table, columns: columns.map((c) => ({ name: c.name, type: c.type })), rows: rows as unknown as unknown[][] };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.session.pool.end();
+  }
+}
+
+/** The symbols already stored for the day's series, locked until the transaction ends. */
+async function storedSymbols(conn: PoolConnection, day: DayWrite): Promise<Set<string>> {
+  const [rows] = await conn.execute<RowDataPacket[]>(
+    "SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ? FOR UPDATE",
+    [day.tradeDate, day.method, day.period],
+  );
+  return new Set(rows.map((r) => r.symbol as string));
+}
+
+async function upsertValues(conn: PoolConnection, day: DayWrite): Promise<void> {
+  for (let i = 0; i < day.results.length; i += ROWS_PER_STATEMENT) {
+    const chunk = day.results.slice(i, i + ROWS_PER_STATEMENT);
+    await conn.execute(upsertValuesSql(chunk.length), chunk.flatMap((r) => [day.tradeDate, r.symbol, day.method, day.period, r.rsi, r.close, r.date, day.runId]));
+  }
+}
+
+/** `date symbol` of the legacy series' values already stored in the batch's date range, locked. */
+async function storedLegacyKeys(conn: PoolConnection, batch: LegacyImport): Promise<Set<string>> {
+  const dates = batch.values.map((v) => v.date).sort();
+  const [rows] = await conn.execute<RowDataPacket[]>(
+    "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ? FOR UPDATE",
+    [LEGACY_SERIES.method, LEGACY_SERIES.period, dates[0]!, dates.at(-1)!],
+  );
+  return new Set(rows.map((r) => `${r.trade_date as string} ${r.symbol as string}`));
+}
+
+async function insertLegacy(conn: PoolConnection, values: readonly LegacyValue[], runId: string): Promise<void> {
+  for (let i = 0; i < values.length; i += ROWS_PER_STATEMENT) {
+    const chunk = values.slice(i, i + ROWS_PER_STATEMENT);
+    await conn.execute(insertLegacySql(chunk.length), chunk.flatMap((v) => [v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, runId]));
+  }
+}
+
+/**
+ * Makes sure the wide table exists, has its shape and has a column for every symbol; returns the
+ * columns it added. DDL commits on its own, so this runs before the day's transaction.
+ */
+async function ensureWideColumns(conn: PoolConnection, description: string, symbols: readonly string[]): Promise<string[]> {
+  await conn.query(`SET SESSION lock_wait_timeout = ${DDL_LOCK_WAIT_SECONDS}`);
+  for (let round = 1; ; round++) {
+    let columns = await readColumns(conn, WIDE_TABLE);
+    if (columns.length === 0) {
+      await conn.query(createTableSql());
+      columns = await readColumns(conn, WIDE_TABLE);
+    }
+    const problem = wideTableShapeProblem(columns);
+    if (problem) throw new UserError(`${description}: ${problem}; fix the table, or store without it (--no-wide-table)`);
+    const adding = columnsToAdd(
+      columns.map((c) => c.name),
+      symbols,
+    );
+    if (adding.length === 0) return [];
+    assertColumnRoom(columns.length, adding);
+    try {
+      await conn.query(addColumnsSql(adding));
+      return adding;
+    } catch (err) {
+      // Another run added one of these columns a moment ago: read the table again.
+      if ((err as { errno?: number }).errno === 1060 && round < 3) continue;
+      throw err;
+    }
+  }
 }
 
 function upsertValuesSql(rows: number): string {
@@ -303,64 +341,49 @@ async function readColumns(conn: PoolConnection, table: string): Promise<Existin
   return rows.map((r) => ({ name: String(r.name), type: String(r.type).toLowerCase(), key: String(r.key ?? "") }));
 }
 
-async function schemaVersion(conn: PoolConnection): Promise<number> {
-  const [tables] = await conn.query<RowDataPacket[]>(
-    "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'schema_migrations'",
-  );
-  if (Number(tables[0]!.n) === 0) return 0;
-  const [rows] = await conn.query<RowDataPacket[]>("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations");
-  return Number(rows[0]!.v);
-}
-
 /** The named lock two stock-rsi processes take before migrating one database (names are at most 64 characters). */
 export function migrationLockName(database: string): string {
   return `stock_rsi_migrate.${database}`.slice(0, 64);
 }
 
-async function migrate(conn: PoolConnection, target: MysqlTarget, migrations: readonly Migration[]): Promise<SchemaState> {
-  const before = await schemaVersion(conn);
-  if (pendingMigrations(before, migrations).length === 0) return { before, after: before, applied: [] };
-
-  const lock = migrationLockName(target.database);
-  const waitSeconds = Math.max(1, Math.round(target.retry.deadlineMs / 1000));
-  const [got] = await conn.query<RowDataPacket[]>("SELECT GET_LOCK(?, ?) AS got", [lock, waitSeconds]);
-  if (Number(got[0]!.got) !== 1) {
-    throw new UnavailableError(`${target.description}: another stock-rsi has been migrating this database for ${waitSeconds} s (lock ${lock}); try again when it is done`);
-  }
-  try {
-    // Another run may have migrated while this one waited for the lock.
-    const current = await schemaVersion(conn);
-    const todo = pendingMigrations(current, migrations);
-    await conn.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version     INT NOT NULL,
-        summary     VARCHAR(255) NOT NULL,
-        applied_at  DATETIME(3) NOT NULL,
-        PRIMARY KEY (version)
-      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
-    for (const migration of todo) {
+/**
+ * What the migrator (`../migrations.ts`) may do here: read the version from `schema_migrations`,
+ * hold the named lock, and apply a migration's statements and record it.
+ */
+function schemaAccess(conn: PoolConnection, target: MysqlTarget): SchemaAccess {
+  return {
+    async version() {
+      const [tables] = await conn.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'schema_migrations'",
+      );
+      if (Number(tables[0]!.n) === 0) return 0;
+      const [rows] = await conn.query<RowDataPacket[]>("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations");
+      return Number(rows[0]!.v);
+    },
+    async exclusively(work) {
+      const lock = migrationLockName(target.database);
+      const waitSeconds = Math.max(1, Math.round(target.retry.deadlineMs / 1000));
+      const [got] = await conn.query<RowDataPacket[]>("SELECT GET_LOCK(?, ?) AS got", [lock, waitSeconds]);
+      if (Number(got[0]!.got) !== 1) {
+        throw new UnavailableError(`${target.description}: another stock-rsi has been migrating this database for ${waitSeconds} s (lock ${lock}); try again when it is done`);
+      }
+      try {
+        return await work();
+      } finally {
+        await conn.query("SELECT RELEASE_LOCK(?)", [lock]);
+      }
+    },
+    async apply(migration) {
+      await conn.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+          version     INT NOT NULL,
+          summary     VARCHAR(255) NOT NULL,
+          applied_at  DATETIME(3) NOT NULL,
+          PRIMARY KEY (version)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
       for (const statement of migration.mysql) await conn.query(statement);
-      await conn.execute("INSERT INTO schema_migrations (version, summary, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))", [
-        migration.version,
-        migration.summary,
-      ]);
-    }
-    return { before, after: migrations.length, applied: todo.map((m) => `v${m.version}: ${m.summary}`) };
-  } finally {
-    await conn.query("SELECT RELEASE_LOCK(?)", [lock]);
-  }
-}
-
-async function requireCurrentSchema(conn: PoolConnection, target: MysqlTarget, migrations: readonly Migration[]): Promise<SchemaState> {
-  const version = await schemaVersion(conn);
-  if (version === 0) {
-    throw new UserError(`${target.description}: no stock-rsi tables in this database; nothing is stored there yet (stock-rsi persist or migrate creates them)`);
-  }
-  if (pendingMigrations(version, migrations).length > 0) {
-    throw new UserError(
-      `${target.description}: the schema is at version ${version}, this stock-rsi needs ${migrations.length}; run stock-rsi migrate --db URL as the pipeline account`,
-    );
-  }
-  return { before: version, after: version, applied: [] };
+      await conn.execute("INSERT INTO schema_migrations (version, summary, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))", [migration.version, migration.summary]);
+    },
+  };
 }
 
 /** Any failure as the one line the user reads; a bug stays a bug. */
