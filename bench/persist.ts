@@ -11,7 +11,7 @@
  * - the original way with 5,000 symbols, which cannot work on InnoDB (1017 columns at most);
  * - importing the user's dump (145 days, 23,296 values), twice;
  * - a backfill of 1,000,000 rows: 5,000 symbols × 200 days, one transaction per day.
- * Targets (the issue's): a 5,000-symbol day under 1 s; at least 30,000 rows/s in bulk.
+ * Targets: a 5,000-symbol day under 1 s; at least 30,000 rows/s in bulk.
  * Timings are reported, never asserted; they depend on the machine.
  */
 import { cpus, tmpdir } from "node:os";
@@ -68,7 +68,7 @@ function median(xs: number[]): number {
  * The original program's way of writing a day, reproduced for comparison: for each symbol a
  * `SHOW COLUMNS FROM stocks LIKE 'SYM'` (and `ALTER TABLE stocks ADD SYM FLOAT` when missing),
  * then one INSERT of the whole row with the values pasted into the SQL, autocommitted.
- * (Only for the benchmark, with generated names: this is the injection the issue removes.)
+ * (Only for the benchmark, with generated names: this is the injection stock-rsi's own writer refuses.)
  */
 async function originalWay(conn: mysql.Connection, date: string, values: Map<string, number>): Promise<void> {
   for (const symbol of values.keys()) {

@@ -40,7 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     summary: "rsi_values (one row per trading day, symbol, method and period) and rsi_runs (one row per stored run)",
-    // Exactly the foundation's first schema: SQLite files written before migrations were shared
+    // Exactly the first SQLite schema stock-rsi ever wrote: files written before migrations were shared
     // are at user_version 1 and must stay valid.
     sqlite: `CREATE TABLE rsi_runs (
        run_id        TEXT PRIMARY KEY,
