@@ -6,14 +6,7 @@
  *
  * Two choices (`artifacts.kind` in the deployment config):
  * - `in-cluster`: a small S3 server in the namespace, SeaweedFS, with its data on its own NFS
- *   export. MinIO's community images stopped in October 2025. Of the replacements, SeaweedFS is
- *   the mature one (Apache-2.0, a decade of releases) and runs as one process (`weed server -s3`)
- *   from one directory, its keys from a static identities file; its volume files are
- *   append-only and its metadata a LevelDB written by one process, which NFSv4 serves well.
- *   Garage (AGPL-3.0) needs a cluster layout assigned and keys created through its admin CLI
- *   after the first start, and keeps its metadata in LMDB or SQLite, which both warn against
- *   network filesystems. RustFS (Apache-2.0) is the simplest to configure (two environment
- *   variables) but was still publishing alpha releases through 2025.
+ *   export (why SeaweedFS: docs/decisions.md);
  * - `existing`: a bucket on an S3-compatible store the user already runs (Ceph RGW, Garage, ...).
  *
  * Either way the access keys come from the Secret `artifact-store-credentials` the user creates.

@@ -14,9 +14,8 @@
  *   every DDL statement implicitly, so a migration cannot be rolled back: each statement must be
  *   safe to run again after a crash half-way (`CREATE TABLE IF NOT EXISTS`, ...).
  *
- * The MySQL statements stay in the dialect MySQL 8.4 and MariaDB 10.11 share: no collation names
- * that only one of them knows (MySQL 8's default `utf8mb4_0900_ai_ci` does not exist in MariaDB,
- * see the user's dump), so every table names `utf8mb4_bin` / `ascii_bin`, which both have.
+ * The MySQL statements stay in the dialect MySQL 8.4 and MariaDB 10.11 share (docs/decisions.md):
+ * every table names its collation, `utf8mb4_bin` / `ascii_bin`, which both servers have.
  */
 import { UserError } from "../domain/errors.ts";
 

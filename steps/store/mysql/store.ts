@@ -9,10 +9,7 @@
  *   written. Schema changes (migrations, a new symbol's column) are DDL, which MySQL commits on
  *   its own, so they run before the transaction; each is harmless to repeat.
  * - **Last run wins.** `INSERT ... ON DUPLICATE KEY UPDATE col = VALUES(col)`: a second run on a
- *   day updates the values it computed and never fails on the key. `VALUES(col)` is the form both
- *   servers accept (MySQL 8.4 Reference Manual 15.2.7.2 still supports it, with a deprecation
- *   note; MariaDB KB "VALUES / VALUE" documents it); MySQL's `AS new` row alias is a syntax error
- *   on MariaDB.
+ *   day updates the values it computed and never fails on the key.
  * - **Transient failures retried.** A refused or cut connection, a deadlock or a lock timeout
  *   retries the whole operation, with backoff, until `retry-deadline`; then the command fails
  *   with one line and exit status 3, and the database holds what it held before.
@@ -21,11 +18,7 @@
  * - **Prepared statements** for every value (mysql2 `execute`); identifiers that cannot be
  *   parameters (the wide table's symbol columns) are checked against the ticker alphabet first.
  *
- * Dialect, checked against the MySQL 8.4 Reference Manual and the MariaDB 10.11 KB, and run
- * against MariaDB 10.11 by the tests: DATE, DOUBLE, FLOAT, DATETIME(3), VARCHAR with explicit
- * `ascii_bin` / `utf8mb4_bin` collations, CREATE TABLE IF NOT EXISTS, ALTER TABLE ... ADD COLUMN
- * (no IF NOT EXISTS: MySQL lacks it), SELECT ... FOR UPDATE, GET_LOCK / RELEASE_LOCK,
- * UTC_TIMESTAMP(3), information_schema.COLUMNS / TABLES, SET SESSION lock_wait_timeout.
+ * Every statement stays in the dialect MySQL 8.4 and MariaDB 10.11 share (docs/decisions.md).
  */
 import mysql from "mysql2/promise";
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";

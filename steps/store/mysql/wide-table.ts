@@ -122,10 +122,7 @@ export function addColumnsSql(symbols: readonly string[]): string {
   return `ALTER TABLE \`${WIDE_TABLE}\` ${symbols.map((s) => `ADD COLUMN ${symbolColumn(s)} FLOAT NULL`).join(", ")}`;
 }
 
-/**
- * The upsert of one day's row. `VALUES(col)` in ON DUPLICATE KEY UPDATE is the form MySQL 8.4 and
- * MariaDB 10.11 share: MySQL's newer row alias (`... AS new`) is a syntax error on MariaDB.
- */
+/** The upsert of one day's row (`VALUES(col)`: see docs/decisions.md on the MySQL dialect). */
 export function upsertDay(day: WideDay): { sql: string; params: (string | number)[] } {
   const computed = day.computed.map((c) => symbolColumn(c.symbol));
   const failed = day.failed.map(symbolColumn);
