@@ -36,6 +36,14 @@ import {
 /** More Yahoo requests in flight than this is a request storm, whatever the mirror can take. */
 export const MAX_CONCURRENCY = 32;
 
+/**
+ * Ten years of history is the most a run may ask for. An RSI looks at the last few dozen closes
+ * (the seed method's weights fall below a millionth after about 180 of them), so a longer window
+ * changes no stored digit; it only multiplies what fetch downloads and holds. The limit also keeps
+ * the window's start a real date: 800,000 days back is before year 0.
+ */
+export const MAX_LOOKBACK_DAYS = 3660;
+
 export type StepName = "fetch" | "compute-rsi" | "validate" | "persist";
 
 export type Flag = `--${string}`;
@@ -137,8 +145,8 @@ export const PARAMETERS = {
     name: "lookback-days",
     flag: "--lookback-days",
     valueName: "days",
-    parse: positiveIntValue,
-    description: "calendar days of history to fetch before the as-of date (the original program: 91)",
+    parse: boundedIntValue(1, MAX_LOOKBACK_DAYS, "calendar days of history (ten years)"),
+    description: `calendar days of history to fetch before the as-of date, at most ${MAX_LOOKBACK_DAYS} (the original program: 91)`,
     default: "91",
   },
   source: {

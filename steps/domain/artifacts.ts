@@ -9,12 +9,12 @@
  * that removes or retypes a field bumps `schemaVersion`.
  */
 import { z } from "zod";
-import { isIsoDate } from "./dates.ts";
+import { FIRST_DATE, isIsoDate, LAST_DATE } from "./dates.ts";
 import { METHODS } from "./rsi.ts";
 
 export const SCHEMA_VERSION = 1;
 
-const isoDate = z.string().refine(isIsoDate, { message: "expected a date written YYYY-MM-DD" });
+const isoDate = z.string().refine(isIsoDate, { message: `expected a date written YYYY-MM-DD between ${FIRST_DATE} and ${LAST_DATE}` });
 
 /**
  * Why a symbol has no RSI today. The set is fixed so that dashboards and alerts can rely on it.

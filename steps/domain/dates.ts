@@ -4,16 +4,32 @@
  * A trading day is the exchange's local date of a daily bar. Dates are compared as strings
  * (ISO dates sort lexically) and moved with UTC arithmetic so no local clock or daylight-saving
  * rule can shift them.
+ *
+ * **The range is 1970-01-01 to 9999-12-31**, and every date the pipeline accepts (a flag, an Argo
+ * parameter, an artifact field) must lie in it:
+ * - 9999-12-31 is the last date written with four digits. One day later JavaScript writes
+ *   `+010000-01-01`, which no longer sorts as a date, so arithmetic past it would compare
+ *   garbage (a loop walking up to 9999-12-31 never ended). It is also MySQL's last `DATE`.
+ * - 1970-01-01 is where Yahoo's chart API starts counting (its window is epoch seconds), and it
+ *   is decades before any close a daily RSI of today's market looks at.
+ * The helpers below refuse to leave the range rather than write such a string, and none of them
+ * walks day by day, so no date, however far apart, can make them spin.
  */
 
 export type IsoDate = string;
 
+/** The earliest date stock-rsi accepts. */
+export const FIRST_DATE: IsoDate = "1970-01-01";
+/** The latest date stock-rsi accepts: the last one written with a four-digit year. */
+export const LAST_DATE: IsoDate = "9999-12-31";
+
+const DAY_MS = 86_400_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** True for a real calendar date written `YYYY-MM-DD` (2021-02-30 is not one). */
+/** True for a real calendar date written `YYYY-MM-DD` (2021-02-30 is not one) within FIRST_DATE..LAST_DATE. */
 export function isIsoDate(text: string): text is IsoDate {
   const m = ISO_DATE.exec(text);
-  if (!m) return false;
+  if (!m || text < FIRST_DATE || text > LAST_DATE) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   return d.toISOString().slice(0, 10) === text;
 }
@@ -27,8 +43,19 @@ export function fromEpochMs(ms: number): IsoDate {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+const FIRST_MS = Date.parse(`${FIRST_DATE}T00:00:00Z`);
+const LAST_MS = Date.parse(`${LAST_DATE}T00:00:00Z`);
+
+/** `date` moved by `days` (negative: back). Throws a RangeError rather than leave FIRST_DATE..LAST_DATE. */
 export function addDays(date: IsoDate, days: number): IsoDate {
-  return fromEpochMs(toEpochMs(date) + days * 86_400_000);
+  const ms = toEpochMs(date) + days * DAY_MS;
+  if (!(ms >= FIRST_MS && ms <= LAST_MS)) throw new RangeError(`${date} ${days < 0 ? "minus" : "plus"} ${Math.abs(days)} days is outside ${FIRST_DATE} to ${LAST_DATE}`);
+  return fromEpochMs(ms);
+}
+
+/** Calendar days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return Math.round((toEpochMs(to) - toEpochMs(from)) / DAY_MS);
 }
 
 /** 0 = Sunday … 6 = Saturday. */
@@ -46,8 +73,15 @@ export function isWeekday(date: IsoDate): boolean {
  * not known here, which is why staleness tolerances are a few weekdays rather than exactly one.
  */
 export function weekdaysBetween(from: IsoDate, to: IsoDate): number {
-  let count = 0;
-  for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (isWeekday(d)) count++;
+  const days = daysBetween(from, to);
+  if (!(days > 0)) return 0;
+  // Every full week holds five weekdays; then at most six days remain, counted one by one.
+  let count = Math.floor(days / 7) * 5;
+  const start = dayOfWeek(from);
+  for (let i = 1; i <= days % 7; i++) {
+    const day = (start + i) % 7;
+    if (day !== 0 && day !== 6) count++;
+  }
   return count;
 }
 

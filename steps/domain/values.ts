@@ -7,7 +7,7 @@
  * Pure: no command-line framework, so the pipeline definition and the cdk8s app can name these
  * parsers without loading any CLI code.
  */
-import { isIsoDate, type IsoDate } from "./dates.ts";
+import { FIRST_DATE, isIsoDate, LAST_DATE, type IsoDate } from "./dates.ts";
 import { METHODS, type RsiMethod } from "./rsi.ts";
 
 /** A value a parser would not take; the message says what it expects and what it got. */
@@ -24,7 +24,7 @@ export type ValueParser<T> = (value: string) => T;
  */
 export function isoDateValue(value: string): IsoDate | "" {
   if (value === "") return "";
-  if (!isIsoDate(value)) throw new ValueRefused(`expected a date written YYYY-MM-DD, got "${value}"`);
+  if (!isIsoDate(value)) throw new ValueRefused(`expected a date written YYYY-MM-DD between ${FIRST_DATE} and ${LAST_DATE}, got "${value}"`);
   return value;
 }
 

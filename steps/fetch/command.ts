@@ -13,13 +13,13 @@ import type { Command} from "commander";
 import { Option } from "commander";
 import { SCHEMA_VERSION, type Failure, type PricesArtifact } from "../domain/artifacts.ts";
 import { writeArtifact } from "../files/artifact-files.ts";
-import { addDays, dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
+import { addDays, dateIn, daysBetween, FIRST_DATE, MARKET_TIME_ZONE } from "../domain/dates.ts";
 import { ExitCode, UnavailableError, UserError } from "../domain/errors.ts";
 import { readSymbolsFile } from "../files/symbols-file.ts";
 import { PARAMETERS, pipeline, stepNamed } from "../pipeline.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { stepCommand } from "../command-line/flags.ts";
-import { staleSeries, type StaleSeries } from "./hygiene.ts";
+import { staleSeries, TRADING_DAY_SLACK_DAYS, windowOnTradingDay, type StaleSeries } from "./hygiene.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
 import type { PriceSource } from "./source.ts";
 import { startProgress } from "./progress.ts";
@@ -72,15 +72,20 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
   const { symbols, warnings } = readSymbolsFile(options.symbols);
   for (const warning of warnings) logLine(io, "fetch", `warning: ${warning}`);
   const source = selectSource(options, io);
-  // Unset or "" (an Argo parameter left empty): today in New York.
-  const asOf = options.asOf || dateIn(MARKET_TIME_ZONE, io.now());
-  const from = addDays(asOf, -options.lookbackDays);
+  const asOf = asOfDate(options.asOf, io);
+  const from = windowStart(asOf, options.lookbackDays);
   const maxStaleDays = options.maxStaleDays ?? Number(PARAMETERS.maxStaleDays.default);
 
   logLine(io, "fetch", `${symbols.length} symbols from ${source.name}, ${from} to ${asOf}`);
   const progress = startProgress(io, symbols.length);
-  const { series, failures } = await source.fetch({ symbols, asOf, from, onSymbolDone: () => progress.tick() });
+  const asked = daysBetween(FIRST_DATE, from) > TRADING_DAY_SLACK_DAYS ? addDays(from, -TRADING_DAY_SLACK_DAYS) : FIRST_DATE;
+  const fetched = await source.fetch({ symbols, asOf, from: asked, onSymbolDone: () => progress.tick() });
   progress.done();
+  const { failures } = fetched;
+  const { tradingDay, from: windowFrom, series } = windowOnTradingDay(fetched.series, asOf, options.lookbackDays);
+  if (tradingDay < asOf && series.length > 0) {
+    logLine(io, "fetch", `the latest close is ${tradingDay}, so the window is ${windowFrom} to ${tradingDay}, as a run on ${tradingDay} had`);
+  }
 
   const stale = staleSeries(series, asOf, maxStaleDays);
   const artifact: FetchedPrices = {
@@ -106,6 +111,27 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
     throw new UnavailableError(`fetch: Yahoo gave nothing for any of ${symbols.length} symbols (${reasonCounts(failures)}); try again later`);
   }
   return artifact;
+}
+
+/**
+ * The as-of date: the one given, or (unset, or "" as an Argo parameter left empty) today in New
+ * York. A later date is refused: a day that has not happened has no closes, and a run for it
+ * would store values under a future day that every later run would then have to overwrite.
+ */
+function asOfDate(given: string | undefined, io: Io): string {
+  const today = dateIn(MARKET_TIME_ZONE, io.now());
+  if (!given) return today;
+  if (given > today) throw new UserError(`--as-of ${given} is after today in New York (${today}); a day that has not happened has no closes to rank`);
+  return given;
+}
+
+/** The first day of the window, which must not be before the earliest date stock-rsi handles. */
+function windowStart(asOf: string, lookbackDays: number): string {
+  if (daysBetween(FIRST_DATE, asOf) < lookbackDays) {
+    const start = new Date(Date.parse(`${asOf}T00:00:00Z`) - lookbackDays * 86_400_000).toISOString().slice(0, 10);
+    throw new UserError(`--lookback-days ${lookbackDays} before --as-of ${asOf} starts on ${start}, before ${FIRST_DATE}, the earliest date stock-rsi handles`);
+  }
+  return addDays(asOf, -lookbackDays);
 }
 
 function selectSource(options: FetchOptions, io: Io): PriceSource {

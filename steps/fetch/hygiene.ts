@@ -12,9 +12,10 @@
  * - **Nothing after the as-of date**, nothing before the window.
  * - **Stale series are reported, not dropped.** The validate step decides what is too old;
  *   fetch says which series end early so the log and the artifact show it at the source.
+ * - **The window ends on the trading day, not on the calendar day** (`windowOnTradingDay`).
  */
 import type { Bar, Series } from "../domain/artifacts.ts";
-import { weekdaysBetween, type IsoDate } from "../domain/dates.ts";
+import { addDays, daysBetween, FIRST_DATE, weekdaysBetween, type IsoDate } from "../domain/dates.ts";
 
 /** A source's bar in the order the source listed it. */
 export interface ListedBar {
@@ -57,4 +58,34 @@ export function staleSeries(series: readonly Series[], asOf: IsoDate, maxStaleDa
     if (weekdaysBehind > maxStaleDays) stale.push({ symbol, lastClose: last.date, weekdaysBehind });
   }
   return stale;
+}
+
+/**
+ * Calendar days fetch asks for beyond the lookback, so that a run days after the last trading day
+ * still has that day's whole window: a weekend, a holiday Monday, a long holiday weekend.
+ */
+export const TRADING_DAY_SLACK_DAYS = 7;
+
+/**
+ * The values stored under a trading day must not depend on the calendar day the run happened. The
+ * `seed` method (pandas `ewm` with adjust=True) weighs every close of the window, so a window that
+ * starts one day later gives an RSI a few hundredths off: a Saturday re-run would overwrite
+ * Friday's stored values with slightly different ones. So the window is `lookbackDays` before the
+ * latest close fetched (the run's trading day), which on a weekday run is the as-of date itself,
+ * and on a Saturday is Friday: the same closes Friday's run used, the same values, to the bit.
+ * fetch therefore asks the source for `TRADING_DAY_SLACK_DAYS` more, and this cuts them off again.
+ */
+export function windowOnTradingDay(
+  series: readonly Series[],
+  asOf: IsoDate,
+  lookbackDays: number,
+): { readonly tradingDay: IsoDate; readonly from: IsoDate; readonly series: Series[] } {
+  let tradingDay: IsoDate | undefined;
+  for (const { bars } of series) {
+    const last = bars.findLast((b) => b.close !== null)?.date;
+    if (last !== undefined && last <= asOf && (tradingDay === undefined || last > tradingDay)) tradingDay = last;
+  }
+  tradingDay ??= asOf;
+  const from = daysBetween(FIRST_DATE, tradingDay) > lookbackDays ? addDays(tradingDay, -lookbackDays) : FIRST_DATE;
+  return { tradingDay, from, series: series.map((s) => ({ ...s, bars: s.bars.filter((b) => b.date >= from && b.date <= asOf) })) };
 }

@@ -2,7 +2,7 @@
  * Runs `stock-rsi` the way a user does: `bin/stock-rsi.mjs` in a child process, real files,
  * real exit status.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -18,28 +18,50 @@ export interface CliResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Whether the process was killed for running past `timeoutMs`. */
+  readonly timedOut?: boolean;
+  /** How long it ran, in milliseconds. */
+  readonly elapsedMs?: number;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /**
+   * Kill the process (SIGKILL) when it runs longer than this; the result then says `timedOut`.
+   * For probes of inputs that once made a command spin forever.
+   */
+  timeoutMs?: number;
+  /** Called with the child once it is started, e.g. to signal it. */
+  onStart?: (child: ChildProcess) => void;
 }
 
 /** Runs any program to its end, collecting what it printed. */
-export function exec(
-  command: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
-): Promise<CliResult> {
+export function exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
+    const started = Date.now();
     const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    let timedOut = false;
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, options.timeoutMs);
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout, stderr, timedOut, elapsedMs: Date.now() - started });
+    });
+    options.onStart?.(child);
   });
 }
 
 /** `stock-rsi ARGS` as a user runs it, outside Argo (no progress file). */
-export function stockRsi(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
-  return exec(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ARGO_PROGRESS_FILE: undefined, ...options.env } });
+export function stockRsi(args: readonly string[], options: ExecOptions = {}): Promise<CliResult> {
+  return exec(process.execPath, [BIN, ...args], { ...options, env: { ...process.env, ARGO_PROGRESS_FILE: undefined, ...options.env } });
 }
 
 /** A fresh temporary directory, removed by the returned cleanup. */

@@ -115,7 +115,7 @@ describe("bad input is refused with one line, a non-zero exit and nothing writte
     writeFileSync(input, JSON.stringify({ schemaVersion: 1, kind: "prices", asOf: "2021-05-17", source: "x", series: [{ symbol: "A", bars: [{ date: "2021-05-32", close: 1 }] }], failures: [] }));
     const result = await stockRsi(["compute", "--in", input, "--out", join(dir.path, "rsi.json")]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe(`stock-rsi: ${input}: series[0].bars[0].date: expected a date written YYYY-MM-DD; regenerate it with stock-rsi fetch`);
+    expect(result.stderr.trim()).toBe(`stock-rsi: ${input}: series[0].bars[0].date: expected a date written YYYY-MM-DD between 1970-01-01 and 9999-12-31; regenerate it with stock-rsi fetch`);
     expect(existsSync(join(dir.path, "rsi.json"))).toBe(false);
   });
 
