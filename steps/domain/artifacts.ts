@@ -14,6 +14,12 @@ import { METHODS } from "./rsi.ts";
 
 export const SCHEMA_VERSION = 1;
 
+/**
+ * The longest `source` (and run id) a store keeps: the MySQL columns are `VARCHAR(255)`. Longer
+ * text would be refused by the server only after the whole run, so steps check it up front.
+ */
+export const MAX_LABEL_LENGTH = 255;
+
 const isoDate = z.string().refine(isIsoDate, { message: `expected a date written YYYY-MM-DD between ${FIRST_DATE} and ${LAST_DATE}` });
 
 /**
@@ -22,7 +28,8 @@ const isoDate = z.string().refine(isIsoDate, { message: `expected a date written
  *   `server-error` (5xx after every retry), `network`, `invalid-response` (a body the Yahoo
  *   schema refuses), `deadline` (the fetch step's overall deadline passed first);
  * - compute-rsi: `too-few-closes` (fewer than period + 1 closes), `no-movement` (not one close
- *   changed: RSI is 0/0);
+ *   changed: RSI is 0/0), `bad-price` (a close of zero or below: a broken quote, which would
+ *   otherwise become a plausible-looking RSI);
  * - validate: `stale` (the last close is too old for the as-of date), `out-of-range`.
  */
 export const FAILURE_REASONS = [
@@ -34,6 +41,7 @@ export const FAILURE_REASONS = [
   "deadline",
   "too-few-closes",
   "no-movement",
+  "bad-price",
   "stale",
   "out-of-range",
 ] as const;
@@ -88,7 +96,8 @@ export const rsiResultSchema = z.looseObject({
   date: isoDate,
   /** Full double precision; rounding is for display only. */
   rsi: z.number().finite(),
-  close: z.number().finite(),
+  /** The last close used; a price, so above zero (compute-rsi fails a series with any other close). */
+  close: z.number().finite().positive(),
 });
 export type RsiResult = z.infer<typeof rsiResultSchema>;
 

@@ -11,7 +11,7 @@
  */
 import type { Command} from "commander";
 import { Option } from "commander";
-import { SCHEMA_VERSION, type Failure, type PricesArtifact } from "../domain/artifacts.ts";
+import { MAX_LABEL_LENGTH, SCHEMA_VERSION, type Failure, type PricesArtifact } from "../domain/artifacts.ts";
 import { writeArtifact } from "../files/artifact-files.ts";
 import { addDays, dateIn, daysBetween, FIRST_DATE, MARKET_TIME_ZONE } from "../domain/dates.ts";
 import { ExitCode, UnavailableError, UserError } from "../domain/errors.ts";
@@ -136,6 +136,9 @@ function windowStart(asOf: string, lookbackDays: number): string {
 
 function selectSource(options: FetchOptions, io: Io): PriceSource {
   const spec = options.source;
+  if (spec.length > MAX_LABEL_LENGTH) {
+    throw new UserError(`--source: ${spec.length} characters; a source is stored with every run, and the store keeps at most ${MAX_LABEL_LENGTH} (use a shorter path)`);
+  }
   if (spec === "sample") return sampleSource;
   if (spec.startsWith("file:") && spec.length > 5) return fileSource(spec.slice(5));
   if (spec !== "yahoo") throw new UserError(`--source: unknown source "${spec}"; use yahoo, sample or file:PATH`);

@@ -9,7 +9,9 @@
  * brings the schema up to date first when it is behind (see `migrations.ts`).
  */
 import type { Command } from "commander";
-import { validatedSchema, type ValidatedArtifact } from "../domain/artifacts.ts";
+import { MAX_LABEL_LENGTH, validatedSchema, type ValidatedArtifact } from "../domain/artifacts.ts";
+import { dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
+import { contradictionIn } from "../validate/rules.ts";
 import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
 import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
 import { noStoreOption, stepCommand } from "../command-line/flags.ts";
@@ -49,13 +51,14 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
   if (!validated.passed) {
     throw new PolicyFailedError(`${options.in}: validation failed for this run; refusing to store it (see its checks)`);
   }
+  assertAsValidated(validated, options.in, io);
   const ranking = rank(validated.results);
   const lines = formatRanking(ranking);
 
   if (options.store && options.db !== "none" && validated.tradeDate !== null) {
     assertTickers(validated, options.in);
     const runId = options.runId ?? `local-${io.now().toISOString()}`;
-    if (runId.length > 255) throw new UserError(`--run-id: ${runId.length} characters; at most 255`);
+    if (runId.length > MAX_LABEL_LENGTH) throw new UserError(`--run-id: ${runId.length} characters; at most ${MAX_LABEL_LENGTH}`);
     const store = await openStore(options.db, {
       env: io.env,
       access: "write",
@@ -93,6 +96,26 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
   if (options.rankingOut) writeFileAtomic(options.rankingOut, lines.map((l) => `${l}\n`).join(""));
   if (options.json) io.out(`${JSON.stringify(jsonResult(validated, ranking), null, 2)}\n`);
   else io.out(lines.map((l) => `${l}\n`).join(""));
+}
+
+/**
+ * Refuses an artifact that says something validate would not have let through (validate's own
+ * rules, re-applied: see `contradictionIn`), a trading day that has not happened yet, or a source
+ * longer than the store keeps, with the field at fault, before the database is opened. The store
+ * is the last line of defence: a value edited into the file after validation would otherwise go
+ * straight into the long table and the user's Excel `stocks` table.
+ */
+function assertAsValidated(v: ValidatedArtifact, file: string, io: Io): void {
+  const unchecked = "it no longer says what validate checked: regenerate it with stock-rsi validate; nothing was stored";
+  const contradiction = contradictionIn(v);
+  if (contradiction) throw new UserError(`${file}: ${contradiction.field}: ${contradiction.problem}; ${unchecked}`);
+  const today = dateIn(MARKET_TIME_ZONE, io.now());
+  if (v.tradeDate !== null && v.tradeDate > today) {
+    throw new UserError(`${file}: tradeDate: ${v.tradeDate} is after today in New York (${today}); a day that has not happened has no closes; nothing was stored`);
+  }
+  if (v.source !== undefined && v.source.length > MAX_LABEL_LENGTH) {
+    throw new UserError(`${file}: source: ${v.source.length} characters; the store keeps at most ${MAX_LABEL_LENGTH}; ${unchecked}`);
+  }
 }
 
 /**

@@ -58,12 +58,8 @@ export function validateRsi(artifact: RsiArtifact, policy: ValidationPolicy): Va
  * overwrite another; the whole run fails.
  */
 function uniqueSymbols(results: readonly RsiResult[], failures: readonly Failure[]): Check {
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  for (const { symbol } of [...results, ...failures]) {
-    if (seen.has(symbol)) repeated.add(symbol);
-    seen.add(symbol);
-  }
+  const seen = new Set([...results, ...failures].map((r) => r.symbol));
+  const repeated = new Set(repeats(results, failures).map((r) => r.symbol));
   if (repeated.size === 0) return { rule: "unique-symbols", outcome: "pass", message: `${seen.size} distinct symbols` };
   return {
     rule: "unique-symbols",
@@ -80,8 +76,9 @@ function uniqueSymbols(results: readonly RsiResult[], failures: readonly Failure
 function rsiInRange(results: readonly RsiResult[]) {
   const rejected: Failure[] = [];
   const kept = results.filter((r) => {
-    if (r.rsi >= 0 && r.rsi <= 100) return true;
-    rejected.push({ symbol: r.symbol, reason: "out-of-range", message: `RSI ${r.rsi} is outside 0-100` });
+    const problem = outOfRange(r);
+    if (problem === undefined) return true;
+    rejected.push({ symbol: r.symbol, reason: "out-of-range", message: problem });
     return false;
   });
   const check: Check =
@@ -107,7 +104,7 @@ function currentForAsOf(results: readonly RsiResult[], asOf: string, maxStaleDay
   const rejected: Failure[] = [];
   const future: string[] = [];
   const kept = results.filter((r) => {
-    if (r.date > asOf) {
+    if (afterAsOf(r, asOf) !== undefined) {
       future.push(r.symbol);
       return false;
     }
@@ -157,6 +154,70 @@ function failedShare(resultCount: number, failures: readonly Failure[], limit: n
     message: total === 0 ? "no symbols at all" : message,
     symbols: [...failedSymbols],
   };
+}
+
+/** Each entry whose symbol appeared earlier in `results`, then `failures`, with where it is. */
+function repeats(results: readonly RsiResult[], failures: readonly Failure[]): { symbol: string; field: string }[] {
+  const seen = new Set<string>();
+  const found: { symbol: string; field: string }[] = [];
+  const visit = (symbol: string, field: string) => {
+    if (seen.has(symbol)) found.push({ symbol, field });
+    seen.add(symbol);
+  };
+  results.forEach((r, i) => visit(r.symbol, `results[${i}].symbol`));
+  failures.forEach((f, i) => visit(f.symbol, `failures[${i}].symbol`));
+  return found;
+}
+
+/** Why a value cannot be an RSI (rsi-in-range), or undefined. */
+function outOfRange(r: RsiResult): string | undefined {
+  return r.rsi >= 0 && r.rsi <= 100 ? undefined : `RSI ${r.rsi} is outside 0-100`;
+}
+
+/** Why a result's close cannot belong to the run's as-of date (trading-day-current), or undefined. */
+function afterAsOf(r: RsiResult, asOf: string): string | undefined {
+  return r.date > asOf ? `${r.date} is after the as-of date ${asOf}` : undefined;
+}
+
+/** A field of a validated artifact that contradicts what validate checked, and how. */
+export interface Contradiction {
+  /** Where in the artifact, e.g. `results[3].rsi`. */
+  readonly field: string;
+  readonly problem: string;
+}
+
+/**
+ * The first thing in a validated artifact that validate would not have let through, or undefined.
+ *
+ * persist is the last step before the database, and a file can be edited between two steps (by
+ * hand, by a script, by a bug in another producer). So persist re-applies, with the same
+ * functions, every rule that needs nothing but the artifact: each symbol once, every RSI within
+ * 0-100, no close after the as-of date; and checks the artifact agrees with itself: the trading
+ * day is the latest close among the results, and `passed` is true only when no check failed. (The
+ * failed-share and staleness limits are the run's policy, which the artifact does not carry: its
+ * `checks` record how they went.)
+ */
+export function contradictionIn(v: ValidatedArtifact): Contradiction | undefined {
+  if (v.passed) {
+    const failed = v.checks.findIndex((c) => c.outcome === "fail");
+    if (failed >= 0) return { field: `checks[${failed}].outcome`, problem: `the rule ${v.checks[failed]!.rule} failed, yet passed is true` };
+  }
+  const repeated = repeats(v.results, v.failures)[0];
+  if (repeated) return { field: repeated.field, problem: `${repeated.symbol} appears more than once` };
+  for (const [i, r] of v.results.entries()) {
+    const range = outOfRange(r);
+    if (range !== undefined) return { field: `results[${i}].rsi`, problem: range };
+    const future = afterAsOf(r, v.asOf);
+    if (future !== undefined) return { field: `results[${i}].date`, problem: future };
+  }
+  const latest = v.results.reduce<string | null>((max, r) => (max === null || r.date > max ? r.date : max), null);
+  if (v.tradeDate !== latest) {
+    return {
+      field: "tradeDate",
+      problem: latest === null ? `${v.tradeDate} is given, but there are no results` : `${v.tradeDate ?? "null"} is not the latest close among the results (${latest})`,
+    };
+  }
+  return undefined;
 }
 
 export function percent(share: number): string {
