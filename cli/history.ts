@@ -16,7 +16,7 @@ import { logLine, type Io } from "../steps/command-line/io.ts";
 import { flagParser, parameterOption, settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
 import { openStore } from "../steps/store/open-store.ts";
 import type { HistoryRow } from "../steps/store/store.ts";
-import { isTicker } from "../steps/domain/symbols.ts";
+import { tickerAsWritten } from "../steps/domain/symbols.ts";
 
 export interface HistoryOptions {
   readonly from?: string | undefined;
@@ -44,9 +44,11 @@ export function historyCommand(io: Io): Command {
 }
 
 export async function runHistory(given: readonly string[], options: HistoryOptions, io: Io): Promise<HistoryRow[]> {
-  const symbols = [...new Set(given.map((s) => s.trim().toUpperCase()))];
-  for (const symbol of symbols) {
-    if (!isTicker(symbol)) throw new UserError(`history: "${symbol}" is not a ticker; use letters, digits and . - ^ =`);
+  const symbols: string[] = [];
+  for (const written of given) {
+    const symbol = tickerAsWritten(written.trim());
+    if (symbol === undefined) throw new UserError(`history: "${written}" is not a ticker; use letters, digits and . - ^ =`);
+    if (!symbols.includes(symbol)) symbols.push(symbol);
   }
   if (options.from && options.to && options.from > options.to) {
     throw new UserError(`history: --from ${options.from} is after --to ${options.to}`);

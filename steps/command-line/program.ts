@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { ExitCode, ExitWith, UserError } from "../domain/errors.ts";
-import type { Io } from "./io.ts";
+import { printable, type Io } from "./io.ts";
 
 /** What each exit status means, for `--help`. */
 const EXIT_STATUS_MEANING: Readonly<Record<number, string>> = {
@@ -56,8 +56,9 @@ export async function runCommandLine(argv: readonly string[], io: Io, commands: 
 function exitStatusOf(err: unknown, io: Io): number {
   if (err instanceof ExitWith) return err.exitCode;
   if (err instanceof UserError) {
-    io.err(`stock-rsi: ${err.message}\n`);
-    io.reportFailure?.(err.message);
+    const line = printable(err.message);
+    io.err(`stock-rsi: ${line}\n`);
+    io.reportFailure?.(line);
     return err.exitCode;
   }
   if (err instanceof CommanderError) {

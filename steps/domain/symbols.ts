@@ -11,6 +11,8 @@ import { UserError } from "./errors.ts";
 
 export const SYMBOL_PATTERN = /^[A-Z0-9.\-^=]+$/;
 export const MAX_SYMBOL_LENGTH = 20;
+/** The ticker alphabet in either case, as a user may write it. */
+const WRITTEN_SYMBOL = /^[A-Za-z0-9.\-^=]+$/;
 
 /**
  * True for a symbol that may be stored and become a column name: the symbols file's own rule.
@@ -18,6 +20,17 @@ export const MAX_SYMBOL_LENGTH = 20;
  */
 export function isTicker(symbol: string): boolean {
   return symbol.length <= MAX_SYMBOL_LENGTH && SYMBOL_PATTERN.test(symbol);
+}
+
+/**
+ * The ticker a user wrote (`aapl`, `BRK-b`), upper-cased, or undefined when it is not one. The
+ * characters are checked *before* upper-casing: JavaScript upper-cases `ı` (dotless i) to `I`
+ * and `ß` to `SS`, so `ıbm` and `straße` would otherwise pass as IBM and STRASSE, tickers the
+ * user never wrote.
+ */
+export function tickerAsWritten(text: string): string | undefined {
+  if (text.length > MAX_SYMBOL_LENGTH || !WRITTEN_SYMBOL.test(text)) return undefined;
+  return text.toUpperCase();
 }
 
 export interface SymbolList {
@@ -41,13 +54,13 @@ export function parseSymbols(text: string, fileName: string): SymbolList {
         `${fileName}:${lineNo}: "${content}" has ${tokens.length} symbols on one line; put one symbol per line`,
       );
     }
-    const symbol = content.toUpperCase();
-    if (symbol.length > MAX_SYMBOL_LENGTH) {
+    if (content.length > MAX_SYMBOL_LENGTH) {
       throw new UserError(
         `${fileName}:${lineNo}: "${truncate(content)}" is longer than ${MAX_SYMBOL_LENGTH} characters; is it a symbol?`,
       );
     }
-    if (!SYMBOL_PATTERN.test(symbol)) {
+    const symbol = tickerAsWritten(content);
+    if (symbol === undefined) {
       throw new UserError(
         `${fileName}:${lineNo}: "${content}" has characters a ticker cannot have; use only letters, digits and . - ^ =`,
       );

@@ -17,7 +17,7 @@ import { addDays, dateIn, daysBetween, FIRST_DATE, MARKET_TIME_ZONE } from "../d
 import { ExitCode, UnavailableError, UserError } from "../domain/errors.ts";
 import { readSymbolsFile } from "../files/symbols-file.ts";
 import { PARAMETERS, pipeline, stepNamed } from "../pipeline.ts";
-import { logLine, type Io } from "../command-line/io.ts";
+import { logLine, printable, type Io } from "../command-line/io.ts";
 import { stepCommand } from "../command-line/flags.ts";
 import { staleSeries, TRADING_DAY_SLACK_DAYS, windowOnTradingDay, type StaleSeries } from "./hygiene.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
@@ -156,7 +156,7 @@ function selectSource(options: FetchOptions, io: Io): PriceSource {
     baseUrl,
     priceField: options.priceField ?? "close",
     requestTimeoutMs,
-    log: (line) => io.err(`${line}\n`),
+    log: (line) => io.err(`${printable(line)}\n`),
     policy: {
       concurrency: options.concurrency ?? Number(PARAMETERS.concurrency.default),
       minIntervalMs: options.requestIntervalMs ?? Number(PARAMETERS.requestIntervalMs.default),

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { UserError } from "../domain/errors.ts";
 import type { Migration } from "./migrations.ts";
 import { parseMysqlUrl } from "./mysql/connection.ts";
-import { redact } from "./redact.ts";
+import { redact } from "../domain/redact.ts";
 import type { RsiStore } from "./store.ts";
 import { openSqliteStore } from "./sqlite.ts";
 

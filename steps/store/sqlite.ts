@@ -9,6 +9,7 @@
  */
 import Database from "better-sqlite3";
 import { UnavailableError, UserError } from "../domain/errors.ts";
+import { redact } from "../domain/redact.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "./migrations.ts";
 import { historyStatement } from "./history-query.ts";
 import {
@@ -52,7 +53,7 @@ export interface SqliteStoreOptions {
 /** Opens (`write`: creates) the file and brings the schema up to date, or checks it is (`read`). */
 export async function openSqliteStore(path: string, options: SqliteStoreOptions = { access: "write" }): Promise<RsiStore> {
   const migrations = options.migrations ?? MIGRATIONS;
-  const description = `sqlite:${path}`;
+  const description = redact(`sqlite:${path}`);
   let db: Database.Database | undefined;
   try {
     if (options.access === "read") {

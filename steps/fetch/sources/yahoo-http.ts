@@ -15,6 +15,7 @@
  * library from printing the URL of every failed request with `console.error`.
  */
 import { UserError } from "../../domain/errors.ts";
+import { redact } from "../../domain/redact.ts";
 import { FetchAttemptError } from "../scheduler.ts";
 
 /** The environment variable naming a Yahoo mirror (scheme://host[:port]). */
@@ -38,18 +39,19 @@ export interface YahooHttpOptions {
  * meaningful (the path is Yahoo's); anything else is refused, naming where it came from.
  */
 export function parseBaseUrl(text: string, origin: string): URL {
+  const shown = redact(text);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UserError(`${origin}: "${text}" is not a URL; expected scheme://host[:port], e.g. http://127.0.0.1:8080`);
+    throw new UserError(`${origin}: "${shown}" is not a URL; expected scheme://host[:port], e.g. http://127.0.0.1:8080`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UserError(`${origin}: "${text}" must start with http:// or https://`);
+    throw new UserError(`${origin}: "${shown}" must start with http:// or https://`);
   }
   if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || url.username || url.password) {
     throw new UserError(
-      `${origin}: "${text}" has a path, query or credentials; give only scheme://host[:port] (requests keep Yahoo's own path)`,
+      `${origin}: "${shown}" has a path, query or credentials; give only scheme://host[:port] (requests keep Yahoo's own path)`,
     );
   }
   return url;

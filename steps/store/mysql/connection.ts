@@ -20,7 +20,7 @@
  *   before the command gives up with exit status 3; default 60.
  */
 import { UserError } from "../../domain/errors.ts";
-import { redact } from "../redact.ts";
+import { redact } from "../../domain/redact.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../retry.ts";
 
 export const SSL_MODES = ["DISABLED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"] as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../../../steps/domain/errors.ts";
 import { parseMysqlUrl, type TargetEdges } from "../../../../steps/store/mysql/connection.ts";
-import { redact } from "../../../../steps/store/redact.ts";
+import { redact } from "../../../../steps/domain/redact.ts";
 
 function edges(env: Record<string, string> = {}, files: Record<string, string> = {}): TargetEdges {
   return {
