@@ -13,10 +13,9 @@
  * is, so importing twice changes nothing. The report says how many days, symbols and values were
  * imported and skipped. A dump is read and checked before the database is opened.
  */
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { Command } from "commander";
-import { describeFsError } from "../../steps/files/artifact-files.ts";
+import { FILE_LIMITS, readBoundedText, UnreadableFile } from "../../steps/files/bounded-read.ts";
 import { ExitCode, UserError } from "../../steps/domain/errors.ts";
 import { SETTINGS } from "../../steps/pipeline.ts";
 import { settingOption, withExitStatuses } from "../../steps/command-line/flags.ts";
@@ -62,9 +61,10 @@ export async function runImportLegacy(options: ImportLegacyOptions, io: Io): Pro
   if (options.dump !== undefined) {
     let text: string;
     try {
-      text = readFileSync(options.dump, "utf8");
+      text = readBoundedText(options.dump, FILE_LIMITS.dump);
     } catch (err) {
-      throw new UserError(`${options.dump}: cannot read the dump (${describeFsError(err)})`);
+      if (!(err instanceof UnreadableFile)) throw err;
+      throw new UserError(`${options.dump}: cannot read the dump (${err.message})`);
     }
     reading = legacyValuesOf(parseMysqldumpTable(text, options.table, options.dump), options.dump);
     source = `mysqldump ${basename(options.dump)}, table ${options.table}`;

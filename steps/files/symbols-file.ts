@@ -2,17 +2,18 @@
  * Reading the user's symbols file from disk; the rules of its content are `parseSymbols` in
  * `steps/domain/symbols.ts`.
  */
-import { readFileSync } from "node:fs";
 import { UserError } from "../domain/errors.ts";
 import { parseSymbols, type SymbolList } from "../domain/symbols.ts";
-import { describeFsError } from "./artifact-files.ts";
+import { FILE_LIMITS, readBoundedText, UnreadableFile } from "./bounded-read.ts";
 
+/** The symbols in the file; a file that is not a regular file of at most 1 MiB is refused. */
 export function readSymbolsFile(path: string): SymbolList {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readBoundedText(path, FILE_LIMITS.symbols);
   } catch (err) {
-    throw new UserError(`${path}: cannot read the symbols file (${describeFsError(err)})`);
+    if (!(err instanceof UnreadableFile)) throw err;
+    throw new UserError(`${path}: cannot read the symbols file (${err.message})`);
   }
   return parseSymbols(text, path);
 }

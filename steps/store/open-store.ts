@@ -5,8 +5,8 @@
  *   `mysql/connection.ts` for the password and TLS options);
  * - `none` (handled by the commands): do not store.
  */
-import { readFileSync } from "node:fs";
 import { UserError } from "../domain/errors.ts";
+import { readBoundedText } from "../files/bounded-read.ts";
 import type { Migration } from "./migrations.ts";
 import { parseMysqlUrl } from "./mysql/connection.ts";
 import { redact } from "../domain/redact.ts";
@@ -38,7 +38,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     return openSqliteStore(path, { access, ...(options.migrations ? { migrations: options.migrations } : {}) });
   }
   if (url.startsWith("mysql://")) {
-    const target = parseMysqlUrl(url, { env: options.env ?? process.env, readFile: (path) => readFileSync(path, "utf8") });
+    const target = parseMysqlUrl(url, { env: options.env ?? process.env, readFile: readBoundedText });
     // Loaded only when asked for, so a laptop run on SQLite never loads the MySQL driver.
     const { openMysqlStore } = await import("./mysql/store.ts");
     return openMysqlStore(target, {

@@ -20,6 +20,7 @@
  *   before the command gives up with exit status 3; default 60.
  */
 import { UserError } from "../../domain/errors.ts";
+import { FILE_LIMITS } from "../../files/bounded-read.ts";
 import { redact } from "../../domain/redact.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../retry.ts";
 
@@ -55,7 +56,8 @@ export interface MysqlTarget {
 /** What reading the URL needs from outside: the environment and a way to read files. */
 export interface TargetEdges {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly readFile: (path: string) => string;
+  /** A file's text; refuses (throws) anything but a regular file of at most `limitBytes`. */
+  readonly readFile: (path: string, limitBytes: number) => string;
 }
 
 const OPTIONS = ["ssl-mode", "ssl-ca", "ssl-cert", "ssl-key", "socket", "retry-deadline"] as const;
@@ -117,7 +119,7 @@ function passwordFrom(inUrl: string, edges: TargetEdges): string | undefined {
   if (file) {
     let text: string;
     try {
-      text = edges.readFile(file);
+      text = edges.readFile(file, FILE_LIMITS.password);
     } catch (err) {
       throw new UserError(`MYSQL_PASSWORD_FILE=${file}: cannot read the password file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
@@ -144,7 +146,7 @@ function tlsSettings(mode: SslMode, options: ReadonlyMap<string, string>, edges:
     const path = options.get(name);
     if (path === undefined) return undefined;
     try {
-      return edges.readFile(path);
+      return edges.readFile(path, FILE_LIMITS.pem);
     } catch (err) {
       throw new UserError(`--db: ${name}=${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }

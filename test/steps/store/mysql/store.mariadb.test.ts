@@ -97,7 +97,7 @@ describe("the MySQL store's accounts and connection", () => {
     await store.close();
     const missing = captureIo({ env: { MYSQL_PASSWORD_FILE: "/run/secrets/nope" } });
     expect(await runCli(["migrate", "--db", db.url], missing)).toBe(2);
-    expect(missing.stderr()).toBe("stock-rsi: MYSQL_PASSWORD_FILE=/run/secrets/nope: cannot read the password file (ENOENT)\n");
+    expect(missing.stderr()).toBe("stock-rsi: MYSQL_PASSWORD_FILE=/run/secrets/nope: cannot read the password file (no such file)\n");
   });
 
   it("a password in the URL works and is never printed, not even when the command fails", async () => {
