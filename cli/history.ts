@@ -40,7 +40,7 @@ export function historyCommand(io: Io): Command {
     .action(async (symbols: string[], options: HistoryOptions) => {
       await runHistory(symbols, options, io);
     });
-  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal]);
+  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.refused, ExitCode.internal]);
 }
 
 export async function runHistory(given: readonly string[], options: HistoryOptions, io: Io): Promise<HistoryRow[]> {

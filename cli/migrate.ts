@@ -23,7 +23,7 @@ export function migrateCommand(io: Io): Command {
     .action(async (options: MigrateOptions) => {
       await runMigrate(options, io);
     });
-  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal]);
+  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.refused, ExitCode.internal]);
 }
 
 export async function runMigrate(options: MigrateOptions, io: Io): Promise<SchemaState> {

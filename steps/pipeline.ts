@@ -117,10 +117,26 @@ export interface StepDefinition {
   readonly settings: readonly string[];
   /**
    * Whether a failed attempt is worth repeating: only a step that talks to a service that can be
-   * briefly away (Yahoo, MySQL) is retried, and only when it exits `unavailable` (3). Bad input
-   * and a failed validation policy fail the same way every time.
+   * briefly away (Yahoo, MySQL) is retried, and only when it exits `unavailable` (3). Bad input,
+   * a failed validation policy and a service's refusal (4: a wrong password, a missing privilege)
+   * fail the same way every time.
    */
-  readonly retry?: { readonly limit: number; readonly backoffSeconds: number };
+  readonly retry?: StepRetry;
+}
+
+export interface StepRetry {
+  /** Attempts after the first. */
+  readonly limit: number;
+  /** The wait before the first retry; each later one doubles it. */
+  readonly backoffSeconds: number;
+  /**
+   * The step already waits out a briefly absent service itself: persist retries the database
+   * until the URL's retry deadline (60 s by default), saying so. Then the local runner does not
+   * run it again: in one process a second attempt only repeats that wait, and "the database is
+   * down" would take minutes to say instead of one. Argo still retries it, in a new pod, which is
+   * what helps when the pod itself was lost or MySQL is being rescheduled for minutes.
+   */
+  readonly waitsInStep?: boolean;
 }
 
 export interface PipelineDefinition {
@@ -138,7 +154,7 @@ export const PARAMETERS = {
     flag: "--as-of",
     valueName: "date",
     parse: isoDateValue,
-    description: "the trading date to rank, YYYY-MM-DD (default: today in New York); later bars are dropped",
+    description: "the trading date to rank, YYYY-MM-DD, not after today (default: today in New York); later bars are dropped",
     default: "",
   },
   lookbackDays: {
@@ -309,7 +325,7 @@ export const pipeline: PipelineDefinition = {
       ],
       parameters: [],
       settings: settings("db", "no-wide-table", "run-id", "json"),
-      retry: { limit: 3, backoffSeconds: 20 },
+      retry: { limit: 3, backoffSeconds: 20, waitsInStep: true },
     },
   ],
 };

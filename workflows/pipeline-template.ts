@@ -249,22 +249,28 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
 }
 
 /**
- * The definition's retry hint as an Argo retryStrategy. Only exit status 3 ("a service could not
- * be used": Yahoo throttled or down, MySQL restarting) is worth another attempt; bad input (2),
- * a failed validation policy (1) or a bug (70) fail the same way every time. `retryPolicy:
- * Always` hands every failed attempt to the expression, which alone decides; an attempt that
- * never ran the step (a pod error) has exit code -1 and is not retried. Waits double from the
- * hint's back-off: for fetch 30 s then 60 s.
+ * The definition's retry hint as an Argo retryStrategy. Two kinds of failed attempt are worth
+ * another one:
+ * - exit status 3, "a service could not be used" (Yahoo throttled or down, MySQL restarting);
+ * - no exit status at all: Argo reports `-1` when the container never ended on its own (the pod
+ *   was evicted from a draining node, preempted, or deleted), which says nothing about the step.
+ * Everything else fails the same way every time: bad input (2), a failed validation policy (1),
+ * a service's refusal (4: a wrong password, a missing privilege) and a bug (70). `retryPolicy:
+ * Always` hands every failed attempt to the expression, which alone decides. Waits double from
+ * the hint's back-off: for fetch 30 s then 60 s.
  */
 export function retryStrategy(step: StepDefinition): IRetryStrategy | undefined {
   if (!step.retry) return undefined;
   return {
     limit: String(step.retry.limit),
     retryPolicy: "Always",
-    expression: `asInt(lastRetry.exitCode) == ${ExitCode.unavailable}`,
+    expression: `asInt(lastRetry.exitCode) == ${ExitCode.unavailable} || asInt(lastRetry.exitCode) == ${NO_EXIT_CODE}`,
     backoff: { duration: `${step.retry.backoffSeconds}s`, factor: "2" },
   };
 }
+
+/** What Argo's `lastRetry.exitCode` holds for an attempt whose container never exited (workflow/controller/operator.go). */
+export const NO_EXIT_CODE = -1;
 
 export function artifactPath(file: string): string {
   return `${ARTIFACT_DIR}/${file}`;

@@ -46,7 +46,7 @@ export function importLegacyCommand(io: Io): Command {
     .action(async (options: ImportLegacyOptions) => {
       await runImportLegacy(options, io);
     });
-  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal]);
+  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.refused, ExitCode.internal]);
 }
 
 export async function runImportLegacy(options: ImportLegacyOptions, io: Io): Promise<ImportReport> {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { ExitCode, ExitWith } from "../../steps/domain/errors.ts";
 import { pipeline, SETTINGS, type SettingValue, type StepDefinition } from "../../steps/pipeline.ts";
-import type { Io } from "../../steps/command-line/io.ts";
+import { logLine, type Io } from "../../steps/command-line/io.ts";
 import { noStoreOption, parameterOption, parameterText, settingOption, settingValue, withExitStatuses } from "../../steps/command-line/flags.ts";
 import { executePipeline } from "./executor.ts";
 
@@ -32,14 +32,14 @@ export function runCommand(io: Io, invoke: InvokeInProcess): Command {
     .addOption(noStoreOption())
     .option("--artifacts-dir <dir>", "keep the artifacts here instead of a temporary directory")
     .action(async (symbolsFile: string, options: RunOptions) => {
-      const code = await runPipeline(symbolsFile, options, invoke);
+      const code = await runPipeline(symbolsFile, options, invoke, io);
       // Each step has already said why it stopped.
       if (code !== ExitCode.ok) throw new ExitWith(code);
     });
   return withExitStatuses(command, Object.values(ExitCode));
 }
 
-async function runPipeline(symbolsFile: string, options: RunOptions, invoke: InvokeInProcess): Promise<number> {
+async function runPipeline(symbolsFile: string, options: RunOptions, invoke: InvokeInProcess, io: Io): Promise<number> {
   const parameters: Record<string, string | undefined> = {};
   for (const parameter of pipeline.parameters) parameters[parameter.name] = parameterText(parameter, options);
   const settings: Record<string, SettingValue | undefined> = {};
@@ -54,6 +54,7 @@ async function runPipeline(symbolsFile: string, options: RunOptions, invoke: Inv
       pipeline,
       { artifactsDir, inputFiles: { symbols: symbolsFile }, parameters, settings },
       (_step: StepDefinition, argv) => invoke(argv),
+      { log: (line) => logLine(io, "run", line) },
     );
     return outcomes.at(-1)?.exitCode ?? ExitCode.internal;
   } finally {

@@ -39,6 +39,10 @@ export interface StepOutcome {
 export interface ExecuteOptions {
   /** Waits between retries; tests shorten it. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** One line for the user, e.g. that a step is run again and after how long. */
+  readonly log?: (line: string) => void;
+  /** Told when each attempt of a step starts, e.g. to say what a signal interrupted. */
+  readonly onAttempt?: (step: StepDefinition, attempt: number) => void;
 }
 
 /** Runs every step in dependency order and stops at the first failure; returns each outcome. */
@@ -56,10 +60,13 @@ export async function executePipeline(
     let exitCode: number;
     for (;;) {
       attempts++;
+      options.onAttempt?.(step, attempts);
       exitCode = await invoke(step, argv);
-      const retriable = exitCode === ExitCode.unavailable && step.retry && attempts <= step.retry.limit;
-      if (!retriable) break;
-      await sleep(step.retry!.backoffSeconds * 1000 * 2 ** (attempts - 1));
+      const retry = step.retry;
+      if (exitCode !== ExitCode.unavailable || !retry || retry.waitsInStep || attempts > retry.limit) break;
+      const seconds = retry.backoffSeconds * 2 ** (attempts - 1);
+      options.log?.(`${step.name} exited ${exitCode} (a service could not be used); running it again in ${seconds} s (attempt ${attempts + 1} of ${retry.limit + 1})`);
+      await sleep(seconds * 1000);
     }
     outcomes.push({ step: step.name, exitCode, attempts });
     if (exitCode !== ExitCode.ok) break;

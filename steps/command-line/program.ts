@@ -17,6 +17,7 @@ const EXIT_STATUS_MEANING: Readonly<Record<number, string>> = {
   [ExitCode.policyFailed]: "the validation policy failed: nothing was stored",
   [ExitCode.badInput]: "bad input: a flag, a file or an artifact was refused; nothing was written",
   [ExitCode.unavailable]: "a service (Yahoo, the database) could not be used; trying again later may work",
+  [ExitCode.refused]: "a service refused the request (a wrong password, a missing privilege, a value too long); fix that first",
   [ExitCode.internal]: "a bug: an unexpected error, printed with its stack",
 };
 

@@ -14,8 +14,14 @@ export const ExitCode = {
   policyFailed: 1,
   /** Bad input: a flag, the symbols file or an artifact was refused. Nothing was written. */
   badInput: 2,
-  /** A service the step needs (Yahoo, the database) could not be used. */
+  /** A service the step needs (Yahoo, the database) could not be used; later may work. Argo retries it. */
   unavailable: 3,
+  /**
+   * A service answered, and refused in a way no retry can fix: a wrong password, a missing
+   * privilege, a certificate that does not match, a value too long for its column, a schema from a
+   * newer stock-rsi. Someone must change the configuration or the data first. Not retried.
+   */
+  refused: 4,
   /** A bug: an unexpected error, printed with its stack. */
   internal: 70,
 } as const;
@@ -31,10 +37,17 @@ export class UserError extends Error {
   }
 }
 
-/** A service the step depends on failed in a way the user must fix or wait out. */
+/** A service the step depends on could not be used for now: waiting may fix it (exit 3). */
 export class UnavailableError extends UserError {
   constructor(message: string) {
     super(message, ExitCode.unavailable);
+  }
+}
+
+/** A service the step depends on refused it, and waiting will not change that (exit 4). */
+export class RefusedError extends UserError {
+  constructor(message: string) {
+    super(message, ExitCode.refused);
   }
 }
 

@@ -38,6 +38,7 @@ export function persistCommand(io: Io): Command {
     ExitCode.policyFailed,
     ExitCode.badInput,
     ExitCode.unavailable,
+    ExitCode.refused,
     ExitCode.internal,
   ])
     .addOption(noStoreOption())
@@ -136,9 +137,12 @@ function wideTableLine(summary: WriteSummary): string | undefined {
   const wide = summary.wideTable;
   if (!wide) return undefined;
   if (!wide.written) return `stocks table not written: ${wide.reason}`;
-  return wide.columnsAdded.length > 0
-    ? `stocks table: wrote the day's row, adding ${wide.columnsAdded.length} symbol columns (${wide.columnsAdded.join(", ")})`
-    : "stocks table: wrote the day's row";
+  const row =
+    wide.columnsAdded.length > 0
+      ? `stocks table: wrote the day's row, adding ${wide.columnsAdded.length} symbol columns (${wide.columnsAdded.join(", ")})`
+      : "stocks table: wrote the day's row";
+  const left = wide.withoutColumn ?? [];
+  return left.length > 0 ? `${row}; ${left.join(", ")} ${left.length === 1 ? "has" : "have"} no column there (the table's own date column has that name)` : row;
 }
 
 /** The `--json` result: the ranking (full precision and rounded) and what failed. */

@@ -8,7 +8,7 @@
  * `stock-rsi history` gives the same view of the values over time.
  */
 import Database from "better-sqlite3";
-import { UnavailableError, UserError } from "../domain/errors.ts";
+import { RefusedError, UnavailableError, UserError } from "../domain/errors.ts";
 import { redact } from "../domain/redact.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "./migrations.ts";
 import { historyStatement } from "./history-query.ts";
@@ -67,11 +67,11 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
   } catch (err) {
     db?.close();
     if (err instanceof UserError) throw err;
-    if (err instanceof SchemaTooNewError) throw new UnavailableError(`${description}: ${err.message}`);
+    if (err instanceof SchemaTooNewError) throw new RefusedError(`${description}: ${err.message}`);
     if (options.access === "read" && /unable to open|does not exist/i.test((err as Error).message)) {
       throw new UserError(`${description}: no such database file; nothing is stored there yet (stock-rsi run stores into sqlite:stock-rsi.db by default)`);
     }
-    throw new UnavailableError(`${description}: cannot open the database (${(err as Error).message})`);
+    throw sqliteFailure(err, `${description}: cannot open the database (${(err as Error).message})`);
   }
 }
 
@@ -108,7 +108,7 @@ class SqliteReader implements RsiStore {
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (typeof code === "string" && code.startsWith("SQLITE_")) {
-        throw new UnavailableError(`${this.description}: could not ${doing}: ${(err as Error).message} (${code})`);
+        throw sqliteFailure(err, `${this.description}: could not ${doing}: ${(err as Error).message} (${code})`);
       }
       throw err;
     }
@@ -196,6 +196,17 @@ class SqliteStore extends SqliteReader {
     const { runId, tradeDate, asOf, source, method, period, ranked, failed } = run;
     this.statements.recordRun.run({ runId, tradeDate, asOf, source, method, period, ranked, failed, writtenAt: new Date().toISOString() });
   }
+}
+
+/**
+ * A SQLite error with the exit status that says whether waiting helps: the file locked by another
+ * writer for longer than the busy timeout (SQLITE_BUSY, SQLITE_LOCKED) may be free later (exit 3);
+ * anything else (a read-only file or directory, a full disk, a file that is not a database, a
+ * path that cannot be opened) stays as it is until someone changes it (exit 4).
+ */
+function sqliteFailure(err: unknown, message: string): UserError {
+  const code = String((err as { code?: string }).code ?? "");
+  return /^SQLITE_(BUSY|LOCKED)/.test(code) ? new UnavailableError(message) : new RefusedError(message);
 }
 
 /**

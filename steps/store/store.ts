@@ -36,7 +36,7 @@ export interface WriteSummary {
 
 /** The wide table's part in a write: written (with the columns it had to add), or why not. */
 export type WideTableOutcome =
-  | { readonly written: true; readonly columnsAdded: readonly string[] }
+  | { readonly written: true; readonly columnsAdded: readonly string[]; readonly withoutColumn?: readonly string[] }
   | { readonly written: false; readonly reason: string };
 
 export interface HistoryQuery {

@@ -58,6 +58,8 @@ export interface MariaDbServer {
   createDatabase(prefix?: string): Promise<TestDatabase>;
   /** Stops the server (a clean shutdown) and keeps its data directory. */
   stop(): Promise<void>;
+  /** Kills the server with SIGKILL, as a node failure would: no shutdown, no flush; keeps its data directory. */
+  crash(): Promise<void>;
   /** Starts it again on the same port and data directory. */
   start(): Promise<void>;
   destroy(): Promise<void>;
@@ -210,10 +212,19 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
       await admin?.end().catch(() => {});
       admin = undefined;
       const proc = child;
-      if (!proc || proc.exitCode !== null) return;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
       proc.kill("SIGTERM");
       await exited;
+    },
+    async crash() {
+      const proc = child;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+      proc.kill("SIGKILL");
+      await exited;
+      admin?.destroy();
+      admin = undefined;
     },
     async start() {
       await launch();

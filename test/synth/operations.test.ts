@@ -39,12 +39,12 @@ describe("the pipeline in dist/", () => {
     }
   });
 
-  it("retries only fetch and persist, only on exit 3, with back-off", () => {
+  it("retries only fetch and persist, only on exit 3 or an attempt without an exit code, with back-off", () => {
     const templates = get("WorkflowTemplate").spec.templates as Any[];
     const retried = templates.filter((t) => t.retryStrategy).map((t) => t.name);
     expect(retried).toEqual(["fetch", "persist"]);
     for (const t of templates.filter((x) => x.retryStrategy)) {
-      expect(t.retryStrategy.expression).toBe(`asInt(lastRetry.exitCode) == ${ExitCode.unavailable}`);
+      expect(t.retryStrategy.expression).toBe(`asInt(lastRetry.exitCode) == ${ExitCode.unavailable} || asInt(lastRetry.exitCode) == -1`);
       expect(t.retryStrategy.backoff.duration).toMatch(/^\d+s$/);
     }
   });

@@ -22,9 +22,9 @@
  */
 import mysql from "mysql2/promise";
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
-import { UnavailableError, UserError } from "../../domain/errors.ts";
+import { RefusedError, UnavailableError, UserError } from "../../domain/errors.ts";
 import type { MysqlTarget } from "./connection.ts";
-import { describeMysqlError, isMysqlError, isTransientMysqlError } from "./errors.ts";
+import { classifyMysqlError, describeMysqlError, isTransientMysqlError } from "./errors.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "../migrations.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
 import { historyStatement } from "../history-query.ts";
@@ -182,7 +182,11 @@ class MysqlStore implements RsiStore {
         await conn.commit();
         commitInDoubt = false;
         const updated = day.results.filter((r) => existing.has(r.symbol)).length;
-        const wideTable: WideTableOutcome | undefined = wide ? { written: true, columnsAdded } : skip ? { written: false, reason: skip } : undefined;
+        const wideTable: WideTableOutcome | undefined = wide
+          ? { written: true, columnsAdded, ...(wide.withoutColumn.length > 0 ? { withoutColumn: wide.withoutColumn } : {}) }
+          : skip
+            ? { written: false, reason: skip }
+            : undefined;
         return { inserted: day.results.length - updated, updated, ...(wideTable ? { wideTable } : {}) };
       },
       () =>
@@ -286,7 +290,7 @@ async function ensureWideColumns(conn: PoolConnection, description: string, symb
       columns = await readColumns(conn, WIDE_TABLE);
     }
     const problem = wideTableShapeProblem(columns);
-    if (problem) throw new UserError(`${description}: ${problem}; fix the table, or store without it (--no-wide-table)`);
+    if (problem) throw new RefusedError(`${description}: ${problem}; fix the table, or store without it (--no-wide-table)`);
     const adding = columnsToAdd(
       columns.map((c) => c.name),
       symbols,
@@ -379,10 +383,15 @@ function schemaAccess(conn: PoolConnection, target: MysqlTarget): SchemaAccess {
   };
 }
 
-/** Any failure as the one line the user reads; a bug stays a bug. */
+/**
+ * Any failure as the one line the user reads, with the exit status that says whether waiting can
+ * help: 3 once a transient failure outlasted the retry deadline, 4 for a refusal (see
+ * `classifyMysqlError`); a bug stays a bug.
+ */
 function asUserError(err: unknown, target: MysqlTarget, doing: string, afterFailure: string | undefined): unknown {
   if (err instanceof UserError) return err;
-  if (err instanceof SchemaTooNewError) return new UnavailableError(`${target.description}: ${err.message}`);
+  // A newer stock-rsi wrote this schema: no retry makes this one able to write it.
+  if (err instanceof SchemaTooNewError) return new RefusedError(`${target.description}: ${err.message}`);
   if (err instanceof RetriesExhausted) {
     const seconds = Math.round(err.elapsedMs / 1000);
     return new UnavailableError(
@@ -390,8 +399,8 @@ function asUserError(err: unknown, target: MysqlTarget, doing: string, afterFail
         (afterFailure ? `; ${afterFailure}` : ""),
     );
   }
-  if (isMysqlError(err)) {
-    return new UnavailableError(`${target.description}: could not ${doing}: ${describeMysqlError(err, target)}` + (afterFailure ? `; ${afterFailure}` : ""));
-  }
-  return err;
+  const kind = classifyMysqlError(err);
+  if (kind === "bug") return err;
+  const message = `${target.description}: could not ${doing}: ${describeMysqlError(err, target)}` + (afterFailure ? `; ${afterFailure}` : "");
+  return kind === "transient" ? new UnavailableError(message) : new RefusedError(message);
 }

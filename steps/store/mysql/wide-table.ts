@@ -61,14 +61,27 @@ export interface WideDay {
   readonly computed: readonly { readonly symbol: string; readonly value: number }[];
   /** Failed symbols: NULL in a new row; an existing value is kept (last run wins only for values). */
   readonly failed: readonly string[];
+  /** Symbols that cannot have a column here (see `hasOwnColumn`); the long table keeps their values. */
+  readonly withoutColumn: readonly string[];
+}
+
+/**
+ * Whether a symbol can have its own column. `DATE` is a ticker (letters only) but its column would
+ * be the table's `date` key itself (column names ignore case): the original program would have
+ * written an RSI into the date. Such a symbol is left out of this table, and said so.
+ */
+export function hasOwnColumn(symbol: string): boolean {
+  return symbol.toLowerCase() !== DATE_COLUMN;
 }
 
 export function wideDayOf(day: DayWrite): WideDay {
   const computedSymbols = new Set(day.results.map((r) => r.symbol));
+  const all = [...computedSymbols, ...day.failures.map((f) => f.symbol)];
   return {
     date: day.tradeDate,
-    computed: day.results.map((r) => ({ symbol: r.symbol, value: roundHalfEven(r.rsi) })),
-    failed: [...new Set(day.failures.map((f) => f.symbol))].filter((s) => !computedSymbols.has(s)),
+    computed: day.results.filter((r) => hasOwnColumn(r.symbol)).map((r) => ({ symbol: r.symbol, value: roundHalfEven(r.rsi) })),
+    failed: [...new Set(day.failures.map((f) => f.symbol))].filter((s) => !computedSymbols.has(s) && hasOwnColumn(s)),
+    withoutColumn: [...new Set(all.filter((s) => !hasOwnColumn(s)))],
   };
 }
 

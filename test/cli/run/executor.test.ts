@@ -37,25 +37,42 @@ describe("the executor", () => {
     expect(outcomes.at(-1)).toEqual({ step: "validate", exitCode: 1, attempts: 1 });
   });
 
-  it("retries a step that declares retries only when it exits unavailable, with growing waits", async () => {
+  it("retries a step that declares retries only when it exits unavailable, with growing waits it announces", async () => {
     const waits: number[] = [];
-    let persistAttempts = 0;
+    const lines: string[] = [];
+    let fetchAttempts = 0;
     const outcomes = await executePipeline(
       pipeline,
       plan,
       async (s) => {
-        if (s.name !== "persist") return ExitCode.ok;
-        persistAttempts++;
-        return persistAttempts < 3 ? ExitCode.unavailable : ExitCode.ok;
+        if (s.name !== "fetch") return ExitCode.ok;
+        fetchAttempts++;
+        return fetchAttempts < 3 ? ExitCode.unavailable : ExitCode.ok;
       },
-      { sleep: async (ms) => void waits.push(ms) },
+      { sleep: async (ms) => void waits.push(ms), log: (line) => lines.push(line) },
     );
-    expect(outcomes.at(-1)).toEqual({ step: "persist", exitCode: 0, attempts: 3 });
-    expect(waits).toEqual([20_000, 40_000]);
+    expect(outcomes[0]).toEqual({ step: "fetch", exitCode: 0, attempts: 3 });
+    expect(waits).toEqual([30_000, 60_000]);
+    expect(lines).toEqual([
+      "fetch exited 3 (a service could not be used); running it again in 30 s (attempt 2 of 3)",
+      "fetch exited 3 (a service could not be used); running it again in 60 s (attempt 3 of 3)",
+    ]);
 
     let validateAttempts = 0;
     await executePipeline(pipeline, plan, async (s) => (s.name === "validate" ? (validateAttempts++, ExitCode.unavailable) : ExitCode.ok), { sleep: async () => undefined });
     expect(validateAttempts).toBe(1);
+  });
+
+  it("does not run persist again: it has already waited for the database itself (Argo still retries it in a new pod)", async () => {
+    const waits: number[] = [];
+    const outcomes = await executePipeline(pipeline, plan, async (s) => (s.name === "persist" ? ExitCode.unavailable : ExitCode.ok), { sleep: async (ms) => void waits.push(ms) });
+    expect(outcomes.at(-1)).toEqual({ step: "persist", exitCode: 3, attempts: 1 });
+    expect(waits).toEqual([]);
+  });
+
+  it("never retries a refusal (exit 4): a wrong password stays wrong", async () => {
+    const outcomes = await executePipeline(pipeline, plan, async (s) => (s.name === "fetch" ? ExitCode.refused : ExitCode.ok), { sleep: async () => undefined });
+    expect(outcomes).toEqual([{ step: "fetch", exitCode: 4, attempts: 1 }]);
   });
 
   it("gives up after the declared limit", async () => {

@@ -208,7 +208,10 @@ describe("the command line", () => {
     expect(await statuses("compute-rsi")).toEqual([0, 2, 70]);
     expect(await statuses("validate")).toEqual([0, 1, 2, 70]);
     // history reads; it validates nothing, so it never ends with 1.
-    expect(await statuses("history")).toEqual([0, 2, 3, 70]);
-    expect(await statuses("run")).toEqual([0, 1, 2, 3, 70]);
+    expect(await statuses("history")).toEqual([0, 2, 3, 4, 70]);
+    expect(await statuses("persist")).toEqual([0, 1, 2, 3, 4, 70]);
+    // fetch's service, Yahoo, never refuses a whole run: a symbol it will not serve is a failure in the artifact.
+    expect(await statuses("fetch")).toEqual([0, 2, 3, 70]);
+    expect(await statuses("run")).toEqual([0, 1, 2, 3, 4, 70]);
   });
 });

@@ -204,7 +204,7 @@ export function describeStoreContract(storeName: string, freshFixture: () => Pro
           (err: unknown) => err,
         );
         expect(refusal).toBeInstanceOf(UserError);
-        expect((refusal as UserError).exitCode).toBe(3);
+        expect((refusal as UserError).exitCode).toBe(4);
         expect((refusal as Error).message).toMatch(`the schema is at version ${SCHEMA_VERSION + 5}, newer than this stock-rsi knows (${SCHEMA_VERSION}); upgrade stock-rsi`);
       }
     });

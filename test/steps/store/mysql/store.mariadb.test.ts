@@ -109,15 +109,15 @@ describe("the MySQL store's accounts and connection", () => {
 
     const wrongDb = withPassword.replace(db.name, "no_such_db");
     const failing = captureIo({ env: {} });
-    expect(await runCli(["history", "AAPL", "--db", wrongDb], failing)).toBe(3);
+    expect(await runCli(["history", "AAPL", "--db", wrongDb], failing)).toBe(4);
     expect(failing.stderr()).toMatch(/^stock-rsi: mysql:\/\/stock_rsi@127\.0\.0\.1:\d+\/no_such_db: could not read the schema version: Access denied for user 'stock_rsi'@'%' to database 'no_such_db'; create the database/);
     for (const output of [io.stdout(), io.stderr(), failing.stdout(), failing.stderr()]) expect(output).not.toContain(server.pipelinePassword);
   });
 
-  it("a wrong password is one line with exit status 3, naming where the password comes from", async () => {
+  it("a wrong password is one line with exit status 4 (retrying cannot fix it), naming where the password comes from", async () => {
     const db = await server.createDatabase("badpw");
     const io = captureIo({ env: { MYSQL_PASSWORD: "not-the-password" } });
-    expect(await runCli(["migrate", "--db", db.url], io)).toBe(3);
+    expect(await runCli(["migrate", "--db", db.url], io)).toBe(4);
     expect(io.stderr()).toMatch(/^stock-rsi: mysql:\/\/stock_rsi@127\.0\.0\.1:\d+\/\w+: could not bring the schema up to date: access denied for user stock_rsi .*check MYSQL_PASSWORD or MYSQL_PASSWORD_FILE/);
     expect(io.stderr().trim().split("\n")).toHaveLength(1);
     expect(io.stderr()).not.toContain("not-the-password");
@@ -152,6 +152,7 @@ describe("the MySQL store's accounts and connection", () => {
       (err: unknown) => err,
     );
     expect(wrongCa).toBeInstanceOf(UserError);
+    expect((wrongCa as UserError).exitCode).toBe(4);
     expect((wrongCa as Error).message).toMatch(/could not bring the schema up to date: .*(self[- ]signed|unable to verify|certificate)/i);
   });
 

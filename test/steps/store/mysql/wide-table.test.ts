@@ -31,8 +31,15 @@ describe("the wide table's rows", () => {
     expect(row.failed).toEqual(["ATVI", "ZNGA"]);
   });
 
+  it("gives a symbol named like the date column no column: its RSI must never land in the date", () => {
+    const row = wideDayOf(dayOf("2021-05-17", { AAPL: 40, DATE: 55 }, { failed: ["date"] }));
+    expect(row.computed.map((c) => c.symbol)).toEqual(["AAPL"]);
+    expect(row.failed).toEqual([]);
+    expect(row.withoutColumn).toEqual(["DATE", "date"]);
+  });
+
   it("upserts a day: computed values are updated on a re-run, failed ones are NULL only in a new row", () => {
-    const { sql, params } = upsertDay({ date: "2021-05-17", computed: [{ symbol: "AAPL", value: 46.89 }, { symbol: "BRK-B", value: 61.5 }], failed: ["ATVI"] });
+    const { sql, params } = upsertDay({ date: "2021-05-17", computed: [{ symbol: "AAPL", value: 46.89 }, { symbol: "BRK-B", value: 61.5 }], failed: ["ATVI"], withoutColumn: [] });
     expect(sql).toBe(
       "INSERT INTO `stocks` (`date`, `AAPL`, `BRK-B`, `ATVI`) VALUES (?, ?, ?, NULL) ON DUPLICATE KEY UPDATE `AAPL` = VALUES(`AAPL`), `BRK-B` = VALUES(`BRK-B`)",
     );

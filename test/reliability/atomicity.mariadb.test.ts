@@ -7,16 +7,16 @@
  * long table's rows. The writer waits there with its rows written but not committed; the test
  * sees it in information_schema.INNODB_TRX and kills its connection, as a MySQL pod restart would.
  */
-import type { Connection, RowDataPacket } from "mysql2/promise";
-import mysql from "mysql2/promise";
+import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../../../cli/program.ts";
-import { UserError } from "../../../../steps/domain/errors.ts";
-import { openStore } from "../../../../steps/store/open-store.ts";
-import { captureIo, tempDir } from "../../../support/cli.ts";
-import { startMariaDb, type MariaDbServer, type TestDatabase } from "../../../support/mariadb.ts";
-import { dayOf } from "../days.ts";
-import { writeValidated } from "../../persist/validated-artifact.ts";
+import { runCli } from "../../cli/program.ts";
+import { UserError } from "../../steps/domain/errors.ts";
+import { openStore } from "../../steps/store/open-store.ts";
+import { captureIo, tempDir } from "../support/cli.ts";
+import { startMariaDb, type MariaDbServer, type TestDatabase } from "../support/mariadb.ts";
+import { holdDayRow, killWritersUntil } from "../support/mariadb-faults.ts";
+import { dayOf } from "../steps/store/days.ts";
+import { writeValidated } from "../steps/persist/validated-artifact.ts";
 
 let server: MariaDbServer;
 const dir = tempDir("stock-rsi-atomic-");
@@ -30,55 +30,6 @@ afterAll(async () => {
 
 const SYMBOLS = Array.from({ length: 900 }, (_, i) => `S${i}`);
 const valuesOf = (rsi: number) => Object.fromEntries(SYMBOLS.map((s) => [s, rsi]));
-
-/** A root session holding the lock on one day's row of `stocks`, until released. */
-async function lockWideRow(db: TestDatabase, date: string, expectRows = 1): Promise<{ release: () => Promise<void> }> {
-  const conn: Connection = await mysql.createConnection({ socketPath: server.socket, user: "root" });
-  await conn.query("START TRANSACTION");
-  const [rows] = await conn.query<RowDataPacket[]>(`SELECT date FROM \`${db.name}\`.stocks WHERE date = ? FOR UPDATE`, [date]);
-  expect(rows).toHaveLength(expectRows);
-  return {
-    release: async () => {
-      await conn.query("ROLLBACK");
-      await conn.end();
-    },
-  };
-}
-
-/**
- * Kills each connection whose transaction is waiting for the test's row lock (so it has written
- * its long-table rows and not committed), until `done` settles, or after `times` kills or 10 s.
- * Returns how many rows each killed transaction had written.
- */
-async function killWritersUntil(done: Promise<unknown>, times = Infinity): Promise<number[]> {
-  const giveUpAt = Date.now() + 10_000;
-  let settled = false;
-  void done.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  const killedThreads = new Set<number>();
-  const killed: number[] = [];
-  while (!settled && killed.length < times && Date.now() < giveUpAt) {
-    const waiting = await server.query<RowDataPacket[]>(
-      "SELECT trx_mysql_thread_id AS id, trx_rows_modified AS n FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id <> CONNECTION_ID()",
-    );
-    for (const t of waiting) {
-      const id = Number(t.id);
-      if (killedThreads.has(id)) continue;
-      const accepted = await server.query(`KILL CONNECTION ${id}`).then(
-        () => true,
-        () => false,
-      );
-      if (!accepted) continue;
-      killedThreads.add(id);
-      killed.push(Number(t.n));
-    }
-    // InnoDB refreshes what INNODB_TRX shows only when it was last read over 0.1 s ago.
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  return killed;
-}
 
 async function storedDay(db: TestDatabase, date: string): Promise<{ values: Map<number, number>; runIds: Set<string>; wide: Record<string, unknown> }> {
   const rows = await server.query<RowDataPacket[]>(`SELECT rsi, run_id FROM \`${db.name}\`.rsi_values WHERE trade_date = ?`, [date]);
@@ -95,11 +46,11 @@ describe("one trading day, one transaction", () => {
     await first.writeDay(dayOf("2021-05-17", valuesOf(10), { runId: "first" }));
     await first.close();
 
-    const lock = await lockWideRow(db, "2021-05-17");
+    const lock = await holdDayRow(server, db, "2021-05-17");
     const lines: string[] = [];
     const store = await openStore(`${db.url}?retry-deadline=2`, { env: db.env, log: (l) => lines.push(l) });
     const writing = store.writeDay(dayOf("2021-05-17", valuesOf(20), { runId: "second" }));
-    const killed = await killWritersUntil(writing);
+    const killed = await killWritersUntil(server, writing);
     const refusal = await writing.then(
       () => undefined,
       (err: unknown) => err,
@@ -134,10 +85,10 @@ describe("one trading day, one transaction", () => {
     await first.close();
 
     // No row for Monday yet: FOR UPDATE on the missing key takes a gap lock, which holds the writer's INSERT.
-    const lock = await lockWideRow(db, "2021-05-17", 0);
+    const lock = await holdDayRow(server, db, "2021-05-17", 0);
     const store = await openStore(`${db.url}?retry-deadline=1`, { env: db.env });
     const writing = store.writeDay(dayOf("2021-05-17", valuesOf(20), { runId: "monday" }));
-    const killed = await killWritersUntil(writing);
+    const killed = await killWritersUntil(server, writing);
     const refusal = await writing.then(
       () => undefined,
       (err: unknown) => err,
@@ -160,11 +111,11 @@ describe("one trading day, one transaction", () => {
     await first.writeDay(dayOf("2021-05-17", valuesOf(10), { runId: "first" }));
     await first.close();
 
-    const lock = await lockWideRow(db, "2021-05-17");
+    const lock = await holdDayRow(server, db, "2021-05-17");
     const lines: string[] = [];
     const store = await openStore(db.url, { env: db.env, log: (l) => lines.push(l) });
     const writing = store.writeDay(dayOf("2021-05-17", valuesOf(20), { runId: "second" }));
-    const killed = await killWritersUntil(writing, 1);
+    const killed = await killWritersUntil(server, writing, 1);
     await lock.release();
     const summary = await writing;
     await store.close();
