@@ -12,6 +12,7 @@ import { ExitCode, ExitWith } from "../../steps/domain/errors.ts";
 import { pipeline, SETTINGS, type SettingValue, type StepDefinition } from "../../steps/pipeline.ts";
 import { logLine, type Io } from "../../steps/command-line/io.ts";
 import { noStoreOption, parameterOption, parameterText, settingOption, settingValue, withExitStatuses } from "../../steps/command-line/flags.ts";
+import { checkDatabaseUrl } from "../../steps/store/open-store.ts";
 import { executePipeline } from "./executor.ts";
 
 export type InvokeInProcess = (argv: readonly string[]) => Promise<number>;
@@ -45,6 +46,7 @@ async function runPipeline(symbolsFile: string, options: RunOptions, invoke: Inv
   const settings: Record<string, SettingValue | undefined> = {};
   for (const setting of pipeline.settings) settings[setting.name] = settingValue(setting, options);
   if (!options.store) settings[SETTINGS.db.name] = "none";
+  checkDatabaseUrl(String(settings[SETTINGS.db.name] ?? SETTINGS.db.default));
 
   const keep = options.artifactsDir !== undefined;
   const artifactsDir = keep ? options.artifactsDir! : mkdtempSync(join(tmpdir(), "stock-rsi-"));

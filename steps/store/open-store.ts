@@ -32,9 +32,9 @@ export interface OpenStoreOptions {
 
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<RsiStore> {
   const access = options.access ?? "write";
+  checkDatabaseUrl(url);
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length);
-    if (path === "") throw new UserError(`--db: "${url}" names no file; use sqlite:PATH, e.g. sqlite:stock-rsi.db`);
     return openSqliteStore(path, { access, ...(options.migrations ? { migrations: options.migrations } : {}) });
   }
   if (url.startsWith("mysql://")) {
@@ -47,6 +47,29 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       ...(options.log ? { log: options.log } : {}),
       ...(options.migrations ? { migrations: options.migrations } : {}),
     });
+  }
+  throw new UserError(`--db: unsupported database URL "${redact(url)}"; use sqlite:PATH, mysql://USER@HOST:PORT/DATABASE or none`);
+}
+
+/**
+ * Refuses a `--db` value that cannot name a store, without opening anything or reading any
+ * password file: `run` calls it before the first step, so a typo in the URL does not wait for the
+ * whole fetch to be reported. `none` passes (the commands handle it).
+ */
+export function checkDatabaseUrl(url: string): void {
+  if (url === "none") return;
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length);
+    if (path === "") throw new UserError(`--db: "${url}" names no file; use sqlite:PATH, e.g. sqlite:stock-rsi.db`);
+    if (path === ":memory:" || path.startsWith("file::memory:")) {
+      throw new UserError(`--db: "${redact(url)}" is a database in memory, gone when the command ends; give a file (sqlite:PATH), or --no-store`);
+    }
+    return;
+  }
+  if (url.startsWith("mysql://")) {
+    // The URL's shape only: the password and TLS files are read when the store is opened.
+    parseMysqlUrl(url, { env: {}, readFile: () => "" });
+    return;
   }
   throw new UserError(`--db: unsupported database URL "${redact(url)}"; use sqlite:PATH, mysql://USER@HOST:PORT/DATABASE or none`);
 }

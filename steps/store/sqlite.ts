@@ -7,6 +7,7 @@
  * user's Excel charts, which read the MySQL server over ODBC, not a file on a laptop; here
  * `stock-rsi history` gives the same view of the values over time.
  */
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import Database from "better-sqlite3";
 import { RefusedError, UnavailableError, UserError } from "../domain/errors.ts";
 import { redact } from "../domain/redact.ts";
@@ -50,28 +51,65 @@ export interface SqliteStoreOptions {
   readonly migrations?: readonly Migration[];
 }
 
-/** Opens (`write`: creates) the file and brings the schema up to date, or checks it is (`read`). */
+/**
+ * How long a command waits for another process's write to finish before it reports the file as
+ * busy (exit 3). A day is one short transaction, so two runs on one file take turns.
+ */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (`write`: creates) the file and brings the schema up to date, or checks it is (`read`).
+ *
+ * The file is kept in SQLite's default rollback-journal mode, not WAL. A WAL file can be read only
+ * by a process that can create its `-shm` file beside it, so `history` would need write access to
+ * the directory; with a rollback journal, reading needs read access to the file and nothing else.
+ * What WAL would add, readers that never wait for a writer, is worth nothing here: a day is one
+ * transaction of milliseconds, and readers wait for it (`busy_timeout`). Every writer sets the
+ * mode when it opens the file, so a file an older stock-rsi left in WAL mode is converted the next
+ * time anything writes it.
+ */
 export async function openSqliteStore(path: string, options: SqliteStoreOptions = { access: "write" }): Promise<RsiStore> {
   const migrations = options.migrations ?? MIGRATIONS;
   const description = redact(`sqlite:${path}`);
   let db: Database.Database | undefined;
   try {
     if (options.access === "read") {
+      if (!existsSync(path)) {
+        throw new UserError(`${description}: no such database file; nothing is stored there yet (stock-rsi run stores into sqlite:stock-rsi.db by default)`);
+      }
       db = keepAlive(new Database(path, { readonly: true, fileMustExist: true }));
+      // exec, not pragma(): pragma() prepares a statement and drops it (see keepAlive).
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
       return new SqliteReader(db, description, await requireCurrent(schemaAccess(db), description, migrations));
     }
     db = keepAlive(new Database(path));
-    // exec, not pragma(): pragma() prepares a statement and drops it (see keepAlive).
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000");
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA journal_mode = DELETE`);
     return new SqliteStore(db, description, await bringUpToDate(schemaAccess(db), migrations));
   } catch (err) {
     db?.close();
     if (err instanceof UserError) throw err;
     if (err instanceof SchemaTooNewError) throw new RefusedError(`${description}: ${err.message}`);
-    if (options.access === "read" && /unable to open|does not exist/i.test((err as Error).message)) {
-      throw new UserError(`${description}: no such database file; nothing is stored there yet (stock-rsi run stores into sqlite:stock-rsi.db by default)`);
+    if (options.access === "read" && isWalFile(path) && /unable to open|readonly/i.test((err as Error).message)) {
+      throw new RefusedError(
+        `${description}: cannot read it without write access to its directory: it is in WAL mode, which an older stock-rsi set; run stock-rsi migrate --db ${description} once as a user who can write it`,
+      );
     }
     throw sqliteFailure(err, `${description}: cannot open the database (${(err as Error).message})`);
+  }
+}
+
+/** Whether the file's header says WAL mode (bytes 18 and 19 are 2; see "Database File Format"). */
+function isWalFile(path: string): boolean {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const header = Buffer.alloc(20);
+      return readSync(fd, header, 0, 20, 0) === 20 && header[18] === 2 && header[19] === 2;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
 

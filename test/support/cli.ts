@@ -34,13 +34,22 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Called with the child once it is started, e.g. to signal it. */
   onStart?: (child: ChildProcess) => void;
+  /** Run as this user and group (needs root), e.g. a reader without write access. */
+  uid?: number;
+  gid?: number;
 }
 
 /** Runs any program to its end, collecting what it printed. */
 export function exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const started = Date.now();
-    const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: options.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
+    });
     let stdout = "";
     let stderr = "";
     let timedOut = false;

@@ -110,7 +110,8 @@ describe("import-legacy --dump, the user's prod-db.sql", () => {
     expect(report.days).toEqual({ imported: 145, skipped: 0 });
 
     const next = writeValidated(dir.path, { tradeDate: "2021-05-18", values: { AAPL: 45.7512 } }, "may18.json");
-    expect(await runCli(["persist", "--in", next, "--db", db.url], captureIo({ env: db.env }))).toBe(0);
+    // Stored the evening of the 18th: a trading day after today is refused.
+    expect(await runCli(["persist", "--in", next, "--db", db.url], captureIo({ env: db.env, now: new Date("2021-05-18T22:00:00Z") }))).toBe(0);
     const io = captureIo({ env: db.env });
     expect(await runCli(["history", "AAPL", "--from", "2021-05-13", "--db", db.url], io)).toBe(0);
     expect(io.stdout()).toBe("AAPL 2021-05-13 34.83\nAAPL 2021-05-14 40.86\nAAPL 2021-05-17 46.89\nAAPL 2021-05-18 45.75\n");
