@@ -40,12 +40,34 @@ export interface Runner {
   readonly log?: (text: string) => void;
 }
 
-/** The first builder on PATH, in the order docker, podman, buildah. */
-export async function detectBuilder(env: NodeJS.ProcessEnv = process.env): Promise<Builder> {
+/**
+ * A question each builder answers only when it can build: docker's client is often installed
+ * where no daemon runs (a CI image, a laptop with Docker Desktop stopped), and then `docker info`
+ * fails; podman and buildah fail theirs where they cannot set up their storage or namespaces.
+ */
+const HEALTH_CHECKS: Readonly<Record<Builder, readonly string[]>> = {
+  docker: ["info", "--format", "{{.ServerVersion}}"],
+  podman: ["info", "--format", "{{.Store.GraphRoot}}"],
+  buildah: ["info"],
+};
+
+/**
+ * The first builder that works, in the order docker, podman, buildah, and why each one before it
+ * was passed over (shown to the user, so a silent daemon does not pick the builder for them).
+ */
+export async function detectBuilder(env: NodeJS.ProcessEnv = process.env): Promise<{ builder: Builder; skipped: string[] }> {
+  const skipped: string[] = [];
   for (const builder of BUILDERS) {
-    if ((await exec("sh", ["-c", `command -v ${builder}`], { env }).catch(() => null))?.code === 0) return builder;
+    const answer = await exec(builder, HEALTH_CHECKS[builder], { env }).catch((err: NodeJS.ErrnoException) => (err.code === "ENOENT" ? "not installed" : err.message));
+    if (typeof answer !== "string" && answer.code === 0) return { builder, skipped };
+    const why = typeof answer === "string" ? answer : firstLine(answer.stderr) || firstLine(answer.stdout) || `\`${builder} ${HEALTH_CHECKS[builder][0]}\` exited with ${answer.code}`;
+    skipped.push(`${builder}: ${why}`);
   }
-  throw new Error("no image builder found: install docker, podman or buildah");
+  throw new Error(`no image builder works here: ${skipped.join("; ")}. Start or install one of ${BUILDERS.join(", ")}, or name one with --builder`);
+}
+
+function firstLine(text: string): string {
+  return (text.split("\n").find((l) => l.trim() !== "") ?? "").trim().slice(0, 200);
 }
 
 export interface BuildOptions extends Runner {
@@ -284,7 +306,13 @@ async function main(argv: readonly string[]): Promise<void> {
   if (values.builder !== undefined && !BUILDERS.includes(values.builder as Builder)) {
     throw new Error(`--builder: ${values.builder} is not one of ${BUILDERS.join(", ")}`);
   }
-  const builder = (values.builder as Builder | undefined) ?? (await detectBuilder());
+  let builder = values.builder as Builder | undefined;
+  if (builder === undefined) {
+    const detected = await detectBuilder();
+    builder = detected.builder;
+    for (const line of detected.skipped) process.stderr.write(`images: not using ${line}\n`);
+  }
+  process.stderr.write(`images: building with ${builder}${values.builder === undefined ? "" : " (--builder)"}\n`);
   const buildArgs: Record<string, string> = {};
   for (const pair of values["build-arg"]) {
     const eq = pair.indexOf("=");

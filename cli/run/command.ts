@@ -4,11 +4,12 @@
  * Its flags are every run parameter and every setting of the pipeline definition, generated from
  * it, plus what only a local run has (`--artifacts-dir`, `--no-store`).
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
-import { ExitCode, ExitWith } from "../../steps/domain/errors.ts";
+import { ExitCode, ExitWith, UserError } from "../../steps/domain/errors.ts";
+import { describeFsError } from "../../steps/files/artifact-files.ts";
 import { pipeline, SETTINGS, type SettingValue, type StepDefinition } from "../../steps/pipeline.ts";
 import { logLine, type Io } from "../../steps/command-line/io.ts";
 import { noStoreOption, parameterOption, parameterText, settingOption, settingValue, withExitStatuses } from "../../steps/command-line/flags.ts";
@@ -49,17 +50,48 @@ async function runPipeline(symbolsFile: string, options: RunOptions, invoke: Inv
   checkDatabaseUrl(String(settings[SETTINGS.db.name] ?? SETTINGS.db.default));
 
   const keep = options.artifactsDir !== undefined;
-  const artifactsDir = keep ? options.artifactsDir! : mkdtempSync(join(tmpdir(), "stock-rsi-"));
-  if (keep) mkdirSync(artifactsDir, { recursive: true });
+  const artifactsDir = keep ? artifactsDirectory(options.artifactsDir!) : mkdtempSync(join(tmpdir(), "stock-rsi-"));
+  let running = "";
+  const stop = (signal: NodeJS.Signals) => {
+    if (!keep) rmSync(artifactsDir, { recursive: true, force: true });
+    const stored =
+      running.startsWith("persist")
+        ? "a day is stored in one transaction, so the database holds all of this run's values or none of them"
+        : "nothing was stored";
+    logLine(io, "run", `stopped by ${signal} during ${running || "its start"}; ${stored}; ${keep ? `the artifacts so far are in ${artifactsDir}` : `removed the temporary directory ${artifactsDir}`}`);
+    // As a shell reports a process ended by a signal: 128 + the signal's number.
+    process.exit(128 + osConstants.signals[signal]);
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
   try {
+    const steps = pipeline.steps.length;
     const outcomes = await executePipeline(
       pipeline,
       { artifactsDir, inputFiles: { symbols: symbolsFile }, parameters, settings },
       (_step: StepDefinition, argv) => invoke(argv),
-      { log: (line) => logLine(io, "run", line) },
+      {
+        log: (line) => logLine(io, "run", line),
+        onAttempt: (step) => (running = `${step.name} (step ${pipeline.steps.indexOf(step) + 1} of ${steps})`),
+      },
     );
     return outcomes.at(-1)?.exitCode ?? ExitCode.internal;
   } finally {
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
     if (!keep) rmSync(artifactsDir, { recursive: true, force: true });
   }
+}
+
+/** `--artifacts-dir`, created if missing; a path that cannot be a directory is the user's to fix, in one line. */
+function artifactsDirectory(path: string): string {
+  try {
+    mkdirSync(path, { recursive: true });
+    if (!statSync(path).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "EEXIST" });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "EEXIST" ? "it is a file" : describeFsError(err);
+    throw new UserError(`--artifacts-dir ${path}: cannot use it as a directory (${why}); give a directory (it is created if missing)`);
+  }
+  return path;
 }

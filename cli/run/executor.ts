@@ -60,6 +60,9 @@ export async function executePipeline(
     let exitCode: number;
     for (;;) {
       attempts++;
+      // Steps run in this process and some work without pausing (compute-rsi, validate): let the
+      // event loop deliver a signal that arrived meanwhile before the next step starts.
+      await new Promise((resolve) => setImmediate(resolve));
       options.onAttempt?.(step, attempts);
       exitCode = await invoke(step, argv);
       const retry = step.retry;

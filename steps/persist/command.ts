@@ -56,7 +56,12 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
   const ranking = rank(validated.results);
   const lines = formatRanking(ranking);
 
-  if (options.store && options.db !== "none" && validated.tradeDate !== null) {
+  if (!options.store || options.db === "none") {
+    logLine(io, "persist", "not storing (--no-store or --db none)");
+  } else if (validated.tradeDate === null) {
+    // Validation passed with no values: every symbol failed and --max-failed-share allowed it.
+    logLine(io, "persist", `nothing to store: none of the ${new Set(validated.failures.map((f) => f.symbol)).size} symbols has a value`);
+  } else {
     assertTickers(validated, options.in);
     const runId = options.runId ?? `local-${io.now().toISOString()}`;
     if (runId.length > MAX_LABEL_LENGTH) throw new UserError(`--run-id: ${runId.length} characters; at most ${MAX_LABEL_LENGTH}`);
@@ -90,8 +95,6 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
     } finally {
       await store.close();
     }
-  } else {
-    logLine(io, "persist", "not storing (--no-store)");
   }
 
   if (options.rankingOut) writeFileAtomic(options.rankingOut, lines.map((l) => `${l}\n`).join(""));
