@@ -12,22 +12,36 @@
  * - The swagger types Kubernetes' IntOrString and Quantity as `string`, but the API server and
  *   Argo's controller take a number as well (`activeDeadlineSeconds: 3600`, `cpu: 1`), so both
  *   become `string | number`.
+ * - FieldsV1 and Plugin hold any JSON (`Record<string, unknown>`); the other objects without
+ *   properties are empty Go structs (`archive: {none: {}}`) and stay `Record<string, never>`.
+ * - The aliases of the kinds a manifest holds (WorkflowTemplate, CronWorkflow, ...) require
+ *   `apiVersion` and `kind`, as literals, where the swagger leaves them optional.
  * - Properties are sorted, so the output depends on the spec's content alone.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import openapiTS, { astToString, NUMBER, STRING } from "openapi-typescript";
+import openapiTS, { astToString, NUMBER, STRING, UNKNOWN } from "openapi-typescript";
 import { convertObj } from "swagger2openapi";
 import ts from "typescript";
 import { ARGO_RELEASE, ARGO_SWAGGER, ARGO_TYPES } from "./release.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
+const ARGO = "io.argoproj.workflow.v1alpha1";
+const CORE = "io.k8s.api.core.v1";
+
 /** Schemas that hold a number or a string, as Kubernetes' own JSON (un)marshalling does. */
 const STRING_OR_NUMBER = new Set(["io.k8s.apimachinery.pkg.util.intstr.IntOrString", "io.k8s.apimachinery.pkg.api.resource.Quantity"]);
 
-const ARGO = "io.argoproj.workflow.v1alpha1";
-const CORE = "io.k8s.api.core.v1";
+/**
+ * Schemas the swagger gives as an object without properties that hold any JSON (Go types that
+ * decode themselves). Every other such schema is an empty Go struct, a marker like
+ * `archive: {none: {}}`, and stays `Record<string, never>`.
+ */
+const FREE_FORM = new Set(["io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1", `${ARGO}.Plugin`]);
+
+/** The kinds a manifest holds: their aliases require apiVersion and kind, which the swagger leaves optional. */
+const KINDS = new Set(["Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"]);
 
 /**
  * The names the constructs use, each an alias of one generated schema. Argo's objects first,
@@ -36,6 +50,7 @@ const CORE = "io.k8s.api.core.v1";
 const ALIASES: ReadonlyArray<readonly [alias: string, schema: string]> = [
   ["Workflow", `${ARGO}.Workflow`],
   ["WorkflowTemplate", `${ARGO}.WorkflowTemplate`],
+  ["ClusterWorkflowTemplate", `${ARGO}.ClusterWorkflowTemplate`],
   ["CronWorkflow", `${ARGO}.CronWorkflow`],
   ["CronWorkflowSpec", `${ARGO}.CronWorkflowSpec`],
   ["WorkflowSpec", `${ARGO}.WorkflowSpec`],
@@ -92,7 +107,10 @@ async function generateArgoTypes(): Promise<string> {
       silent: true,
       transform(_schema, { path }) {
         const name = path?.startsWith("#/components/schemas/") ? path.slice("#/components/schemas/".length) : undefined;
-        return name !== undefined && STRING_OR_NUMBER.has(name) ? ts.factory.createUnionTypeNode([STRING, NUMBER]) : undefined;
+        if (name === undefined) return undefined;
+        if (STRING_OR_NUMBER.has(name)) return ts.factory.createUnionTypeNode([STRING, NUMBER]);
+        if (FREE_FORM.has(name)) return ts.factory.createTypeReferenceNode("Record", [STRING, UNKNOWN]);
+        return undefined;
       },
     },
   );
@@ -103,8 +121,15 @@ async function generateArgoTypes(): Promise<string> {
     " */",
     "",
   ].join("\n");
-  const aliases = ALIASES.map(([alias, schema]) => `export type ${alias} = components["schemas"]["${schema}"];`).join("\n");
-  return `${header}\n${astToString(ast)}\n// The names the constructs use.\n${aliases}\n`;
+  const aliases = ALIASES.map(([alias, schema]) => {
+    const type = `components["schemas"]["${schema}"]`;
+    return `export type ${alias} = ${KINDS.has(alias) ? `Manifest<${type}, "${alias}">` : type};`;
+  }).join("\n");
+  const manifest = [
+    "/** An object as a manifest holds it: the swagger leaves apiVersion and kind optional (the API server knows them); a manifest gives both. */",
+    'type Manifest<T, Kind extends string> = Omit<T, "apiVersion" | "kind"> & { apiVersion: "argoproj.io/v1alpha1"; kind: Kind };',
+  ].join("\n");
+  return `${header}\n${astToString(ast)}\n// The names the constructs use.\n${manifest}\n${aliases}\n`;
 }
 
 async function main(): Promise<void> {

@@ -3574,7 +3574,7 @@ export interface components {
             valueFrom?: components["schemas"]["io.argoproj.workflow.v1alpha1.ValueFrom"];
         };
         /** @description Plugin is an Object with exactly one key */
-        "io.argoproj.workflow.v1alpha1.Plugin": Record<string, never>;
+        "io.argoproj.workflow.v1alpha1.Plugin": Record<string, unknown>;
         /** @description PluginArtifact is the location of a plugin artifact */
         "io.argoproj.workflow.v1alpha1.PluginArtifact": {
             /** @description Configuration is the plugin defined configuration for the artifact driver plugin */
@@ -5680,7 +5680,7 @@ export interface components {
          *
          *     The exact format is defined in sigs.k8s.io/structured-merge-diff
          */
-        "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1": Record<string, never>;
+        "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1": Record<string, unknown>;
         /**
          * GroupVersionResource unambiguously identifies a resource.  It doesn't anonymously include GroupVersion
          *     to avoid automatic coercion.  It doesn't use a GroupVersion to avoid custom marshalling
@@ -5881,9 +5881,12 @@ export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
 
 // The names the constructs use.
-export type Workflow = components["schemas"]["io.argoproj.workflow.v1alpha1.Workflow"];
-export type WorkflowTemplate = components["schemas"]["io.argoproj.workflow.v1alpha1.WorkflowTemplate"];
-export type CronWorkflow = components["schemas"]["io.argoproj.workflow.v1alpha1.CronWorkflow"];
+/** An object as a manifest holds it: the swagger leaves apiVersion and kind optional (the API server knows them); a manifest gives both. */
+type Manifest<T, Kind extends string> = Omit<T, "apiVersion" | "kind"> & { apiVersion: "argoproj.io/v1alpha1"; kind: Kind };
+export type Workflow = Manifest<components["schemas"]["io.argoproj.workflow.v1alpha1.Workflow"], "Workflow">;
+export type WorkflowTemplate = Manifest<components["schemas"]["io.argoproj.workflow.v1alpha1.WorkflowTemplate"], "WorkflowTemplate">;
+export type ClusterWorkflowTemplate = Manifest<components["schemas"]["io.argoproj.workflow.v1alpha1.ClusterWorkflowTemplate"], "ClusterWorkflowTemplate">;
+export type CronWorkflow = Manifest<components["schemas"]["io.argoproj.workflow.v1alpha1.CronWorkflow"], "CronWorkflow">;
 export type CronWorkflowSpec = components["schemas"]["io.argoproj.workflow.v1alpha1.CronWorkflowSpec"];
 export type WorkflowSpec = components["schemas"]["io.argoproj.workflow.v1alpha1.WorkflowSpec"];
 export type WorkflowTemplateRef = components["schemas"]["io.argoproj.workflow.v1alpha1.WorkflowTemplateRef"];
