@@ -140,6 +140,13 @@ describe("the Argo schema check refuses", () => {
     expect(findings(broken)).toEqual([`${WT}: /spec/templates/${index}/dag/tasks/1/name: is required`]);
   });
 
+  it("a field inside an empty marker object (archive: none)", () => {
+    const broken = cloneManifests(manifests);
+    const { index, json } = template(broken, "fetch");
+    json.outputs.artifacts[0].archive.none = { compress: false };
+    expect(findings(broken)).toEqual([`${WT}: /spec/templates/${index}/outputs/artifacts/0/archive/none/compress: unknown field "compress"`]);
+  });
+
   it("a misspelt field in metadata", () => {
     const broken = cloneManifests(manifests);
     find(broken, "CronWorkflow").metadata.annotation = {};

@@ -11,6 +11,9 @@
  * - every object schema that lists `properties` refuses any other (`additionalProperties:
  *   false`); a schema that already says what its other keys hold (labels, annotations,
  *   resources, lifecycle hooks, node selectors: maps) keeps saying so;
+ * - an object schema without properties is an empty Go struct, a marker such as
+ *   `archive: {none: {}}`, and refuses every field; except FieldsV1 and Plugin, which hold any
+ *   JSON (Go types that decode themselves);
  * - Kubernetes' IntOrString takes an integer as well as a string, and Quantity a number, as the
  *   API server's own decoding does (`cpu: 1`, `limit: 2`); the schema says string only;
  * - a parameter's `value`, `default`, `enum` and `description`, and `valueFrom.default`, take a
@@ -46,6 +49,9 @@ const NUMERIC_STRINGS: Readonly<Record<string, readonly string[]>> = {
   "io.k8s.apimachinery.pkg.util.intstr.IntOrString": ["string", "integer"],
   "io.k8s.apimachinery.pkg.api.resource.Quantity": ["string", "number"],
 };
+
+/** Object schemas without properties that hold any JSON; every other one is an empty Go struct. */
+const FREE_FORM = new Set(["io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1", `${ARGO}.Plugin`]);
 
 /** The fields Argo's Go types declare as AnyString: a string, number or boolean on input. */
 const ANY_STRING_FIELDS: ReadonlyArray<readonly [definition: string, property: string]> = [
@@ -121,7 +127,7 @@ export function argoSchema(): ArgoSchema {
 export function strictArgoSchema(): SchemaNode {
   const schema = JSON.parse(readFileSync(ARGO_JSON_SCHEMA, "utf8")) as SchemaNode;
   const definitions = schema.definitions as Record<string, SchemaNode>;
-  for (const definition of Object.values(definitions)) closeObjects(definition);
+  for (const [name, definition] of Object.entries(definitions)) if (!FREE_FORM.has(name)) closeObjects(definition);
 
   for (const [name, types] of Object.entries(NUMERIC_STRINGS)) {
     const definition = definitions[name];
@@ -137,10 +143,10 @@ export function strictArgoSchema(): SchemaNode {
   return schema;
 }
 
-/** Adds `additionalProperties: false` to every object schema in `node` that lists properties and says nothing about others. */
+/** Adds `additionalProperties: false` to every object schema in `node` that says nothing about fields it does not list. */
 function closeObjects(node: SchemaNode): void {
   const properties = node.properties as Record<string, SchemaNode> | undefined;
-  if (properties && !("additionalProperties" in node)) node.additionalProperties = false;
+  if ((properties || node.type === "object") && !("additionalProperties" in node)) node.additionalProperties = false;
   for (const child of Object.values(properties ?? {})) closeObjects(child);
   for (const key of ["items", "additionalProperties"] as const) {
     const child = node[key];
