@@ -134,12 +134,11 @@ async function generateArgoTypes(): Promise<string> {
 
 async function main(): Promise<void> {
   const check = process.argv.includes("--check");
-  const started = Date.now();
   const generated = await generateArgoTypes();
   const target = relative(ROOT, ARGO_TYPES);
   if (!check) {
     writeFileSync(ARGO_TYPES, generated);
-    process.stderr.write(`types:argo: wrote ${target} from Argo ${ARGO_RELEASE.tag} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`types:argo: wrote ${target} from Argo ${ARGO_RELEASE.tag} in ${(performance.now() / 1000).toFixed(1)} s\n`);
     return;
   }
   let committed: string | undefined;
