@@ -228,17 +228,23 @@ function rankingSection(rows: readonly Row[], axis: readonly string[], previousT
   const heading = `<section id="ranking"><h2>Ranking, strongest first</h2>`;
   if (rows.length === 0) return `${heading}<p class="none">No symbol has a value today.</p></section>`;
   const since = previousTradeDate
-    ? `change since ${escapeMarkup(previousTradeDate)} (new: no earlier value on the line; –: no value that day)`
+    ? `change since ${escapeMarkup(previousTradeDate)} (new: first value on the line; –: no value that day)`
     : "no earlier stored day to compare with";
   const legend =
-    `<p class="legend">${MARKER.overbought} overbought, RSI ≥ ${OVERBOUGHT} · ${MARKER.oversold} oversold, RSI ≤ ${OVERSOLD} · ` +
-    `${since} · line: the last ${axis.length} stored trading days, ${escapeMarkup(axis[0]!)} to ${escapeMarkup(axis.at(-1)!)}, band ${OVERSOLD}–${OVERBOUGHT}, gap = no value</p>`;
+    `<p class="legend">${MARKER.overbought} overbought, RSI ≥ ${OVERBOUGHT} · ${MARKER.oversold} oversold, RSI ≤ ${OVERSOLD} · ${since} · ` +
+    `line: ${axis.length} stored trading days from ${escapeMarkup(axis[0]!)}, band ${OVERSOLD}–${OVERBOUGHT}, gap: no value</p>`;
   const items = rows.map(
     (r, i) =>
-      `<li${ROW_CLASS[r.zone]}><i>${i + 1}</i><b>${escapeMarkup(r.symbol)}</b><span class="v">${formatRsi(r.rsi)}</span>` +
+      `<li${ROW_CLASS[r.zone]}><i>${i + 1}</i>${symbolCell(r.symbol)}<span class="v">${formatRsi(r.rsi)}</span>` +
       `${change(r)}${MARKER[r.zone]}${sparkline(r.values)}</li>`,
   );
   return `${heading}${legend}<ol class="rank">\n${items.join("\n")}\n</ol></section>`;
+}
+
+/** A symbol too long for its column is cut with an ellipsis; its full name is then the tooltip. */
+function symbolCell(symbol: string): string {
+  const text = escapeMarkup(symbol);
+  return symbol.length > 7 ? `<b title="${text}">${text}</b>` : `<b>${text}</b>`;
 }
 
 /** The difference of the two values as shown, so that the numbers on the page add up. */
@@ -254,10 +260,13 @@ function failuresSection(failures: readonly Failure[]): string {
   const heading = `<section id="failures"><h2>No value today <span class="count">${failures.length}</span></h2>`;
   if (failures.length === 0) return `${heading}<p class="none">Every symbol has a value.</p></section>`;
   const sorted = [...failures].sort((a, b) => compareText(a.reason, b.reason) || compareText(a.symbol, b.symbol));
+  const byReason = new Map<string, number>();
+  for (const { reason } of sorted) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  const reasons = [...byReason].map(([reason, n]) => `${n} ${escapeMarkup(reason)}`).join(" · ");
   const rows = sorted.map(
     (f) => `<tr><td><b>${escapeMarkup(f.symbol)}</b></td><td>${escapeMarkup(f.reason)}</td><td>${escapeMarkup(f.message)}</td></tr>`,
   );
-  return `${heading}<table><thead><tr><th>symbol</th><th>reason</th><th>message</th></tr></thead><tbody>${rows.join("\n")}</tbody></table></section>`;
+  return `${heading}<p class="legend">${reasons}</p><table><thead><tr><th>symbol</th><th>reason</th><th>message</th></tr></thead><tbody>${rows.join("\n")}</tbody></table></section>`;
 }
 
 function staleSection(stale: readonly StaleSeriesLine[]): string {
@@ -303,8 +312,8 @@ h3{font-size:13px;margin:0 0 3px;font-weight:600}
 .signals{display:flex;flex-wrap:wrap;gap:10px 28px}
 .signals ul{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:2px 14px;max-width:560px}
 .kind li{font-variant-numeric:tabular-nums}
-ol.rank{margin:0;padding:0;list-style:none;columns:340px;column-gap:28px}
-.rank li{display:grid;grid-template-columns:2.6em 4.8em 3.4em 3.9em 2.6em 120px;align-items:center;height:25px;break-inside:avoid;border-bottom:1px solid #eef1f4;font-variant-numeric:tabular-nums}
+ol.rank{margin:0;padding:0;list-style:none;columns:360px;column-gap:28px}
+.rank li{display:grid;grid-template-columns:2.6em 6em 3.4em 3.9em 2.6em 120px;align-items:center;height:25px;break-inside:avoid;border-bottom:1px solid #eef1f4;font-variant-numeric:tabular-nums}
 .rank li.ob{background:#fff1e6}
 .rank li.os{background:#e8f0fe}
 .rank i{font-style:normal;color:#7b8794;text-align:right;padding-right:7px;font-size:11px}
