@@ -49,9 +49,21 @@ export interface OpenedFile {
   close(): Promise<void>;
 }
 
+/** How long a page takes, in milliseconds from asking for the file. */
+export interface PageTimings {
+  /** To the load event: the document parsed and laid out. */
+  readonly load: number;
+  /** To a screenshot of the first screen (1280 × 800): what a person waits for. */
+  readonly firstScreen: number;
+  /** To a screenshot of the whole page, mostly PNG encoding for a long page. */
+  readonly fullPage: number;
+}
+
 export interface HeadlessChromium {
   /** Opens a local file at the given viewport width (1280 px by default) and takes it in. */
   open(file: string, options?: { width?: number; height?: number }): Promise<OpenedFile>;
+  /** Opens a local file in a fresh page and times it; the page is closed again. */
+  time(file: string): Promise<PageTimings>;
   close(): Promise<void>;
 }
 
@@ -72,24 +84,29 @@ export async function launchChromium(): Promise<HeadlessChromium> {
       "--disable-sync",
     ],
   });
+  async function newPage(file: string, width = 1280, height = 800) {
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      viewport: { width, height },
+      deviceScaleFactor: 1,
+      colorScheme: "light",
+      offline: true,
+    });
+    const page = await context.newPage();
+    const url = pathToFileURL(file).href;
+    const otherRequests: string[] = [];
+    await context.route("**/*", (route) => {
+      const requested = route.request().url();
+      if (requested === url) return route.continue();
+      otherRequests.push(requested);
+      return route.abort("blockedbyclient");
+    });
+    return { context, page, url, otherRequests };
+  }
+
   return {
     async open(file, options = {}) {
-      const context = await browser.newContext({
-        javaScriptEnabled: false,
-        viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
-        deviceScaleFactor: 1,
-        colorScheme: "light",
-        offline: true,
-      });
-      const page = await context.newPage();
-      const url = pathToFileURL(file).href;
-      const otherRequests: string[] = [];
-      await context.route("**/*", (route) => {
-        const requested = route.request().url();
-        if (requested === url) return route.continue();
-        otherRequests.push(requested);
-        return route.abort("blockedbyclient");
-      });
+      const { context, page, url, otherRequests } = await newPage(file, options.width, options.height);
       const start = performance.now();
       await page.goto(url, { waitUntil: "load" });
       const screenshot = await wholeDocument(page);
@@ -103,6 +120,18 @@ export async function launchChromium(): Promise<HeadlessChromium> {
           : [...document.querySelectorAll("text")].map((t) => t.textContent).join("\\n")`,
       );
       return { page, screenshot, dom, text, otherRequests, loadToScreenshotMs, close: () => context.close() };
+    },
+    async time(file) {
+      const { context, page, url } = await newPage(file);
+      const start = performance.now();
+      await page.goto(url, { waitUntil: "load" });
+      const load = performance.now() - start;
+      await page.screenshot({ animations: "disabled" });
+      const firstScreen = performance.now() - start;
+      await wholeDocument(page);
+      const fullPage = performance.now() - start;
+      await context.close();
+      return { load, firstScreen, fullPage };
     },
     async close() {
       await browser.close();
