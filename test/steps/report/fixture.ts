@@ -55,9 +55,9 @@ export function rsiWalk(symbol: string, days: readonly string[]): RsiPoint[] {
 }
 
 /**
- * A chart of the user's first `n` symbols over the range of their imported history
- * (2020-10-21 to 2021-05-17): the second symbol has no value on two days others have, the third
- * starts late and has a single value between two gaps.
+ * A chart of the user's first `n` symbols over 145 stored trading days up to 2021-05-17, as long
+ * as their imported history: every second of three symbols has no value on two days the others
+ * have, every third starts late and has a single value between two gaps.
  */
 export function chartFixture(n = 3, title = "RSI 14 (seed)"): HistoryChartInput & { readonly missing: Readonly<Record<string, readonly string[]>> } {
   const days = storedTradingDays(145);
