@@ -228,7 +228,7 @@ const TICK_RULES: readonly TickRule[] = [
  * first trading day of its period (the axis' first day only in the every-day rhythm, since the
  * period it opens may have begun before the range). Years are thinned when even they collide.
  */
-export function dateTicks(axis: readonly string[], slotWidth: number): { index: number; date: string; label: string }[] {
+function dateTicks(axis: readonly string[], slotWidth: number): { index: number; date: string; label: string }[] {
   if (axis.length === 0) return [];
   for (const [r, rule] of TICK_RULES.entries()) {
     const indices = axis.flatMap((day, i) => ((i === 0 ? r === 0 : rule.period(day) !== rule.period(axis[i - 1]!)) ? [i] : []));
