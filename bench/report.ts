@@ -4,7 +4,7 @@
  *
  * Measured for each size:
  * - the HTML's size in bytes, and gzipped (for a store or a proxy that compresses);
- * - rendering it (`renderReport`, in this process, after one warm-up), median of 9 runs;
+ * - rendering it (`renderReport`, in this process, after 5 warm-up runs), median of 15 runs;
  * - headless Chromium, JavaScript off, from asking for the file to: its load event; a
  *   screenshot of the first screen (1280 × 800), the time a person waits before the page is
  *   drawn; a screenshot of the whole page, which for a long page is mostly PNG encoding. Median
@@ -15,7 +15,7 @@
  *     npm run bench:report -- --sizes 180,1000,5000 --runs 3
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
@@ -50,8 +50,9 @@ async function main(): Promise<void> {
     for (const size of sizes) {
       const { input } = reportFixture(symbolsOf(size));
       const renders: number[] = [];
-      let html = renderReport(input); // once to warm up, not counted
-      for (let i = 0; i < 9; i++) {
+      let html = "";
+      for (let i = 0; i < 5; i++) html = renderReport(input); // warm-up, not counted
+      for (let i = 0; i < 15; i++) {
         const start = performance.now();
         html = renderReport(input);
         renders.push(performance.now() - start);
@@ -80,7 +81,8 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const chromium = withBrowser ? `Chromium at ${CHROMIUM} (headless, JavaScript off), median of ${browserRuns}` : "no Chromium";
-  console.log(`stock-rsi report benchmark: Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), ${chromium}; 60-day sparklines`);
+  const load = loadavg()[0]!.toFixed(1);
+  console.log(`stock-rsi report benchmark: Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}, load average ${load}), ${chromium}; 60-day sparklines`);
   console.log("");
   console.log("| symbols | HTML | gzipped | per ranked symbol | renderReport | Chromium: load | first screen shot | full-page shot |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
