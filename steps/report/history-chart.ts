@@ -8,12 +8,12 @@
  * shaded. What a reader looks for is when a line leaves the band and when it comes back.
  *
  * The x axis is trading days, one slot each, evenly spaced: weekends and holidays take no room,
- * as on every price chart. The caller passes the days the store holds any value on in the range
- * (of this method and period, for any symbol); the chart adds any day a series has a value on.
- * So a day the exchange was closed is no slot at all, while a day on which other symbols have a
- * value and this one has none is a **gap** in its line: the path is split there, never drawn
- * across. (All weekdays would turn every holiday into a gap in every line; the charted symbols'
- * own days alone would hide the day all of them failed.) A value alone between two gaps is a dot.
+ * as on every price chart. The caller passes the trading days of the range (`history --chart`
+ * passes the exchange's calendar and any other day a value is stored on); the chart adds any day a
+ * series has a value on. So a day the exchange was closed is no slot at all, while a trading day
+ * on which a series has no value (that symbol failed, or the day's run never happened) is a
+ * **gap** in its line: the path is split there, never drawn across. A value alone between two
+ * gaps is a dot.
  *
  * Dates are labelled on a calendar rhythm chosen to fit the width, from every day to every year:
  * a tick sits on the first trading day of each day, week, fortnight, month, quarter, half or year.
@@ -29,9 +29,8 @@ export interface HistoryChartInput {
   /** The heading, e.g. `RSI 14 (seed)`. */
   readonly title?: string | undefined;
   /**
-   * The x axis: the trading days in the range on which the store holds any value of this method
-   * and period, in any order. Days a series has a value on are added; a day here on which a
-   * series has no value is a gap in that series.
+   * The x axis: the trading days of the range, in any order. Days a series has a value on are
+   * added; a day here on which a series has no value is a gap in that series.
    */
   readonly tradingDays: readonly string[];
   /** One line each, in legend order. */
