@@ -8,7 +8,9 @@
  */
 import { computeCommand } from "../steps/compute-rsi/command.ts";
 import { fetchCommand } from "../steps/fetch/command.ts";
+import { backfillCommand } from "../steps/persist/backfill.ts";
 import { persistCommand } from "../steps/persist/command.ts";
+import { selectSource } from "../steps/fetch/command.ts";
 import { historyCommand } from "./history.ts";
 import { importLegacyCommand } from "./import-legacy/command.ts";
 import { migrateCommand } from "./migrate.ts";
@@ -26,6 +28,7 @@ export const ALL_COMMANDS: readonly CommandFactory[] = [
   migrateCommand,
   importLegacyCommand,
   historyCommand,
+  (io) => backfillCommand(io, selectSource),
 ];
 
 /** Runs one command line (the words after `stock-rsi`) and returns its exit status. */
