@@ -14,6 +14,7 @@ import { selectSource } from "../steps/fetch/command.ts";
 import { historyCommand } from "./history.ts";
 import { importLegacyCommand } from "./import-legacy/command.ts";
 import { migrateCommand } from "./migrate.ts";
+import { reportCommand } from "./report.ts";
 import { runCommand } from "./run/command.ts";
 import { validateCommand } from "../steps/validate/command.ts";
 import { runCommandLine, type CommandFactory } from "../steps/command-line/program.ts";
@@ -28,6 +29,7 @@ export const ALL_COMMANDS: readonly CommandFactory[] = [
   migrateCommand,
   importLegacyCommand,
   historyCommand,
+  reportCommand,
   (io) => backfillCommand(io, selectSource),
 ];
 

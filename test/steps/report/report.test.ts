@@ -3,7 +3,7 @@ import type { Element } from "@xmldom/xmldom";
 import { roundHalfEven } from "../../../steps/domain/ranking.ts";
 import { renderReport, reportSignals, type RankedSymbolHistory, type ReportInput } from "../../../steps/report/report.ts";
 import { HOSTILE_MESSAGE, reportFixture, storedTradingDays, symbolsOf, TRADE_DATE } from "./fixture.ts";
-import { elements, parseXml, pathPoints, subpaths, text, withClass } from "./xml.ts";
+import { elements, parseXml, pathPoints, reportRows, subpaths, text, withClass } from "./xml.ts";
 
 const DAYS = storedTradingDays(5); // 2021-05-11 … 2021-05-17
 const PREVIOUS = DAYS.at(-2)!;
@@ -29,21 +29,6 @@ function input(ranking: RankedSymbolHistory[], more: Partial<ReportInput> = {}):
   };
 }
 
-/** The ranking rows as a reader sees them. */
-function rows(html: string) {
-  const list = withClass(parseXml(html), "ol", "rank")[0]!;
-  return elements(list, "li").map((li) => ({
-    li,
-    rank: text(elements(li, "i")[0]!),
-    symbol: text(elements(li, "b")[0]!),
-    value: text(withClass(li, "span", "v")[0]!),
-    change: text(withClass(li, "span", "d")[0]!),
-    marker: text(withClass(li, "span", "z")[0]!),
-    zoneClass: li.getAttribute("class") ?? "",
-    sparkline: elements(li, "svg")[0]!,
-  }));
-}
-
 function linePath(sparkline: Element): string {
   return elements(sparkline, "path").find((p) => !p.getAttribute("class"))?.getAttribute("d") ?? "";
 }
@@ -51,7 +36,7 @@ function linePath(sparkline: Element): string {
 describe("the run report", () => {
   it("is one well-formed document holding every ranked symbol once, strongest first", () => {
     const { input: day } = reportFixture(symbolsOf(180));
-    const shown = rows(renderReport(day));
+    const shown = reportRows(renderReport(day));
     const expected = [...day.ranking].sort((a, b) => b.rsi - a.rsi || (a.symbol < b.symbol ? -1 : 1));
     expect(shown.map((r) => r.symbol)).toEqual(expected.map((r) => r.symbol));
     expect(shown.map((r) => r.rank)).toEqual(expected.map((_, i) => String(i + 1)));
@@ -59,7 +44,7 @@ describe("the run report", () => {
   });
 
   it("shows each value with two decimals, ties rounded to even as the stored history was", () => {
-    const shown = rows(renderReport(input([steady("TIE", 50, 50.125), steady("UP", 50, 62.625), steady("PLAIN", 50, 41.236)])));
+    const shown = reportRows(renderReport(input([steady("TIE", 50, 50.125), steady("UP", 50, 62.625), steady("PLAIN", 50, 41.236)])));
     expect(shown.map((r) => [r.symbol, r.value])).toEqual([
       ["UP", "62.62"],
       ["TIE", "50.12"],
@@ -68,7 +53,7 @@ describe("the run report", () => {
   });
 
   it("marks overbought (70 and above) and oversold (30 and below) with a class for colour and a text marker", () => {
-    const shown = rows(
+    const shown = reportRows(
       renderReport(
         input([
           steady("HOT", 60, 85),
@@ -93,7 +78,7 @@ describe("the run report", () => {
   it("gives each value's change since the previous stored trading day, or says it is new", () => {
     const late = { symbol: "LATE", rsi: 55, history: [{ date: TRADE_DATE, rsi: 55 }] };
     const missedYesterday = { symbol: "MISSED", rsi: 45, history: [{ date: DAYS[0]!, rsi: 44 }, { date: TRADE_DATE, rsi: 45 }] };
-    const shown = rows(renderReport(input([steady("UP", 60.004, 61.496), steady("DOWN", 40.5, 38.25), steady("SAME", 50, 50.001), late, missedYesterday])));
+    const shown = reportRows(renderReport(input([steady("UP", 60.004, 61.496), steady("DOWN", 40.5, 38.25), steady("SAME", 50, 50.001), late, missedYesterday])));
     const change = Object.fromEntries(shown.map((r) => [r.symbol, r.change]));
     // Shown as 60.00 and 61.50: the change is the difference of what is shown (1.50), so the
     // numbers on the page add up, not the rounded raw difference (1.492 → 1.49).
@@ -103,7 +88,7 @@ describe("the run report", () => {
   it("draws a gap, not a line, where a stored trading day has no value for the symbol", () => {
     const gap = DAYS[2]!;
     const withGap = { symbol: "GAP", rsi: 55, history: DAYS.filter((d) => d !== gap).map((date, i) => ({ date, rsi: 40 + i * 5 })) };
-    const shown = rows(renderReport(input([withGap, steady("FULL", 50, 50)])));
+    const shown = reportRows(renderReport(input([withGap, steady("FULL", 50, 50)])));
     const gapLine = subpaths(linePath(shown.find((r) => r.symbol === "GAP")!.sparkline));
     expect(gapLine).toHaveLength(2);
     // One slot per trading day: the missing day is slot 2, and neither segment reaches it.
@@ -112,7 +97,7 @@ describe("the run report", () => {
   });
 
   it("puts every sparkline on the same 0–100 scale, with the 30–70 band and a dot on today's value", () => {
-    const shown = rows(renderReport(input([steady("A", 20, 80), steady("B", 90, 10)])));
+    const shown = reportRows(renderReport(input([steady("A", 20, 80), steady("B", 90, 10)])));
     for (const { symbol, sparkline } of shown) {
       expect(sparkline.getAttribute("viewBox")).toBe(`0 0 ${DAYS.length - 1} 100`);
       const band = elements(sparkline, "rect")[0]!;
@@ -142,7 +127,7 @@ describe("the run report", () => {
     const html = renderReport(input([{ symbol: "FIRST", rsi: 75, history: [] }], { tradingDays: [TRADE_DATE] }));
     expect(reportSignals(input([{ symbol: "FIRST", rsi: 75, history: [] }], { tradingDays: [TRADE_DATE] }))).toEqual({ previousTradeDate: null, signals: [] });
     expect(html).toContain("No earlier stored trading day to compare with.");
-    expect(rows(html)[0]!.change).toBe("new");
+    expect(reportRows(html)[0]!.change).toBe("new");
   });
 
   it("shows the run: as-of date, trade date, method, period, run id and one line per step", () => {
@@ -193,7 +178,7 @@ describe("the run report", () => {
     expect(cells).toContain(HOSTILE_MESSAGE);
     expect(cells).toContain("X&Y");
     expect(cells).toContain("<S>");
-    expect(rows(html)[0]!.symbol).toBe(hostile);
+    expect(reportRows(html)[0]!.symbol).toBe(hostile);
     expect(text(withClass(doc, "p", "meta")[0]!)).toContain(`run run<"&'>`);
   });
 

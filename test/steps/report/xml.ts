@@ -65,3 +65,19 @@ export function pathPoints(subpath: string): { x: number; y: number }[] {
   }
   return points;
 }
+
+/** The ranking rows as a reader sees them. */
+export function reportRows(html: string) {
+  const list = withClass(parseXml(html), "ol", "rank")[0]!;
+  return elements(list, "li").map((li) => ({
+    li,
+    rank: text(elements(li, "i")[0]!),
+    symbol: text(elements(li, "b")[0]!),
+    value: text(withClass(li, "span", "v")[0]!),
+    change: text(withClass(li, "span", "d")[0]!),
+    marker: text(withClass(li, "span", "z")[0]!),
+    zoneClass: li.getAttribute("class") ?? "",
+    sparkline: elements(li, "svg")[0]!,
+  }));
+}
+
