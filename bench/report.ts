@@ -9,10 +9,14 @@
  *   screenshot of the first screen (1280 × 800), the time a person waits before the page is
  *   drawn; a screenshot of the whole page, which for a long page is mostly PNG encoding. Median
  *   of 5 runs, each in a fresh page of one running browser (starting it is not counted).
+ * And `stock-rsi backfill` of the user's 180 symbols over 20 trading days against the Yahoo
+ * double answering every request in 100 ms (as `bench:fetch`), into a fresh SQLite file: wall
+ * time and requests, beside what 20 daily runs would ask (3,600 requests).
+ *
  * Timings are reported, never asserted; they depend on the machine.
  *
  *     npm run bench:report
- *     npm run bench:report -- --sizes 180,1000,5000 --runs 3
+ *     npm run bench:report -- --sizes 180,1000,5000 --runs 3 --latency-ms 100
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -23,11 +27,14 @@ import { gzipSync } from "node:zlib";
 import { renderReport } from "../steps/report/report.ts";
 import { browserAvailable, CHROMIUM, launchChromium, type PageTimings } from "../test/support/browser.ts";
 import { reportFixture, symbolsOf } from "../test/steps/report/fixture.ts";
+import { stockRsi, USER_SYMBOLS } from "../test/support/cli.ts";
+import { YahooDouble } from "../test/support/yahoo-double.ts";
 
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "180,1000" },
     runs: { type: "string", default: "5" },
+    "latency-ms": { type: "string", default: "100" },
   },
 });
 const sizes = values.sizes.split(",").map(Number);
@@ -87,6 +94,33 @@ async function main(): Promise<void> {
   console.log("| symbols | HTML | gzipped | per ranked symbol | renderReport | Chromium: load | first screen shot | full-page shot |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+  await benchBackfill();
+}
+
+/** 180 symbols × 20 trading days (2021-04-19 to 2021-05-14) from the Yahoo double. */
+async function benchBackfill(): Promise<void> {
+  const latencyMs = Number(values["latency-ms"]);
+  const double = await YahooDouble.start();
+  double.latencyMs = latencyMs;
+  const dir = mkdtempSync(join(tmpdir(), "stock-rsi-bench-backfill-"));
+  try {
+    const start = performance.now();
+    const result = await stockRsi(["backfill", USER_SYMBOLS, "--from", "2021-04-19", "--to", "2021-05-14", "--source", "yahoo", "--db", `sqlite:${join(dir, "rsi.db")}`], {
+      env: { STOCK_RSI_YAHOO_URL: double.url },
+    });
+    const seconds = (performance.now() - start) / 1000;
+    if (result.code !== 0) throw new Error(`backfill failed (${result.code}): ${result.stderr}`);
+    const days = result.stdout.trim().split("\n").length;
+    console.log("");
+    console.log(`backfill, 180 symbols × ${days} trading days, Yahoo double at ${latencyMs} ms per answer, concurrency 4, into SQLite:`);
+    console.log("");
+    console.log("| wall (whole process) | requests | daily runs for the same days would ask |");
+    console.log("| ---: | ---: | ---: |");
+    console.log(`| ${seconds.toFixed(1)} s | ${double.stats.requests} | ${180 * days} |`);
+  } finally {
+    await double.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 await main();
