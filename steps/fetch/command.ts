@@ -9,9 +9,8 @@
  * failure was of the passing kind (network, 5xx, 429, deadline): then it exits `unavailable`
  * (3), which is what the pipeline retries later. The artifact is written either way.
  */
-import type { Command} from "commander";
-import { Option } from "commander";
-import { MAX_LABEL_LENGTH, SCHEMA_VERSION, type Failure, type PricesArtifact } from "../domain/artifacts.ts";
+import { Option, type Command } from "commander";
+import { MAX_LABEL_LENGTH, type Failure } from "../domain/artifacts.ts";
 import { writeArtifact } from "../files/artifact-files.ts";
 import { addDays, dateIn, daysBetween, FIRST_DATE, MARKET_TIME_ZONE } from "../domain/dates.ts";
 import { ExitCode, UnavailableError, UserError } from "../domain/errors.ts";
@@ -19,7 +18,9 @@ import { readSymbolsFile } from "../files/symbols-file.ts";
 import { PARAMETERS, pipeline, stepNamed } from "../pipeline.ts";
 import { logLine, printable, type Io } from "../command-line/io.ts";
 import { stepCommand } from "../command-line/flags.ts";
-import { staleSeries, TRADING_DAY_SLACK_DAYS, windowOnTradingDay, type StaleSeries } from "./hygiene.ts";
+import { TRADING_DAY_SLACK_DAYS, windowOnTradingDay } from "./hygiene.ts";
+import { notAfterToday, windowStart } from "./window.ts";
+import { pricesArtifact, type FetchedPrices } from "./prices-artifact.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
 import type { PriceSource } from "./source.ts";
 import { startProgress } from "./progress.ts";
@@ -48,13 +49,6 @@ export interface FetchOptions {
   };
 }
 
-/** The prices artifact as fetch writes it: the contract's fields plus what fetch noticed. */
-export type FetchedPrices = PricesArtifact & {
-  /** Which Yahoo price the bars carry (`close` or `adjclose`); yahoo source only. */
-  readonly priceField?: PriceField;
-  /** Series whose latest close is more than `--max-stale-days` weekdays old. */
-  readonly stale: StaleSeries[];
-};
 
 export function fetchCommand(io: Io): Command {
   return stepCommand(pipeline, stepNamed(pipeline, "fetch"), [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal])
@@ -87,17 +81,8 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
     logLine(io, "fetch", `the latest close is ${tradingDay}, so the window is ${windowFrom} to ${tradingDay}, as a run on ${tradingDay} had`);
   }
 
-  const stale = staleSeries(series, asOf, maxStaleDays);
-  const artifact: FetchedPrices = {
-    schemaVersion: SCHEMA_VERSION,
-    kind: "prices",
-    asOf,
-    source: source.name,
-    ...(source.name === "yahoo" ? { priceField: options.priceField ?? "close" } : {}),
-    series,
-    failures,
-    stale,
-  };
+  const artifact = pricesArtifact({ asOf, source: source.name, priceField: options.priceField, series, failures, maxStaleDays });
+  const { stale } = artifact;
   writeArtifact(options.out, artifact);
 
   for (const line of failureSummary(failures)) logLine(io, "fetch", line);
@@ -119,22 +104,11 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
  * would store values under a future day that every later run would then have to overwrite.
  */
 function asOfDate(given: string | undefined, io: Io): string {
-  const today = dateIn(MARKET_TIME_ZONE, io.now());
-  if (!given) return today;
-  if (given > today) throw new UserError(`--as-of ${given} is after today in New York (${today}); a day that has not happened has no closes to rank`);
-  return given;
+  return given ? notAfterToday(given, "--as-of", io) : dateIn(MARKET_TIME_ZONE, io.now());
 }
 
-/** The first day of the window, which must not be before the earliest date stock-rsi handles. */
-function windowStart(asOf: string, lookbackDays: number): string {
-  if (daysBetween(FIRST_DATE, asOf) < lookbackDays) {
-    const start = new Date(Date.parse(`${asOf}T00:00:00Z`) - lookbackDays * 86_400_000).toISOString().slice(0, 10);
-    throw new UserError(`--lookback-days ${lookbackDays} before --as-of ${asOf} starts on ${start}, before ${FIRST_DATE}, the earliest date stock-rsi handles`);
-  }
-  return addDays(asOf, -lookbackDays);
-}
-
-function selectSource(options: FetchOptions, io: Io): PriceSource {
+/** The price source `--source` names; `yahoo` with its politeness policy and mirror. */
+export function selectSource(options: Pick<FetchOptions, "source" | "yahooUrl" | "fetchDeadlineSeconds" | "tuning" | "priceField" | "concurrency" | "requestIntervalMs">, io: Io): PriceSource {
   const spec = options.source;
   if (spec.length > MAX_LABEL_LENGTH) {
     throw new UserError(`--source: ${spec.length} characters; a source is stored with every run, and the store keeps at most ${MAX_LABEL_LENGTH} (use a shorter path)`);

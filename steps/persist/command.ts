@@ -19,7 +19,10 @@ import { pipeline, stepNamed } from "../pipeline.ts";
 import { formatRanking, rank, roundHalfEven } from "../domain/ranking.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { openStore } from "../store/open-store.ts";
-import type { WriteSummary } from "../store/store.ts";
+import type { DayWrite, RsiStore, WriteSummary } from "../store/store.ts";
+import { renderReport, reportSignals } from "../report/report.ts";
+import { formatSignals } from "../report/signals.ts";
+import { reportInput, stepSummaries } from "./report.ts";
 import { isTicker } from "../domain/symbols.ts";
 
 export interface PersistOptions {
@@ -29,6 +32,8 @@ export interface PersistOptions {
   readonly wideTable: boolean;
   readonly runId?: string;
   readonly rankingOut?: string;
+  readonly reportOut?: string;
+  readonly signalsOut?: string;
   readonly json?: boolean;
 }
 
@@ -55,15 +60,18 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
   assertAsValidated(validated, options.in, io);
   const ranking = rank(validated.results);
   const lines = formatRanking(ranking);
+  const runId = options.runId ?? `local-${io.now().toISOString()}`;
 
-  if (!options.store || options.db === "none") {
-    logLine(io, "persist", "not storing (--no-store or --db none)");
-  } else if (validated.tradeDate === null) {
-    // Validation passed with no values: every symbol failed and --max-failed-share allowed it.
-    logLine(io, "persist", `nothing to store: none of the ${new Set(validated.failures.map((f) => f.symbol)).size} symbols has a value`);
+  if (!options.store || options.db === "none" || validated.tradeDate === null) {
+    const persisted =
+      !options.store || options.db === "none"
+        ? "not storing (--no-store or --db none)"
+        : // Validation passed with no values: every symbol failed and --max-failed-share allowed it.
+          `nothing to store: none of the ${new Set(validated.failures.map((f) => f.symbol)).size} symbols has a value`;
+    logLine(io, "persist", persisted);
+    await writeReport(validated, runId, persisted, options, undefined);
   } else {
     assertTickers(validated, options.in);
-    const runId = options.runId ?? `local-${io.now().toISOString()}`;
     if (runId.length > MAX_LABEL_LENGTH) throw new UserError(`--run-id: ${runId.length} characters; at most ${MAX_LABEL_LENGTH}`);
     const store = await openStore(options.db, {
       env: io.env,
@@ -75,23 +83,12 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
       if (store.schema.applied.length > 0) {
         logLine(io, "persist", `${store.description}: schema migrated from version ${store.schema.before} to ${store.schema.after}`);
       }
-      const summary = await store.writeDay({
-        runId,
-        tradeDate: validated.tradeDate,
-        asOf: validated.asOf,
-        source: validated.source ?? "unknown",
-        method: validated.method,
-        period: validated.period,
-        results: validated.results,
-        failures: validated.failures,
-      });
-      logLine(
-        io,
-        "persist",
-        `stored ${validated.results.length} values for ${validated.tradeDate} in ${store.description} (${summary.inserted} new, ${summary.updated} updated)`,
-      );
+      const summary = await store.writeDay(dayWriteOf(validated, validated.tradeDate, runId));
+      const persisted = `stored ${validated.results.length} values for ${validated.tradeDate} in ${store.description} (${summary.inserted} new, ${summary.updated} updated)`;
+      logLine(io, "persist", persisted);
       const wide = wideTableLine(summary);
       if (wide) logLine(io, "persist", wide);
+      await writeReport(validated, runId, persisted, options, store);
     } finally {
       await store.close();
     }
@@ -100,6 +97,34 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
   if (options.rankingOut) writeFileAtomic(options.rankingOut, lines.map((l) => `${l}\n`).join(""));
   if (options.json) io.out(`${JSON.stringify(jsonResult(validated, ranking), null, 2)}\n`);
   else io.out(lines.map((l) => `${l}\n`).join(""));
+}
+
+/**
+ * The run's report (`--report-out`) and its crossings (`--signals-out`, the Argo output parameter
+ * `signals`), from the values just stored and the store's history before them; without a store,
+ * from today's values alone.
+ */
+async function writeReport(validated: ValidatedArtifact, runId: string, persisted: string, options: PersistOptions, store: RsiStore | undefined): Promise<void> {
+  if (!options.reportOut && !options.signalsOut) return;
+  const input = await reportInput(
+    {
+      asOf: validated.asOf,
+      tradeDate: validated.tradeDate ?? validated.asOf,
+      method: validated.method,
+      period: validated.period,
+      runId,
+      source: validated.source,
+      steps: stepSummaries(validated, persisted),
+      ranking: validated.results,
+      failures: validated.failures,
+    },
+    store,
+  );
+  if (options.reportOut) writeFileAtomic(options.reportOut, renderReport(input));
+  if (options.signalsOut) {
+    const signals = formatSignals(reportSignals(input).signals);
+    writeFileAtomic(options.signalsOut, signals === "" ? "" : `${signals}\n`);
+  }
 }
 
 /**
@@ -136,7 +161,21 @@ function assertTickers(v: ValidatedArtifact, file: string): void {
   v.failures.forEach((f, i) => check(f.symbol, `failures[${i}].symbol`));
 }
 
-function wideTableLine(summary: WriteSummary): string | undefined {
+/** What a store writes for a validated run: its values under the trading day, with the run's facts. */
+export function dayWriteOf(validated: ValidatedArtifact, tradeDate: string, runId: string): DayWrite {
+  return {
+    runId,
+    tradeDate,
+    asOf: validated.asOf,
+    source: validated.source ?? "unknown",
+    method: validated.method,
+    period: validated.period,
+    results: validated.results,
+    failures: validated.failures,
+  };
+}
+
+export function wideTableLine(summary: WriteSummary): string | undefined {
   const wide = summary.wideTable;
   if (!wide) return undefined;
   if (!wide.written) return `stocks table not written: ${wide.reason}`;

@@ -110,10 +110,13 @@ function currentForAsOf(results: readonly RsiResult[], asOf: string, maxStaleDay
     }
     const lag = weekdaysBetween(r.date, asOf);
     if (lag <= maxStaleDays) return true;
+    // The close's date and lag ride along (the contract carries extra fields), for the report.
     rejected.push({
       symbol: r.symbol,
       reason: "stale",
       message: `last close ${r.date} is ${lag} weekdays before ${asOf} (limit ${maxStaleDays})`,
+      lastClose: r.date,
+      weekdaysBehind: lag,
     });
     return false;
   });
@@ -222,4 +225,14 @@ export function contradictionIn(v: ValidatedArtifact): Contradiction | undefined
 
 export function percent(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
+}
+
+/** The validate step's one-line summary of a validated artifact. */
+export function summarize(v: ValidatedArtifact): string {
+  const share = v.checks.find((c) => c.rule === "failed-share");
+  if (!v.passed) {
+    const failed = v.checks.filter((c) => c.outcome === "fail").map((c) => `${c.rule}: ${c.message}`);
+    return `FAILED, nothing will be stored: ${failed.join("; ")}`;
+  }
+  return `passed: ${v.results.length} symbols ranked for ${v.tradeDate ?? "no trading day"}; ${share?.message ?? ""}`;
 }

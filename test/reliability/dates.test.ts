@@ -109,6 +109,30 @@ describe("legal-looking dates that once looped end in seconds", () => {
     expect(result.stderr).toContain("no value for AAPL (stale): last close 2021-05-14 is 2081525 weekdays before 9999-12-31 (limit 3)");
   });
 
+  it("backfill --to 9999-12-31: exit 2 at once, nothing stored", async () => {
+    const db = join(dir.path, "backfill-9999.db");
+    const result = await stockRsi(["backfill", symbols, "--from", "2021-05-10", "--to", "9999-12-31", "--source", "sample", "--db", `sqlite:${db}`], { timeoutMs: LIMIT_MS });
+    expectRefusal(result, { code: 2, line: /^--to 9999-12-31 is after today in New York \(\d{4}-\d{2}-\d{2}\); a day that has not happened has no closes to rank$/ });
+    expect(() => querySqlite(db, "SELECT 1")).toThrow();
+  });
+
+  it("backfill from a day whose window starts before 1970: exit 2 naming both", async () => {
+    const result = await stockRsi(["backfill", symbols, "--from", "1970-01-05", "--to", "1970-02-02", "--source", "sample", "--db", `sqlite:${join(dir.path, "backfill-1970.db")}`], {
+      timeoutMs: LIMIT_MS,
+    });
+    expectRefusal(result, { code: 2, line: "--lookback-days 91 before --from 1970-01-05 starts on 1969-10-06, before 1970-01-01, the earliest date stock-rsi handles" });
+  });
+
+  it("history --gaps up to 9999-12-31 lists the missing trading days up to today only, at once", async () => {
+    const db = join(dir.path, "gaps.db");
+    expect((await stockRsi(["run", symbols, "--source", "sample", "--as-of", "2021-05-14", "--db", `sqlite:${db}`])).code).toBe(0);
+    const result = await stockRsi(["history", "--gaps", "--from", "2021-05-10", "--to", "9999-12-31", "--db", `sqlite:${db}`], { timeoutMs: LIMIT_MS });
+    expect(result.code).toBe(0);
+    const gaps = result.stdout.trimEnd().split("\n");
+    expect(gaps.slice(0, 4)).toEqual(["2021-05-10", "2021-05-11", "2021-05-12", "2021-05-13"]);
+    expect(gaps.at(-1)! <= dateIn(MARKET_TIME_ZONE, new Date())).toBe(true);
+  });
+
   it("the earliest accepted run, 1970-03-02 with 45 days of history, works", async () => {
     const result = await stockRsi(["run", symbols, "--source", "sample", "--as-of", "1970-03-02", "--lookback-days", "45", "--no-store"], { timeoutMs: LIMIT_MS });
     expect(result.stderr).toContain("fetch: 3 symbols from sample, 1970-01-16 to 1970-03-02");
