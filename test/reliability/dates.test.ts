@@ -3,7 +3,7 @@
  * but once sent the date arithmetic past year 9999 and round forever, a run for a day that has
  * not happened, and a re-run on a weekend, which must store exactly what the weekday run stored.
  *
- * Every probe runs the real command in a child process with a time limit: "spins at 100% CPU"
+ * Every case runs the real command in a child process with a time limit: "spins at 100% CPU"
  * shows up here as a killed process, not as a hung suite.
  */
 import { writeFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * What every probe of the reliability suite asserts about a refused or failed command: its exit
+ * What every case of the reliability suite asserts about a refused or failed command: its exit
  * status, one `stock-rsi: ...` line saying what was wrong (no stack trace, no control bytes, no
  * second error line), nothing on stdout, and no secret anywhere in what it printed.
  */

@@ -5,7 +5,7 @@
  * in the future, checks that agree with `passed`), and refuses a file that no longer says what
  * validate checked, with the field named, before it opens the database.
  *
- * Each probe starts from a store holding a good day and asserts it is unchanged afterwards.
+ * Each case starts from a store holding a good day and asserts it is unchanged afterwards.
  */
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -29,7 +29,7 @@ export interface ExecOptions {
   env?: Record<string, string | undefined>;
   /**
    * Kill the process (SIGKILL) when it runs longer than this; the result then says `timedOut`.
-   * For probes of inputs that once made a command spin forever.
+   * For inputs that once made a command spin forever.
    */
   timeoutMs?: number;
   /** Called with the child once it is started, e.g. to signal it. */
