@@ -8,10 +8,13 @@
  */
 import { computeCommand } from "../steps/compute-rsi/command.ts";
 import { fetchCommand } from "../steps/fetch/command.ts";
+import { backfillCommand } from "../steps/persist/backfill.ts";
 import { persistCommand } from "../steps/persist/command.ts";
+import { selectSource } from "../steps/fetch/command.ts";
 import { historyCommand } from "./history.ts";
 import { importLegacyCommand } from "./import-legacy/command.ts";
 import { migrateCommand } from "./migrate.ts";
+import { reportCommand } from "./report.ts";
 import { runCommand } from "./run/command.ts";
 import { validateCommand } from "../steps/validate/command.ts";
 import { runCommandLine, type CommandFactory } from "../steps/command-line/program.ts";
@@ -26,6 +29,8 @@ export const ALL_COMMANDS: readonly CommandFactory[] = [
   migrateCommand,
   importLegacyCommand,
   historyCommand,
+  reportCommand,
+  (io) => backfillCommand(io, selectSource),
 ];
 
 /** Runs one command line (the words after `stock-rsi`) and returns its exit status. */

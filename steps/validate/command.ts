@@ -44,7 +44,7 @@ export function runValidate(options: ValidateOptions, io: Io): ValidatedArtifact
   return validated;
 }
 
-function summarize(v: ValidatedArtifact): string {
+export function summarize(v: ValidatedArtifact): string {
   const share = v.checks.find((c) => c.rule === "failed-share");
   if (!v.passed) {
     const failed = v.checks.filter((c) => c.outcome === "fail").map((c) => `${c.rule}: ${c.message}`);

@@ -113,10 +113,13 @@ function currentForAsOf(results: readonly RsiResult[], asOf: string, maxStaleDay
     }
     const lag = weekdaysBetween(r.date, asOf);
     if (lag <= maxStaleDays) return true;
+    // The close's date and lag ride along (the contract carries extra fields), for the report.
     rejected.push({
       symbol: r.symbol,
       reason: "stale",
       message: `last close ${r.date} is ${lag} weekdays before ${asOf} (limit ${maxStaleDays})`,
+      lastClose: r.date,
+      weekdaysBehind: lag,
     });
     return false;
   });
