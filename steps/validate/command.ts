@@ -10,7 +10,7 @@ import { ExitCode, PolicyFailedError } from "../domain/errors.ts";
 import { pipeline, stepNamed } from "../pipeline.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { stepCommand } from "../command-line/flags.ts";
-import { validateRsi } from "./rules.ts";
+import { summarize, validateRsi } from "./rules.ts";
 
 export interface ValidateOptions {
   readonly in: string;
@@ -44,14 +44,6 @@ export function runValidate(options: ValidateOptions, io: Io): ValidatedArtifact
   return validated;
 }
 
-export function summarize(v: ValidatedArtifact): string {
-  const share = v.checks.find((c) => c.rule === "failed-share");
-  if (!v.passed) {
-    const failed = v.checks.filter((c) => c.outcome === "fail").map((c) => `${c.rule}: ${c.message}`);
-    return `FAILED, nothing will be stored: ${failed.join("; ")}`;
-  }
-  return `passed: ${v.results.length} symbols ranked for ${v.tradeDate ?? "no trading day"}; ${share?.message ?? ""}`;
-}
 
 function failureLines(v: ValidatedArtifact): string {
   return v.failures.map((f) => `${f.symbol} ${f.reason}: ${f.message}\n`).join("");

@@ -165,3 +165,13 @@ function failedShare(resultCount: number, failures: readonly Failure[], limit: n
 export function percent(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
 }
+
+/** The validate step's one-line summary of a validated artifact. */
+export function summarize(v: ValidatedArtifact): string {
+  const share = v.checks.find((c) => c.rule === "failed-share");
+  if (!v.passed) {
+    const failed = v.checks.filter((c) => c.outcome === "fail").map((c) => `${c.rule}: ${c.message}`);
+    return `FAILED, nothing will be stored: ${failed.join("; ")}`;
+  }
+  return `passed: ${v.results.length} symbols ranked for ${v.tradeDate ?? "no trading day"}; ${share?.message ?? ""}`;
+}
