@@ -65,9 +65,9 @@ CMD ["fetch", "--help"]
 
 FROM runtime AS compute-rsi
 LABEL org.opencontainers.image.title="stock-rsi compute-rsi" \
-      org.opencontainers.image.description="stock-rsi compute: compute each symbol's RSI from its closes"
+      org.opencontainers.image.description="stock-rsi compute-rsi: compute each symbol's RSI from its closes"
 COPY --from=build /bundles/compute-rsi/ /
-CMD ["compute", "--help"]
+CMD ["compute-rsi", "--help"]
 
 FROM runtime AS validate
 LABEL org.opencontainers.image.title="stock-rsi validate" \
