@@ -22,6 +22,7 @@ import { DailySchedule, type ScheduleConfig } from "./daily-schedule.ts";
 import { PART_OF } from "./labels.ts";
 import { MysqlDatabase } from "./mysql.ts";
 import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
+import { RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
 import { PipelineTemplate } from "./pipeline-template.ts";
 import { WorkflowIdentity } from "./workflow-identity.ts";
 
@@ -121,6 +122,8 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
   const pipeline = new PipelineTemplate(pipelineChart, "pipeline", {
     namespace,
     definition,
+    title: "stock-rsi: rank the symbols by RSI",
+    outcome: "Each run's report is the `report` artifact of its **persist** node; `ranking` and `signals` are that node's output parameters, `failed-symbols` validate's.",
     inputFiles: props.inputFiles,
     deployment: {
       serviceAccountName: identity.serviceAccountName,
@@ -134,6 +137,9 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
       settingNeeds: { db: mysql.pipelineClient },
       imageFor: (step) => imageFor(step, config.images),
       runAsUser: config.stepRunAsUser,
+      // Each run says in the Workflows list which day it ranks; monitoring sees every run.
+      runAnnotations: runAnnotations(config.schedule.timeZone),
+      metrics: { run: RUN_METRICS, steps: STEP_METRICS },
     },
   });
   new DailySchedule(pipelineChart, "daily", { namespace, templateName: pipeline.name, schedule: config.schedule });
