@@ -316,6 +316,8 @@ export const pipeline: PipelineDefinition = {
           flag: "--failures-out",
           description: "the symbols without a value, one `SYMBOL reason: message` per line",
         },
+        { name: "ranked-count", file: "ranked-count.txt", flag: "--ranked-count-out", description: "how many symbols the run ranks (0 when the policy failed)" },
+        { name: "failed-count", file: "failed-count.txt", flag: "--failed-count-out", description: "how many symbols have no value" },
       ],
       parameters: parameters("max-failed-share", "max-stale-days"),
       settings: [],

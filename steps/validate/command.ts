@@ -16,6 +16,8 @@ export interface ValidateOptions {
   readonly in: string;
   readonly out: string;
   readonly failuresOut?: string;
+  readonly rankedCountOut?: string;
+  readonly failedCountOut?: string;
   readonly maxFailedShare: number;
   readonly maxStaleDays: number;
 }
@@ -33,6 +35,9 @@ export function runValidate(options: ValidateOptions, io: Io): ValidatedArtifact
   const validated = validateRsi(rsi, { maxFailedShare: options.maxFailedShare, maxStaleDays: options.maxStaleDays });
   writeArtifact(options.out, validated);
   if (options.failuresOut) writeFileAtomic(options.failuresOut, failureLines(validated));
+  // Whole numbers for monitoring (Argo's metrics read them from the node's output parameters).
+  if (options.rankedCountOut) writeFileAtomic(options.rankedCountOut, `${validated.passed ? validated.results.length : 0}\n`);
+  if (options.failedCountOut) writeFileAtomic(options.failedCountOut, `${validated.failures.length}\n`);
 
   for (const failure of validated.failures) logLine(io, "validate", `no value for ${failure.symbol} (${failure.reason}): ${failure.message}`);
   for (const check of validated.checks) {

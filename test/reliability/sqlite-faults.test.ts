@@ -11,7 +11,6 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, watch, writeFileSync } 
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { keepAlive } from "../../steps/store/sqlite.ts";
 import { stockRsi, tempDir, USER_SYMBOLS, type ExecOptions } from "../support/cli.ts";
 import { querySqlite } from "../support/sqlite.ts";
 import { writeValidated } from "../steps/persist/validated-artifact.ts";
@@ -63,7 +62,7 @@ describe("history reads a store it cannot write", () => {
 
   it("a file an older stock-rsi left in WAL mode: the reader is told what to run; one write converts it for good", async () => {
     const { db, reader, readOnly } = await storeWithADay("old-wal");
-    const old = keepAlive(new Database(db));
+    const old = new Database(db);
     old.exec("PRAGMA journal_mode = WAL");
     old.close();
     const refused = await readOnly(() => stockRsi(["history", "AAPL", "--db", `sqlite:${db}`], reader));
@@ -129,7 +128,7 @@ describe("a day is stored whole or not at all", () => {
   it("a file another writer keeps locked: persist waits 5 s, then exit 3 saying so, the day unchanged", async () => {
     const { home, db } = await storeWithADay("locked");
     const before = rows(db);
-    const holder = keepAlive(new Database(db));
+    const holder = new Database(db);
     holder.exec("BEGIN IMMEDIATE");
     try {
       const artifact = writeValidated(home, { tradeDate: "2021-05-17", values: { AAPL: 12.5 } }, "locked.json");

@@ -46,6 +46,7 @@ describe("the pipeline definition", () => {
     ]);
     expect(stepArgv(pipeline, stepNamed(pipeline, "validate"), markers)).toEqual([
       "validate", "--in", "<in:rsi>", "--out", "<out:validated>", "--failures-out", "<out:failed-symbols>",
+      "--ranked-count-out", "<out:ranked-count>", "--failed-count-out", "<out:failed-count>",
       "--max-failed-share", "<max-failed-share>", "--max-stale-days", "<max-stale-days>",
     ]);
     // Settings at their defaults: the database URL is passed, the switches and empty texts are not.

@@ -62,14 +62,38 @@ describe("the pipeline in dist/", () => {
     const templates = get("WorkflowTemplate").spec.templates as Any[];
     const outputs = (name: string) => templates.find((t) => t.name === name)!.outputs.parameters.map((p: Any) => p.name);
     expect(outputs("persist")).toEqual(["ranking", "signals"]);
-    expect(outputs("validate")).toEqual(["failed-symbols"]);
+    expect(outputs("validate")).toEqual(["failed-symbols", "ranked-count", "failed-count"]);
+  });
+
+  it("titles every run with the day it ranks, in the metadata Argo copies onto each run", () => {
+    const spec = get("WorkflowTemplate").spec;
+    const title = spec.workflowMetadata.annotations["workflows.argoproj.io/title"] as string;
+    // The as-of parameter when given, else the day the run starts in New York.
+    expect(title).toContain("workflow.parameters['as-of']");
+    expect(title).toContain("'America/New_York'");
+    expect(spec.workflowMetadata.annotations["workflows.argoproj.io/description"]).toContain("`report` artifact of the **persist** node");
+  });
+
+  it("tells monitoring how each run went, how many symbols it ranked and failed, and when one last succeeded", () => {
+    const spec = get("WorkflowTemplate").spec;
+    const names = (metrics: Any) => (metrics?.prometheus ?? []).map((m: Any) => m.name);
+    expect(names(spec.metrics)).toEqual(["stock_rsi_run_duration_seconds", "stock_rsi_runs", "stock_rsi_last_success_timestamp_seconds"]);
+    const validate = spec.templates.find((t: Any) => t.name === "validate");
+    expect(names(validate.metrics)).toEqual(["stock_rsi_symbols_ranked", "stock_rsi_symbols_failed"]);
+    expect(validate.metrics.prometheus.map((m: Any) => m.gauge.value)).toEqual(["{{outputs.parameters.ranked-count}}", "{{outputs.parameters.failed-count}}"]);
+    const lastSuccess = spec.metrics.prometheus.find((m: Any) => m.name === "stock_rsi_last_success_timestamp_seconds");
+    expect(lastSuccess.when).toBe("{{workflow.status}} == Succeeded");
+    for (const metric of [...spec.metrics.prometheus, ...validate.metrics.prometheus]) {
+      expect(metric.labels.map((l: Any) => l.key)).toContain("method");
+    }
   });
 
   it("runs as its own ServiceAccount, whose Role allows only creating and patching workflowtaskresults", () => {
     const account = get("WorkflowTemplate").spec.serviceAccountName;
     expect(get("ServiceAccount", account)).toBeDefined();
     const binding = get("RoleBinding", account);
-    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: "stock-rsi" }]);
+    // apiGroup "" is the core group, where ServiceAccounts live.
+    expect(binding.subjects).toEqual([{ apiGroup: "", kind: "ServiceAccount", name: account, namespace: "stock-rsi" }]);
     expect(get("Role", binding.roleRef.name).rules).toEqual([{ apiGroups: ["argoproj.io"], resources: ["workflowtaskresults"], verbs: ["create", "patch"] }]);
   });
 
@@ -124,8 +148,12 @@ describe("MySQL in dist/", () => {
     const volume = get("PersistentVolume", claim.spec.volumeName);
     expect(volume.spec).toMatchObject({ storageClassName: "", persistentVolumeReclaimPolicy: "Retain", mountOptions: ["nfsvers=4.1"] });
     expect(volume.spec.nfs.server).toBeTruthy();
-    expect(get("Service", "mysql").spec.ports).toEqual([{ name: "mysql", port: 3306, targetPort: "mysql", protocol: "TCP" }]);
+    const container = get("Deployment", "mysql").spec.template.spec.containers[0];
+    expect(container.ports).toEqual([{ name: "mysql", containerPort: 3306, protocol: "TCP" }]);
+    expect(get("Service", "mysql").spec.ports).toEqual([{ name: "mysql", port: 3306, targetPort: 3306, protocol: "TCP" }]);
     const policy = get("NetworkPolicy", "mysql-clients-only").spec;
+    expect(policy.podSelector).toEqual(get("Deployment", "mysql").spec.selector);
+    expect(policy.policyTypes).toEqual(["Ingress"]);
     expect(policy.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { "stock-rsi/mysql-client": "true" } } }], ports: [{ protocol: "TCP", port: 3306 }] }]);
     const templates = get("WorkflowTemplate").spec.templates as Any[];
     const clients = templates.filter((t) => t.metadata?.labels?.["stock-rsi/mysql-client"] === "true").map((t) => t.name);
