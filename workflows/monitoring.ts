@@ -90,3 +90,13 @@ export function runAnnotations(timeZone: string): Record<string, string> {
       "The report is the `report` artifact of the **persist** node; `ranking` and `signals` are its output parameters.",
   };
 }
+
+/** A backfill run's title and description: the range it fills. */
+export function backfillRunAnnotations(): Record<string, string> {
+  return {
+    "workflows.argoproj.io/title": "**stock-rsi backfill** {{workflow.parameters.from}} to {{workflow.parameters.to}} · {{workflow.parameters.method}} {{workflow.parameters.period}}",
+    "workflows.argoproj.io/description":
+      "Stores, for each trading day from {{workflow.parameters.from}} to {{workflow.parameters.to}}, the values the daily run would have stored. " +
+      "The `days` output parameter of the **backfill** node lists each day.",
+  };
+}

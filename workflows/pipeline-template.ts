@@ -236,7 +236,7 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
     volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }, ...needs.flatMap((n) => n.volumes ?? [])],
     container: {
       name: "main",
-      image: deployment.imageFor(step.name),
+      image: deployment.imageFor(step.image ?? step.name),
       imagePullPolicy: "IfNotPresent",
       command: ["stock-rsi"],
       // The argv after `stock-rsi`, derived from the step's declarations as in a local run.

@@ -17,12 +17,13 @@ import { ExitCode, UnavailableError, UserError } from "../domain/errors.ts";
 import { readSymbolsFile } from "../files/symbols-file.ts";
 import { PARAMETERS, pipeline, stepNamed } from "../pipeline.ts";
 import { logLine, printable, type Io } from "../command-line/io.ts";
-import { stepCommand } from "../command-line/flags.ts";
+import { flagParser, stepCommand } from "../command-line/flags.ts";
+import { isoDateValue } from "../domain/values.ts";
 import { TRADING_DAY_SLACK_DAYS, windowOnTradingDay } from "./hygiene.ts";
 import { notAfterToday, windowStart } from "./window.ts";
 import { pricesArtifact, type FetchedPrices } from "./prices-artifact.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
-import type { PriceSource } from "./source.ts";
+import { clipToWindow, type PriceSource } from "./source.ts";
 import { startProgress } from "./progress.ts";
 import { fileSource } from "./sources/file.ts";
 import { sampleSource } from "./sources/sample.ts";
@@ -34,6 +35,8 @@ export interface FetchOptions {
   readonly out: string;
   readonly asOf?: string | undefined;
   readonly lookbackDays: number;
+  /** Backfill: the first of the days whose windows to fetch, as one window from its start to the as-of date. */
+  readonly firstDay?: string;
   readonly source: string;
   readonly concurrency?: number;
   readonly requestIntervalMs?: number;
@@ -53,6 +56,11 @@ export interface FetchOptions {
 export function fetchCommand(io: Io): Command {
   return stepCommand(pipeline, stepNamed(pipeline, "fetch"), [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal])
     .addOption(
+      new Option("--first-day <date>", "fetch the windows of every day from this one to the as-of date at once (for backfill): from this day minus --lookback-days").argParser(
+        flagParser(isoDateValue),
+      ),
+    )
+    .addOption(
       new Option("--price-field <field>", "which Yahoo price to rank on: close (split-adjusted, the original's) or adjclose (also dividend-adjusted)")
         .choices(PRICE_FIELDS)
         .default("close"),
@@ -67,7 +75,8 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
   for (const warning of warnings) logLine(io, "fetch", `warning: ${warning}`);
   const source = selectSource(options, io);
   const asOf = asOfDate(options.asOf, io);
-  const from = windowStart(asOf, options.lookbackDays);
+  if (options.firstDay && options.firstDay > asOf) throw new UserError(`--first-day ${options.firstDay} is after the as-of date ${asOf}`);
+  const from = options.firstDay ? windowStart(options.firstDay, options.lookbackDays, "--first-day") : windowStart(asOf, options.lookbackDays);
   const maxStaleDays = options.maxStaleDays ?? Number(PARAMETERS.maxStaleDays.default);
 
   logLine(io, "fetch", `${symbols.length} symbols from ${source.name}, ${from} to ${asOf}`);
@@ -76,7 +85,10 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
   const fetched = await source.fetch({ symbols, asOf, from: asked, onSymbolDone: () => progress.tick() });
   progress.done();
   const { failures } = fetched;
-  const { tradingDay, from: windowFrom, series } = windowOnTradingDay(fetched.series, asOf, options.lookbackDays);
+  // For backfill (--first-day) the file holds every day's window; backfill cuts each one itself.
+  const { tradingDay, from: windowFrom, series } = options.firstDay
+    ? { tradingDay: asOf, from, series: fetched.series.map((s) => clipToWindow(s, { from, asOf })) }
+    : windowOnTradingDay(fetched.series, asOf, options.lookbackDays);
   if (tradingDay < asOf && series.length > 0) {
     logLine(io, "fetch", `the latest close is ${tradingDay}, so the window is ${windowFrom} to ${tradingDay}, as a run on ${tradingDay} had`);
   }
