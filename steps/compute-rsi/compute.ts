@@ -5,24 +5,16 @@
  * `seed` method treats a missing close the way pandas did). A symbol whose RSI is undefined
  * moves to `failures` with the reason; fetch's failures are carried along unchanged.
  */
-import { SCHEMA_VERSION, type Failure, type PricesArtifact, type RsiArtifact, type RsiResult } from "../domain/artifacts.ts";
+import { SCHEMA_VERSION, type Failure, type PricesArtifact, type RsiArtifact, type RsiResult, type Series } from "../domain/artifacts.ts";
 import { rsi, type RsiMethod } from "../domain/rsi.ts";
 
 export function computeRsiArtifact(prices: PricesArtifact, method: RsiMethod, period: number): RsiArtifact {
   const results: RsiResult[] = [];
   const failures: Failure[] = [...prices.failures];
-  for (const { symbol, bars } of prices.series) {
-    const outcome = rsi(
-      bars.map((b) => b.close),
-      method,
-      period,
-    );
-    if (outcome.ok) {
-      const last = bars[outcome.index]!;
-      results.push({ symbol, date: last.date, rsi: outcome.rsi, close: last.close! });
-    } else {
-      failures.push({ symbol, reason: outcome.reason, message: outcome.message });
-    }
+  for (const series of prices.series) {
+    const outcome = seriesRsi(series, method, period);
+    if (outcome.ok) results.push(outcome.result);
+    else failures.push(outcome.failure);
   }
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -34,4 +26,18 @@ export function computeRsiArtifact(prices: PricesArtifact, method: RsiMethod, pe
     results,
     failures,
   };
+}
+
+/** One series' result, dated by the last close used, or why it has none. */
+export function seriesRsi(
+  { symbol, bars }: Series,
+  method: RsiMethod,
+  period: number,
+): { readonly ok: true; readonly result: RsiResult } | { readonly ok: false; readonly failure: Failure } {
+  const closes = new Array<number | null>(bars.length);
+  for (let i = 0; i < bars.length; i++) closes[i] = bars[i]!.close;
+  const outcome = rsi(closes, method, period);
+  if (!outcome.ok) return { ok: false, failure: { symbol, reason: outcome.reason, message: outcome.message } };
+  const last = bars[outcome.index]!;
+  return { ok: true, result: { symbol, date: last.date, rsi: outcome.rsi, close: last.close! } };
 }

@@ -9,7 +9,7 @@
  * brings the schema up to date first when it is behind (see `migrations.ts`).
  */
 import type { Command } from "commander";
-import { validatedSchema, type ValidatedArtifact } from "../domain/artifacts.ts";
+import { VALIDATED, type ValidatedArtifact } from "../domain/artifacts.ts";
 import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
 import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
 import { noStoreOption, stepCommand } from "../command-line/flags.ts";
@@ -45,7 +45,7 @@ export function persistCommand(io: Io): Command {
 }
 
 export async function runPersist(options: PersistOptions, io: Io): Promise<void> {
-  const validated = readArtifact(options.in, validatedSchema, "stock-rsi validate");
+  const validated = readArtifact(options.in, VALIDATED, "stock-rsi validate");
   if (!validated.passed) {
     throw new PolicyFailedError(`${options.in}: validation failed for this run; refusing to store it (see its checks)`);
   }

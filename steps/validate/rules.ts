@@ -22,34 +22,76 @@ export interface ValidationPolicy {
 }
 
 export function validateRsi(artifact: RsiArtifact, policy: ValidationPolicy): ValidatedArtifact {
-  const checks: Check[] = [];
-  let results = [...artifact.results];
-  const failures = [...artifact.failures];
+  const gate = new ValidationGate(artifact.asOf, policy);
+  const results = artifact.results.filter((r) => gate.admit(r));
+  return { ...artifact, kind: "validated", results, ...gate.verdict(artifact.failures) };
+}
 
-  checks.push(uniqueSymbols(results, failures));
+/** What validation adds to the rsi artifact, besides keeping only the admitted results. */
+export interface Verdict {
+  readonly failures: Failure[];
+  readonly tradeDate: string | null;
+  readonly passed: boolean;
+  readonly checks: Check[];
+}
 
-  const inRange = rsiInRange(results);
-  checks.push(inRange.check);
-  results = inRange.kept;
-  failures.push(...inRange.rejected);
+/**
+ * The rules applied one result at a time, as the validate step reads them: `admit` says whether a
+ * result is kept, `verdict` (given the artifact's own failures) says how the run went. Only what
+ * a rule needs is remembered: the symbols seen, and the results it rejected.
+ */
+export class ValidationGate {
+  private readonly seen = new Set<string>();
+  private readonly repeated = new Set<string>();
+  private readonly outOfRange: Failure[] = [];
+  private inRange = 0;
+  private readonly stale: Failure[] = [];
+  private readonly future: string[] = [];
+  private kept = 0;
+  private tradeDate: string | null = null;
 
-  const fresh = currentForAsOf(results, artifact.asOf, policy.maxStaleDays);
-  checks.push(fresh.check);
-  results = fresh.kept;
-  failures.push(...fresh.rejected);
+  constructor(
+    private readonly asOf: string,
+    private readonly policy: ValidationPolicy,
+  ) {}
 
-  checks.push(failedShare(results.length, failures, policy.maxFailedShare));
+  admit(result: RsiResult): boolean {
+    this.see(result.symbol);
+    if (!inRange(result)) {
+      this.outOfRange.push({ symbol: result.symbol, reason: "out-of-range", message: `RSI ${result.rsi} is outside 0-100` });
+      return false;
+    }
+    this.inRange++;
+    const freshness = currentFor(result, this.asOf, this.policy.maxStaleDays);
+    if (freshness === "future") {
+      this.future.push(result.symbol);
+      return false;
+    }
+    if (freshness !== "current") {
+      this.stale.push(freshness);
+      return false;
+    }
+    this.kept++;
+    if (this.tradeDate === null || result.date > this.tradeDate) this.tradeDate = result.date;
+    return true;
+  }
 
-  const tradeDate = results.reduce<string | null>((max, r) => (max === null || r.date > max ? r.date : max), null);
-  return {
-    ...artifact,
-    kind: "validated",
-    results,
-    failures,
-    tradeDate,
-    passed: checks.every((c) => c.outcome !== "fail"),
-    checks,
-  };
+  verdict(artifactFailures: readonly Failure[]): Verdict {
+    for (const { symbol } of artifactFailures) this.see(symbol);
+    const failures = [...artifactFailures, ...this.outOfRange, ...this.stale];
+    const checks = [
+      uniqueSymbols(this.seen, this.repeated),
+      rangeCheck(this.outOfRange, this.inRange),
+      freshnessCheck(this.future, this.stale, this.kept, this.asOf, this.policy.maxStaleDays),
+      failedShare(this.kept, failures, this.policy.maxFailedShare),
+    ];
+    return { failures, tradeDate: this.tradeDate, passed: checks.every((c) => c.outcome !== "fail"), checks };
+  }
+
+  private see(symbol: string): void {
+    if (this.seen.has(symbol)) this.repeated.add(symbol);
+    this.seen.add(symbol);
+  }
 }
 
 /**
@@ -57,13 +99,7 @@ export function validateRsi(artifact: RsiArtifact, policy: ValidationPolicy): Va
  * artifact was assembled wrongly upstream, and storing it would let one value silently
  * overwrite another; the whole run fails.
  */
-function uniqueSymbols(results: readonly RsiResult[], failures: readonly Failure[]): Check {
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  for (const { symbol } of [...results, ...failures]) {
-    if (seen.has(symbol)) repeated.add(symbol);
-    seen.add(symbol);
-  }
+function uniqueSymbols(seen: ReadonlySet<string>, repeated: ReadonlySet<string>): Check {
   if (repeated.size === 0) return { rule: "unique-symbols", outcome: "pass", message: `${seen.size} distinct symbols` };
   return {
     rule: "unique-symbols",
@@ -77,23 +113,19 @@ function uniqueSymbols(results: readonly RsiResult[], failures: readonly Failure
  * rsi-in-range — RSI is 0…100 by construction, so a value outside means a bug, not a market
  * event: the offending symbols are rejected and the run fails.
  */
-function rsiInRange(results: readonly RsiResult[]) {
-  const rejected: Failure[] = [];
-  const kept = results.filter((r) => {
-    if (r.rsi >= 0 && r.rsi <= 100) return true;
-    rejected.push({ symbol: r.symbol, reason: "out-of-range", message: `RSI ${r.rsi} is outside 0-100` });
-    return false;
-  });
-  const check: Check =
-    rejected.length === 0
-      ? { rule: "rsi-in-range", outcome: "pass", message: `all ${kept.length} values within 0-100` }
-      : {
-          rule: "rsi-in-range",
-          outcome: "fail",
-          message: `${rejected.length} values outside 0-100 (a bug upstream): ${rejected.map((f) => f.symbol).join(" ")}`,
-          symbols: rejected.map((f) => f.symbol),
-        };
-  return { check, kept, rejected };
+function inRange(r: RsiResult): boolean {
+  return r.rsi >= 0 && r.rsi <= 100;
+}
+
+function rangeCheck(rejected: readonly Failure[], kept: number): Check {
+  return rejected.length === 0
+    ? { rule: "rsi-in-range", outcome: "pass", message: `all ${kept} values within 0-100` }
+    : {
+        rule: "rsi-in-range",
+        outcome: "fail",
+        message: `${rejected.length} values outside 0-100 (a bug upstream): ${rejected.map((f) => f.symbol).join(" ")}`,
+        symbols: rejected.map((f) => f.symbol),
+      };
 }
 
 /**
@@ -103,42 +135,31 @@ function rsiInRange(results: readonly RsiResult[]) {
  * days-old RSI beside today's, so it is rejected as `stale`. A close dated after the as-of date
  * cannot happen unless fetch is broken, and fails the run.
  */
-function currentForAsOf(results: readonly RsiResult[], asOf: string, maxStaleDays: number) {
-  const rejected: Failure[] = [];
-  const future: string[] = [];
-  const kept = results.filter((r) => {
-    if (r.date > asOf) {
-      future.push(r.symbol);
-      return false;
-    }
-    const lag = weekdaysBetween(r.date, asOf);
-    if (lag <= maxStaleDays) return true;
-    rejected.push({
-      symbol: r.symbol,
-      reason: "stale",
-      message: `last close ${r.date} is ${lag} weekdays before ${asOf} (limit ${maxStaleDays})`,
-    });
-    return false;
-  });
-  let check: Check;
+function currentFor(r: RsiResult, asOf: string, maxStaleDays: number): "current" | "future" | Failure {
+  if (r.date > asOf) return "future";
+  const lag = weekdaysBetween(r.date, asOf);
+  if (lag <= maxStaleDays) return "current";
+  return { symbol: r.symbol, reason: "stale", message: `last close ${r.date} is ${lag} weekdays before ${asOf} (limit ${maxStaleDays})` };
+}
+
+function freshnessCheck(future: readonly string[], rejected: readonly Failure[], kept: number, asOf: string, maxStaleDays: number): Check {
   if (future.length > 0) {
-    check = {
+    return {
       rule: "trading-day-current",
       outcome: "fail",
       message: `${future.length} results dated after the as-of date ${asOf}: ${future.join(" ")}`,
-      symbols: future,
+      symbols: [...future],
     };
-  } else if (rejected.length > 0) {
-    check = {
+  }
+  if (rejected.length > 0) {
+    return {
       rule: "trading-day-current",
       outcome: "warn",
       message: `${rejected.length} stale series rejected (last close more than ${maxStaleDays} weekdays before ${asOf}): ${rejected.map((f) => f.symbol).join(" ")}`,
       symbols: rejected.map((f) => f.symbol),
     };
-  } else {
-    check = { rule: "trading-day-current", outcome: "pass", message: `all ${kept.length} results current for ${asOf}` };
   }
-  return { check, kept, rejected };
+  return { rule: "trading-day-current", outcome: "pass", message: `all ${kept} results current for ${asOf}` };
 }
 
 /**
