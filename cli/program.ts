@@ -48,9 +48,24 @@ export const COMMANDS: readonly LazyCommand[] = [
   },
   {
     name: "history",
-    usage: "[options] <symbols...>",
-    description: "print the stored RSI values of one or more symbols over time",
+    usage: "[options] [symbols...]",
+    description: "print the stored RSI values of one or more symbols over time, draw them, or list the days without values",
     load: async () => (await import("./history.ts")).historyCommand,
+  },
+  {
+    name: "report",
+    usage: "[options]",
+    description: "draw the run report (HTML) of the last stored trading day on or before a date, from the store",
+    load: async () => (await import("./report.ts")).reportCommand,
+  },
+  {
+    name: "backfill",
+    usage: "[options] <symbols-file>",
+    description: "store, for every trading day in a range, the values the daily run would have stored that day",
+    load: async () => {
+      const [{ backfillCommand }, { selectSource }] = await Promise.all([import("../steps/persist/backfill.ts"), import("../steps/fetch/command.ts")]);
+      return (io) => backfillCommand(io, selectSource);
+    },
   },
 ];
 

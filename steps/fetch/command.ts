@@ -11,7 +11,7 @@
  */
 import type { Command} from "commander";
 import { Option } from "commander";
-import { SCHEMA_VERSION, type Failure, type PricesArtifact } from "../domain/artifacts.ts";
+import { SCHEMA_VERSION, type Failure, type PricesArtifact, type Series } from "../domain/artifacts.ts";
 import { writeArtifact } from "../files/artifact-files.ts";
 import { addDays, dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
 import { ExitCode, UnavailableError, UserError } from "../domain/errors.ts";
@@ -82,17 +82,8 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
   const { series, failures } = await source.fetch({ symbols, asOf, from, onSymbolDone: () => progress.tick() });
   progress.done();
 
-  const stale = staleSeries(series, asOf, maxStaleDays);
-  const artifact: FetchedPrices = {
-    schemaVersion: SCHEMA_VERSION,
-    kind: "prices",
-    asOf,
-    source: source.name,
-    ...(source.name === "yahoo" ? { priceField: options.priceField ?? "close" } : {}),
-    series,
-    failures,
-    stale,
-  };
+  const artifact = pricesArtifact({ asOf, source: source.name, priceField: options.priceField, series, failures, maxStaleDays });
+  const { stale } = artifact;
   writeArtifact(options.out, artifact);
 
   for (const line of failureSummary(failures)) logLine(io, "fetch", line);
@@ -108,7 +99,32 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
   return artifact;
 }
 
-function selectSource(options: FetchOptions, io: Io): PriceSource {
+/**
+ * The prices artifact for one as-of date, from the series a source gave for that date's window:
+ * what fetch writes, and what `backfill` builds for each day it fills.
+ */
+export function pricesArtifact(day: {
+  readonly asOf: string;
+  readonly source: string;
+  readonly priceField?: PriceField | undefined;
+  readonly series: Series[];
+  readonly failures: Failure[];
+  readonly maxStaleDays: number;
+}): FetchedPrices {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind: "prices",
+    asOf: day.asOf,
+    source: day.source,
+    ...(day.source === "yahoo" ? { priceField: day.priceField ?? "close" } : {}),
+    series: day.series,
+    failures: day.failures,
+    stale: staleSeries(day.series, day.asOf, day.maxStaleDays),
+  };
+}
+
+/** The price source `--source` names; `yahoo` with its politeness policy and mirror. */
+export function selectSource(options: Pick<FetchOptions, "source" | "yahooUrl" | "fetchDeadlineSeconds" | "tuning" | "priceField" | "concurrency" | "requestIntervalMs">, io: Io): PriceSource {
   const spec = options.source;
   if (spec === "sample") return sampleSource;
   if (spec.startsWith("file:") && spec.length > 5) return fileSource(spec.slice(5));

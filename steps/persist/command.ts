@@ -17,7 +17,7 @@ import { pipeline, stepNamed } from "../pipeline.ts";
 import { formatRanking, rank, roundHalfEven } from "../domain/ranking.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { openStore } from "../store/open-store.ts";
-import type { WriteSummary } from "../store/store.ts";
+import type { DayWrite, WriteSummary } from "../store/store.ts";
 import { isTicker } from "../domain/symbols.ts";
 
 export interface PersistOptions {
@@ -66,16 +66,7 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
       if (store.schema.applied.length > 0) {
         logLine(io, "persist", `${store.description}: schema migrated from version ${store.schema.before} to ${store.schema.after}`);
       }
-      const summary = await store.writeDay({
-        runId,
-        tradeDate: validated.tradeDate,
-        asOf: validated.asOf,
-        source: validated.source ?? "unknown",
-        method: validated.method,
-        period: validated.period,
-        results: validated.results,
-        failures: validated.failures,
-      });
+      const summary = await store.writeDay(dayWriteOf(validated, validated.tradeDate, runId));
       logLine(
         io,
         "persist",
@@ -109,7 +100,21 @@ function assertTickers(v: ValidatedArtifact, file: string): void {
   v.failures.forEach((f, i) => check(f.symbol, `failures[${i}].symbol`));
 }
 
-function wideTableLine(summary: WriteSummary): string | undefined {
+/** What a store writes for a validated run: its values under the trading day, with the run's facts. */
+export function dayWriteOf(validated: ValidatedArtifact, tradeDate: string, runId: string): DayWrite {
+  return {
+    runId,
+    tradeDate,
+    asOf: validated.asOf,
+    source: validated.source ?? "unknown",
+    method: validated.method,
+    period: validated.period,
+    results: validated.results,
+    failures: validated.failures,
+  };
+}
+
+export function wideTableLine(summary: WriteSummary): string | undefined {
   const wide = summary.wideTable;
   if (!wide) return undefined;
   if (!wide.written) return `stocks table not written: ${wide.reason}`;

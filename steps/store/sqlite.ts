@@ -10,12 +10,14 @@
 import Database from "better-sqlite3";
 import { UnavailableError, UserError } from "../domain/errors.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "./migrations.ts";
-import { historyStatement } from "./history-query.ts";
+import { historyStatement, latestRunStatement, tradingDaysStatement, type Statement } from "./history-query.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
   type HistoryQuery,
   type HistoryRow,
+  type SeriesRange,
+  type StoredRun,
   type LegacyImport,
   type LegacyImportResult,
   type LegacyValue,
@@ -91,13 +93,24 @@ class SqliteReader implements RsiStore {
   }
 
   async history(query: HistoryQuery): Promise<HistoryRow[]> {
-    if (query.symbols.length === 0) return [];
-    const { sql, params } = historyStatement(query);
-    return this.guarded("read the history", () => keepAlive(this.db.prepare<unknown[], HistoryRow>(sql)).all(...params));
+    if (query.symbols?.length === 0) return [];
+    return this.read("read the history", historyStatement(query));
+  }
+
+  async tradingDays(range: SeriesRange): Promise<string[]> {
+    return (await this.read<{ date: string }>("read the stored trading days", tradingDaysStatement(range))).map((r) => r.date);
+  }
+
+  async latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined> {
+    return (await this.read<StoredRun>(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series)))[0];
   }
 
   async close(): Promise<void> {
     this.db.close();
+  }
+
+  private read<Row>(doing: string, { sql, params }: Statement): Row[] {
+    return this.guarded(doing, () => keepAlive(this.db.prepare<unknown[], Row>(sql)).all(...params));
   }
 
   /** SQLITE_BUSY and friends as the one line a user reads; a bug stays a bug. */

@@ -39,12 +39,27 @@ export type WideTableOutcome =
   | { readonly written: true; readonly columnsAdded: readonly string[] }
   | { readonly written: false; readonly reason: string };
 
-export interface HistoryQuery {
-  readonly symbols: readonly string[];
+/** One series (method and period; default the legacy series) between two trading days, both optional. */
+export interface SeriesRange {
   readonly from?: string | undefined;
   readonly to?: string | undefined;
   readonly method?: RsiMethod | undefined;
   readonly period?: number | undefined;
+}
+
+export interface HistoryQuery extends SeriesRange {
+  /** The symbols to read; every stored symbol when absent. */
+  readonly symbols?: readonly string[] | undefined;
+}
+
+/** A stored run, as `rsi_runs` records it. */
+export interface StoredRun {
+  readonly runId: string;
+  readonly tradeDate: string;
+  readonly asOf: string;
+  readonly source: string;
+  readonly ranked: number;
+  readonly failed: number;
 }
 
 export interface HistoryRow {
@@ -101,6 +116,10 @@ export interface RsiStore {
    */
   writeDay(day: DayWrite): Promise<WriteSummary>;
   history(query: HistoryQuery): Promise<HistoryRow[]>;
+  /** The trading days on which the series has at least one stored value, ascending. */
+  tradingDays(range: SeriesRange): Promise<string[]>;
+  /** The latest run stored for a trading day of a series, if any. */
+  latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined>;
   /**
    * Stores legacy values (method `seed`, period 14) that are not stored yet, in one transaction;
    * values already stored (by an earlier import, or computed by a run) are kept as they are.

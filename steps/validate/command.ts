@@ -82,13 +82,15 @@ export function runValidate(options: ValidateOptions, io: Io): ValidateOutcome {
   return outcome;
 }
 
-function summarize(v: ValidateOutcome): string {
+/** validate's one-line summary, for a run it just decided or a validated artifact read back. */
+export function summarize(v: Pick<Verdict, "passed" | "checks" | "tradeDate"> & ({ readonly admitted: number } | { readonly results: readonly unknown[] })): string {
   const share = v.checks.find((c) => c.rule === "failed-share");
   if (!v.passed) {
     const failed = v.checks.filter((c) => c.outcome === "fail").map((c) => `${c.rule}: ${c.message}`);
     return `FAILED, nothing will be stored: ${failed.join("; ")}`;
   }
-  return `passed: ${v.admitted} symbols ranked for ${v.tradeDate ?? "no trading day"}; ${share?.message ?? ""}`;
+  const admitted = "admitted" in v ? v.admitted : v.results.length;
+  return `passed: ${admitted} symbols ranked for ${v.tradeDate ?? "no trading day"}; ${share?.message ?? ""}`;
 }
 
 function failureLines(failures: readonly Failure[]): string {

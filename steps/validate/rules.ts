@@ -139,7 +139,14 @@ function currentFor(r: RsiResult, asOf: string, maxStaleDays: number): "current"
   if (r.date > asOf) return "future";
   const lag = weekdaysBetween(r.date, asOf);
   if (lag <= maxStaleDays) return "current";
-  return { symbol: r.symbol, reason: "stale", message: `last close ${r.date} is ${lag} weekdays before ${asOf} (limit ${maxStaleDays})` };
+  // The close's date and lag ride along (the contract carries extra fields), for the report.
+  return {
+    symbol: r.symbol,
+    reason: "stale",
+    message: `last close ${r.date} is ${lag} weekdays before ${asOf} (limit ${maxStaleDays})`,
+    lastClose: r.date,
+    weekdaysBehind: lag,
+  };
 }
 
 function freshnessCheck(future: readonly string[], rejected: readonly Failure[], kept: number, asOf: string, maxStaleDays: number): Check {

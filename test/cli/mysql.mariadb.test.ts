@@ -2,7 +2,7 @@
  * `stock-rsi` as the user runs it, a child process, against a real MariaDB as the pipeline
  * account: the whole pipeline into MySQL, its history, and a hostile symbols file.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,6 +90,14 @@ describe("stock-rsi history and migrate on MySQL", () => {
       { symbol: "EBKDY", date: "2021-05-14", rsi: 73.25 },
     ]);
     expect(history.stderr).toContain("history: 4 values for 2 of 2 symbols (seed, period 14)");
+
+    // The reader account also lists the missed days and draws the chart.
+    const gaps = await stockRsi(["history", "--gaps", "--from", "2021-04-20", "--to", "2021-05-17", "--db", db.readerUrl], { env: db.readerEnv });
+    expect(gaps).toMatchObject({ code: 0, stdout: "2021-04-26\n2021-04-30\n2021-05-03\n" });
+    const svg = join(dir.path, "ebkdy.svg");
+    const chart = await stockRsi(["history", "EBKDY", "--from", "2021-04-20", "--chart", svg, "--db", db.readerUrl], { env: db.readerEnv });
+    expect(chart.code).toBe(0);
+    expect(readFileSync(svg, "utf8")).toContain('data-symbol="EBKDY"');
   });
 });
 

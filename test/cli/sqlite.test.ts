@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/program.ts";
 import { captureIo, REPO_ROOT, tempDir } from "../support/cli.ts";
 import { writeValidated } from "../steps/persist/validated-artifact.ts";
+import { elements, parseXml, subpaths } from "../steps/report/xml.ts";
 
 const DUMP = join(REPO_ROOT, "test/fixtures/legacy/prod-db.sql");
 const dir = tempDir("stock-rsi-sqlite-cli-");
@@ -49,6 +50,44 @@ describe("history on SQLite", () => {
       stderr: `stock-rsi: ${missing}: no such database file; nothing is stored there yet (stock-rsi run stores into sqlite:stock-rsi.db by default)\n`,
     });
     expect(existsSync(missing.slice("sqlite:".length))).toBe(false);
+  });
+});
+
+describe("history --gaps and --chart on the user's imported history", () => {
+  const imported = freshDb();
+  const ready = cli("import-legacy", "--dump", DUMP, "--db", imported);
+
+  it("lists the six trading days the old program missed, and none of the exchange's holidays", async () => {
+    expect((await ready).code).toBe(0);
+    const gaps = await cli("history", "--gaps", "--from", "2020-10-21", "--to", "2021-05-17", "--db", imported);
+    expect(gaps.code).toBe(0);
+    expect(gaps.stdout).toBe("2020-12-11\n2021-02-19\n2021-03-31\n2021-04-26\n2021-04-30\n2021-05-03\n");
+    expect(gaps.stderr).toBe(`history: 6 trading days without a stored value from 2020-10-21 to 2021-05-17 (seed, period 14) in ${imported}\n`);
+    // Named symbols: a day on which none of them has a value. ABNB was listed from December 2020.
+    const abnb = await cli("history", "ABNB", "--gaps", "--from", "2020-12-01", "--to", "2020-12-31", "--db", imported, "--json");
+    const days = JSON.parse(abnb.stdout) as string[];
+    expect(days).toContain("2020-12-11");
+    expect(days.every((d) => d >= "2020-12-01" && d <= "2020-12-31")).toBe(true);
+  });
+
+  it("draws a chart whose line breaks on a missed day instead of bridging it", async () => {
+    expect((await ready).code).toBe(0);
+    const svg = join(dir.path, "aapl.svg");
+    const drawn = await cli("history", "AAPL", "MSFT", "--from", "2021-02-10", "--to", "2021-02-26", "--chart", svg, "--db", imported);
+    expect(drawn.code).toBe(0);
+    expect(drawn.stderr).toContain(`history: drew 2 series over `);
+    const doc = parseXml(readFileSync(svg, "utf8"));
+    const lines = elements(doc, "g").filter((g) => g.getAttribute("class")?.split(" ").includes("series"));
+    expect(lines.map((g) => g.getAttribute("data-symbol"))).toEqual(["AAPL", "MSFT"]);
+    // 2021-02-19 was never stored: each line is two pieces, before and after it.
+    for (const g of lines) expect(subpaths(elements(g, "path")[0]!.getAttribute("d")!)).toHaveLength(2);
+    // The printed lines are unchanged by --chart.
+    expect(drawn.stdout.split("\n")[0]).toMatch(/^AAPL 2021-02-10 \d+\.\d\d$/);
+  });
+
+  it("refuses --gaps with --chart, and values without a symbol", async () => {
+    expect(await cli("history", "--db", imported)).toMatchObject({ code: 2, stderr: expect.stringContaining("history: name at least one symbol") });
+    expect(await cli("history", "AAPL", "--gaps", "--chart", "x.svg", "--db", imported)).toMatchObject({ code: 2 });
   });
 });
 

@@ -9,7 +9,7 @@
  * test/steps/golden-outputs.test.ts`) and says why in its commit.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/program.ts";
@@ -117,7 +117,8 @@ describe("outputs for a hand-made prices file with the odd cases the contract al
   it("fetch replaying it through the file: source", async () => {
     const out = join(work.path, "odd-replayed.json");
     const symbols = join(INPUTS, "odd-symbols.txt");
-    const result = await run(["fetch", "--symbols", symbols, "--source", `file:${odd}`, "--as-of", AS_OF, "--lookback-days", "60", "--out", out]);
+    // Relative, as the path is written into the artifact: the same in every checkout.
+    const result = await run(["fetch", "--symbols", symbols, "--source", `file:${relative(process.cwd(), odd)}`, "--as-of", AS_OF, "--lookback-days", "60", "--out", out]);
     matchesGolden("odd/fetch-replay.txt", transcript(result));
     matchesGolden("odd/fetch-replay-prices.json", readFileSync(out));
   });

@@ -27,12 +27,14 @@ import type { MysqlTarget } from "./connection.ts";
 import { describeMysqlError, isMysqlError, isTransientMysqlError } from "./errors.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "../migrations.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
-import { historyStatement } from "../history-query.ts";
+import { historyStatement, latestRunStatement, tradingDaysStatement, type Statement } from "../history-query.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
   type HistoryQuery,
   type HistoryRow,
+  type SeriesRange,
+  type StoredRun,
   type LegacyImport,
   type LegacyImportResult,
   type LegacyValue,
@@ -193,12 +195,22 @@ class MysqlStore implements RsiStore {
   }
 
   async history(query: HistoryQuery): Promise<HistoryRow[]> {
-    if (query.symbols.length === 0) return [];
-    const { sql, params } = historyStatement(query);
-    return this.session.run("read the history", async (conn) => {
-      const [rows] = await conn.execute<RowDataPacket[]>(sql, params);
-      return rows.map((r) => ({ symbol: r.symbol as string, date: r.date as string, rsi: r.rsi as number }));
-    });
+    if (query.symbols?.length === 0) return [];
+    const rows = await this.read("read the history", historyStatement(query));
+    return rows.map((r) => ({ symbol: r.symbol as string, date: r.date as string, rsi: r.rsi as number }));
+  }
+
+  async tradingDays(range: SeriesRange): Promise<string[]> {
+    return (await this.read("read the stored trading days", tradingDaysStatement(range))).map((r) => r.date as string);
+  }
+
+  async latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined> {
+    const [row] = await this.read(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series));
+    return row && { runId: row.runId, tradeDate: row.tradeDate, asOf: row.asOf, source: row.source, ranked: Number(row.ranked), failed: Number(row.failed) };
+  }
+
+  private read(doing: string, { sql, params }: Statement): Promise<RowDataPacket[]> {
+    return this.session.run(doing, async (conn) => (await conn.execute<RowDataPacket[]>(sql, params))[0]);
   }
 
   async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {

@@ -161,6 +161,23 @@ export function describeStoreContract(storeName: string, freshFixture: () => Pro
       expect(await store.history({ symbols: ["NOPE"] })).toEqual([]);
     });
 
+    it("history of every symbol, the trading days a series has values on, and the run that stored a day", async () => {
+      const db = await fresh();
+      const store = await open(db);
+      await store.writeDay(dayOf("2021-05-13", { AAPL: 31, MSFT: 61 }, { runId: "thu" }));
+      await store.writeDay(dayOf("2021-05-14", { AAPL: 32 }, { runId: "fri", failed: ["MSFT"] }));
+      await store.writeDay(dayOf("2021-05-14", { AAPL: 32.5 }, { runId: "fri-again" }));
+      await store.writeDay(dayOf("2021-05-17", { AAPL: 45 }, { method: "wilder", runId: "wilder" }));
+      expect(await store.history({ from: "2021-05-14" })).toEqual([{ symbol: "AAPL", date: "2021-05-14", rsi: 32.5 }]);
+      expect((await store.history({})).map((r) => `${r.symbol} ${r.date}`)).toEqual(["AAPL 2021-05-13", "AAPL 2021-05-14", "MSFT 2021-05-13"]);
+      expect(await store.tradingDays({})).toEqual(["2021-05-13", "2021-05-14"]);
+      expect(await store.tradingDays({ to: "2021-05-13" })).toEqual(["2021-05-13"]);
+      expect(await store.tradingDays({ method: "wilder" })).toEqual(["2021-05-17"]);
+      expect(await store.latestRun("2021-05-14", {})).toMatchObject({ runId: "fri-again", tradeDate: "2021-05-14", asOf: "2021-05-14", source: "sample", ranked: 1, failed: 0 });
+      expect(await store.latestRun("2021-05-17", {})).toBeUndefined();
+      expect(await store.latestRun("2021-05-17", { method: "wilder", period: 14 })).toMatchObject({ runId: "wilder" });
+    });
+
     it("stores a day of 5,000 symbols, more than one statement's worth", async () => {
       const db = await fresh();
       const store = await open(db);

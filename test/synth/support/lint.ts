@@ -13,8 +13,13 @@
  * - every container has CPU and memory requests and a memory limit, runs as non-root and cannot
  *   escalate privileges;
  * - no Secret is shipped, and no password-like variable has a literal value;
- * - claims, volumes, ConfigMaps, Services and NetworkPolicies refer to objects that exist.
+ * - claims, volumes, ConfigMaps, Services and NetworkPolicies refer to objects that exist;
+ * - every object's name is what the API server accepts (a lowercase DNS-1123 subdomain; a DNS
+ *   label for Namespaces and Services, whose names become host names);
+ * - the rules of Argo's controller (names and lengths, template shapes, retryStrategy, metrics,
+ *   CronWorkflow schedules and time zone): `argo-rules.ts`.
  */
+import { lintArgoRules } from "./argo-rules.ts";
 import { describe, type KubeObject, type Manifest } from "./manifests.ts";
 
 export interface LintFinding {
@@ -35,13 +40,30 @@ export function lintManifests(manifests: readonly Manifest[]): LintFinding[] {
   for (const manifest of manifests) {
     const report: Report = (path, message) => findings.push({ object: describe(manifest), path, message });
     const o = manifest.object;
-    if (o.kind === "WorkflowTemplate") lintWorkflowSpec(o.spec as Json, "/spec", report);
+    lintObjectName(o, report);
+    if (o.kind === "WorkflowTemplate") lintWorkflowSpec(o.spec as Json, "/spec", workflowMetadataKeys(o), report);
     if (o.kind === "CronWorkflow") lintCronWorkflow(o, manifests, report);
+    lintArgoRules(o, manifests, report);
     if (o.kind === "Secret") report("", "a Secret in dist/ would put credentials in the repository; the user creates it (README)");
     for (const pod of podsOf(o)) lintPod(pod.spec, pod.path, report);
     lintReferences(o, manifests, report);
   }
   return findings;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The API server's rule for names: a DNS-1123 subdomain (253), or label (63) where the name becomes a host name. */
+function lintObjectName(o: KubeObject, report: Report): void {
+  const name = String(o.metadata?.name ?? "");
+  const label = o.kind === "Namespace" || o.kind === "Service";
+  const valid = label ? name.length <= 63 && DNS1123_LABEL.test(name) : name.length <= 253 && name.split(".").every((part) => DNS1123_LABEL.test(part));
+  if (!valid) {
+    report(
+      "/metadata/name",
+      `"${name}" is not a DNS-1123 ${label ? "label (at most 63 characters" : "subdomain (at most 253 characters, dot-separated labels"}: lowercase alphanumerics and '-', starting and ending alphanumeric)`,
+    );
+  }
 }
 
 // --- Argo ------------------------------------------------------------------------------------
@@ -52,13 +74,27 @@ interface Template {
   readonly json: Json;
 }
 
-function lintWorkflowSpec(spec: Json, base: string, report: Report): void {
+/** The annotation and label keys a run has, which `{{workflow.annotations.KEY}}` and `{{workflow.labels.KEY}}` may name. */
+interface MetadataKeys {
+  readonly annotations: ReadonlySet<string>;
+  readonly labels: ReadonlySet<string>;
+}
+
+/** A run's annotations and labels: the object's own, and those `workflowMetadata` gives each run. */
+function workflowMetadataKeys(o: KubeObject): MetadataKeys {
+  const keys = (value: unknown) => Object.keys((value as Json | undefined) ?? {});
+  const runs = ((o.spec as Json | undefined)?.workflowMetadata as Json | undefined) ?? {};
+  return {
+    annotations: new Set([...keys(o.metadata.annotations), ...keys(runs.annotations)]),
+    labels: new Set([...keys(o.metadata.labels), ...keys(runs.labels), ...keys(runs.labelsFrom)]),
+  };
+}
+
+function lintWorkflowSpec(spec: Json, base: string, metadata: MetadataKeys, report: Report): void {
   const templates = ((spec.templates as Json[] | undefined) ?? []).map((json, index) => ({ name: String(json.name), index, json }));
+  // A second template of one name is reported with the other name rules (argo-rules.ts); the first one counts here.
   const byName = new Map<string, Template>();
-  for (const t of templates) {
-    if (byName.has(t.name)) report(`${base}/templates/${t.index}/name`, `a second template named "${t.name}"`);
-    byName.set(t.name, t);
-  }
+  for (const t of templates) if (!byName.has(t.name)) byName.set(t.name, t);
   if (typeof spec.entrypoint === "string" && !byName.has(spec.entrypoint)) {
     report(`${base}/entrypoint`, `no template named "${spec.entrypoint}"`);
   }
@@ -66,7 +102,7 @@ function lintWorkflowSpec(spec: Json, base: string, report: Report): void {
   const globalOutputs = new Set(
     templates.flatMap((t) => (((t.json.outputs as Json | undefined)?.parameters as Json[] | undefined) ?? []).flatMap((p) => (p.globalName ? [String(p.globalName)] : []))),
   );
-  const globals = { workflowParameters, globalOutputs };
+  const globals = { workflowParameters, globalOutputs, metadata };
 
   // Strings outside the templates see only the workflow's own variables.
   const { templates: _templates, ...rest } = spec;
@@ -77,10 +113,15 @@ function lintWorkflowSpec(spec: Json, base: string, report: Report): void {
     if (t.json.dag) lintDag(t, path, byName, globals, report);
     else {
       const inputs = (t.json.inputs as Json | undefined) ?? {};
+      const outputs = (t.json.outputs as Json | undefined) ?? {};
+      const names = (items: unknown) => new Set(((items as Json[] | undefined) ?? []).map((item) => String(item.name)));
       const scope: Scope = {
         ...globals,
-        inputParameters: new Set(((inputs.parameters as Json[] | undefined) ?? []).map((p) => String(p.name))),
-        inputArtifacts: new Set(((inputs.artifacts as Json[] | undefined) ?? []).map((a) => String(a.name))),
+        inputParameters: names(inputs.parameters),
+        inputArtifacts: names(inputs.artifacts),
+        outputParameters: names(outputs.parameters),
+        outputArtifacts: names(outputs.artifacts),
+        retried: t.json.retryStrategy !== undefined,
       };
       forEachString(t.json, path, (p, text) => checkReferences(text, p, scope, report));
     }
@@ -90,15 +131,25 @@ function lintWorkflowSpec(spec: Json, base: string, report: Report): void {
 interface Scope {
   readonly workflowParameters: ReadonlySet<string>;
   readonly globalOutputs: ReadonlySet<string>;
+  readonly metadata: MetadataKeys;
   readonly inputParameters?: ReadonlySet<string>;
   readonly inputArtifacts?: ReadonlySet<string>;
+  /** In a leaf template: its own outputs, whose paths it may name. */
+  readonly outputParameters?: ReadonlySet<string>;
+  readonly outputArtifacts?: ReadonlySet<string>;
+  /** The template has a retryStrategy, so `retries` and `lastRetry.*` are defined. */
+  readonly retried?: boolean;
   /** In a DAG task: the tasks upstream of it, and each task's template. */
   readonly upstream?: ReadonlySet<string>;
   readonly taskTemplates?: ReadonlyMap<string, Template>;
 }
 
 /** Variables Argo defines for every workflow. */
-const WORKFLOW_VARIABLES = /^(workflow\.(name|namespace|uid|mainEntrypoint|serviceAccountName|creationTimestamp(\.\w+)?|duration|status|priority|failures)|pod\.name|retries|node\.name)$/;
+const WORKFLOW_VARIABLES =
+  /^(workflow\.(name|namespace|uid|mainEntrypoint|serviceAccountName|creationTimestamp(\.\w+)?|duration|status|priority|failures|scheduledTime|parameters(\.json)?|annotations(\.json)?|labels(\.json)?)|pod\.name|node\.name|tasks\.name)$/;
+
+/** What Argo records of every task, besides its outputs, for the tasks downstream of it. */
+const TASK_ATTRIBUTES = /^tasks\.([^.]+)\.(id|startedAt|finishedAt|hostNodeName|status|exitCode|outputs\.result)$/;
 
 function checkReferences(text: string, path: string, scope: Scope, report: Report): void {
   for (const match of text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
@@ -114,6 +165,22 @@ function resolveReference(ref: string, scope: Scope): string | undefined {
   if (WORKFLOW_VARIABLES.test(ref)) return undefined;
   let m = /^workflow\.parameters\.(.+)$/.exec(ref);
   if (m) return scope.workflowParameters.has(m[1]!) ? undefined : `the workflow declares no parameter "${m[1]}"`;
+  m = /^workflow\.(annotations|labels)\.(.+)$/.exec(ref);
+  if (m) return scope.metadata[m[1] as "annotations" | "labels"].has(m[2]!) ? undefined : `a run has no ${m[1] === "labels" ? "label" : "annotation"} "${m[2]}"`;
+  m = /^(retries|lastRetry\.(exitCode|status|duration|message))$/.exec(ref);
+  if (m) return scope.retried ? undefined : `{{${m[1]}}} is defined only in a template with a retryStrategy`;
+  m = /^outputs\.(parameters|artifacts)\.([^.]+)\.path$/.exec(ref);
+  if (m) {
+    const declared = m[1] === "parameters" ? scope.outputParameters : scope.outputArtifacts;
+    return declared?.has(m[2]!) ? undefined : `the template declares no output ${m[1] === "parameters" ? "parameter" : "artifact"} "${m[2]}"`;
+  }
+  if (ref === "inputs.parameters") return scope.inputParameters && scope.inputParameters.size > 0 ? undefined : "the template declares no input parameters";
+  m = TASK_ATTRIBUTES.exec(ref);
+  if (m) {
+    if (!scope.taskTemplates) return "a task's status can only be used inside a DAG";
+    if (!scope.taskTemplates.has(m[1]!)) return `no task named "${m[1]}" in this DAG`;
+    return scope.upstream?.has(m[1]!) ? undefined : `task "${m[1]}" is not upstream of this task (add it to dependencies)`;
+  }
   m = /^workflow\.outputs\.parameters\.(.+)$/.exec(ref);
   if (m) return scope.globalOutputs.has(m[1]!) ? undefined : `no template exports a global output "${m[1]}"`;
   m = /^inputs\.parameters\.(.+)$/.exec(ref);
@@ -254,7 +321,7 @@ function lintCronWorkflow(o: KubeObject, manifests: readonly Manifest[], report:
     );
     if (!exists) report("/spec/workflowSpec/workflowTemplateRef/name", `no WorkflowTemplate "${String(ref.name)}" in namespace ${o.metadata.namespace} in dist/`);
   }
-  if (workflowSpec.templates) lintWorkflowSpec(workflowSpec, "/spec/workflowSpec", report);
+  if (workflowSpec.templates) lintWorkflowSpec(workflowSpec, "/spec/workflowSpec", workflowMetadataKeys(o), report);
 }
 
 // --- Pods and containers ---------------------------------------------------------------------

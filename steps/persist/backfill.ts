@@ -1,0 +1,169 @@
+/**
+ * `stock-rsi backfill SYMBOLS --from DATE --to DATE`: fills the trading days a daily run missed
+ * (Yahoo down, the cluster down, the old program's holes) with the values the daily run would
+ * have stored on each of those days.
+ *
+ * "Would have stored" is exact, not approximate. The seed method's value depends on where its
+ * window starts (its exponential weights are normalised over the closes it has), so each day D is
+ * computed from exactly the window a run with `--as-of D` fetches, `D - lookback-days` to `D`,
+ * through the same code: fetch's artifact (`pricesArtifact`), compute-rsi, validate's rules, and
+ * persist's write. What differs is only how the prices arrive: one request per symbol for the
+ * whole range (a 20-day backfill of 180 symbols is about 180 requests, not 3,600), each day's
+ * window then cut from it.
+ *
+ * - A trading day is a date some symbol has a bar on within the range: weekends and holidays have
+ *   none and are not days.
+ * - A day already stored (any value of this method and period) is skipped unless `--overwrite`.
+ * - Each day is validated by the daily policy on its own and written in its own transaction: a
+ *   day the policy refuses is reported and not stored, while the others are; the command then
+ *   ends with status 1.
+ */
+import { Command, Option } from "commander";
+import type { Failure, Series } from "../domain/artifacts.ts";
+import { addDays, type IsoDate } from "../domain/dates.ts";
+import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
+import { isoDateValue } from "../domain/values.ts";
+import { parametersOf, pipeline, PARAMETERS, SETTINGS, stepNamed } from "../pipeline.ts";
+import { flagParser, parameterOption, settingOption, withExitStatuses } from "../command-line/flags.ts";
+import { logLine, type Io } from "../command-line/io.ts";
+import { readSymbolsFile } from "../files/symbols-file.ts";
+import { computeRsiArtifact } from "../compute-rsi/compute.ts";
+import { pricesArtifact, type FetchOptions } from "../fetch/command.ts";
+import { startProgress } from "../fetch/progress.ts";
+import { clipToWindow, type PriceSource } from "../fetch/source.ts";
+import type { PriceField } from "../fetch/sources/yahoo.ts";
+import { summarize } from "../validate/command.ts";
+import { validateRsi } from "../validate/rules.ts";
+import { openStore } from "../store/open-store.ts";
+import type { RsiStore } from "../store/store.ts";
+import type { RsiMethod } from "../domain/rsi.ts";
+import { dayWriteOf } from "./command.ts";
+
+/** How `--source` becomes a price source: every source on a laptop, replays only in the persist image. */
+export type SelectSource = (options: Pick<FetchOptions, "source" | "yahooUrl" | "fetchDeadlineSeconds" | "concurrency" | "requestIntervalMs" | "priceField">, io: Io) => PriceSource;
+
+export interface BackfillOptions {
+  readonly from: IsoDate;
+  readonly to: IsoDate;
+  readonly overwrite?: boolean;
+  readonly lookbackDays: number;
+  readonly source: string;
+  readonly method: RsiMethod;
+  readonly period: number;
+  readonly maxFailedShare: number;
+  readonly maxStaleDays: number;
+  readonly concurrency?: number;
+  readonly requestIntervalMs?: number;
+  readonly fetchDeadlineSeconds?: number;
+  readonly priceField?: PriceField;
+  readonly yahooUrl?: string;
+  readonly db: string;
+  readonly wideTable: boolean;
+  readonly runId?: string;
+}
+
+/** What happened to one day. */
+export type DayOutcome =
+  | { readonly date: IsoDate; readonly outcome: "stored"; readonly values: number }
+  | { readonly date: IsoDate; readonly outcome: "skipped" }
+  | { readonly date: IsoDate; readonly outcome: "refused"; readonly reason: string };
+
+export function backfillCommand(io: Io, selectSource: SelectSource): Command {
+  const command = new Command("backfill")
+    .description("store, for every trading day in a range, the values the daily run would have stored that day")
+    .argument("<symbols-file>", "the symbols file: one ticker per line, # comments")
+    .addOption(new Option("--from <date>", "the first day to fill, YYYY-MM-DD").argParser(flagParser(isoDateValue)).makeOptionMandatory())
+    .addOption(new Option("--to <date>", "the last day to fill, YYYY-MM-DD").argParser(flagParser(isoDateValue)).makeOptionMandatory())
+    .option("--overwrite", "also recompute days that already have stored values (default: skip them)");
+  // The daily run's own parameters, except the as-of date, which each filled day takes in turn.
+  for (const parameter of parametersOf(pipeline, stepNamed(pipeline, "fetch")).concat(parametersOf(pipeline, stepNamed(pipeline, "compute-rsi")), parametersOf(pipeline, stepNamed(pipeline, "validate")))) {
+    if (parameter !== PARAMETERS.asOf && !command.options.some((o) => o.long === parameter.flag)) command.addOption(parameterOption(parameter));
+  }
+  for (const setting of [SETTINGS.db, SETTINGS.noWideTable, SETTINGS.runId, SETTINGS.yahooUrl]) command.addOption(settingOption(setting));
+  command.action(async (symbolsFile: string, options: BackfillOptions) => {
+    await runBackfill(symbolsFile, options, io, selectSource);
+  });
+  return withExitStatuses(command, [ExitCode.ok, ExitCode.policyFailed, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal]);
+}
+
+export async function runBackfill(symbolsFile: string, options: BackfillOptions, io: Io, selectSource: SelectSource): Promise<DayOutcome[]> {
+  if (!options.from || !options.to) throw new UserError("backfill: give the range, --from DATE and --to DATE");
+  if (options.from > options.to) throw new UserError(`backfill: --from ${options.from} is after --to ${options.to}`);
+  if (options.db === "none") throw new UserError("backfill: --db none would store nothing; give the database to fill");
+  const { symbols, warnings } = readSymbolsFile(symbolsFile);
+  for (const warning of warnings) logLine(io, "backfill", `warning: ${warning}`);
+  const source = selectSource(options, io);
+
+  const store = await openStore(options.db, { env: io.env, access: "write", wideTable: options.wideTable, log: (line) => logLine(io, "backfill", line) });
+  try {
+    const series = { method: options.method, period: options.period };
+    const stored = new Set(await store.tradingDays({ from: options.from, to: options.to, ...series }));
+
+    // One request per symbol: from the first day's window start to the last day.
+    const rangeStart = addDays(options.from, -options.lookbackDays);
+    logLine(io, "backfill", `${symbols.length} symbols from ${source.name}, ${rangeStart} to ${options.to}, for the days ${options.from} to ${options.to}`);
+    const progress = startProgress(io, symbols.length);
+    const fetched = await source.fetch({ symbols, asOf: options.to, from: rangeStart, onSymbolDone: () => progress.tick() });
+    progress.done();
+
+    const outcomes: DayOutcome[] = [];
+    for (const date of tradingDaysIn(fetched.series, options.from, options.to)) {
+      if (stored.has(date) && !options.overwrite) {
+        outcomes.push({ date, outcome: "skipped" });
+        continue;
+      }
+      outcomes.push(await fillDay(date, fetched, source.name, options, store));
+    }
+    report(outcomes, io);
+    const refused = outcomes.filter((o) => o.outcome === "refused");
+    if (refused.length > 0) {
+      throw new PolicyFailedError(`backfill: the validation policy refused ${refused.length} of ${outcomes.length} days (${refused.map((o) => o.date).join(" ")}); the others were stored or skipped`);
+    }
+    return outcomes;
+  } finally {
+    await store.close();
+  }
+}
+
+/** One day, as `stock-rsi run --as-of DATE` computes and stores it, in one transaction. */
+async function fillDay(
+  date: IsoDate,
+  fetched: { readonly series: readonly Series[]; readonly failures: readonly Failure[] },
+  sourceName: string,
+  options: BackfillOptions,
+  store: RsiStore,
+): Promise<DayOutcome> {
+  const window = { from: addDays(date, -options.lookbackDays), asOf: date };
+  const prices = pricesArtifact({
+    asOf: date,
+    source: sourceName,
+    priceField: options.priceField,
+    series: fetched.series.map((s) => clipToWindow(s, window)),
+    failures: [...fetched.failures],
+    maxStaleDays: options.maxStaleDays,
+  });
+  const validated = validateRsi(computeRsiArtifact(prices, options.method, options.period), {
+    maxFailedShare: options.maxFailedShare,
+    maxStaleDays: options.maxStaleDays,
+  });
+  if (!validated.passed || validated.tradeDate === null) return { date, outcome: "refused", reason: summarize(validated) };
+  const runId = `${options.runId || `backfill-${new Date().toISOString()}`}:${date}`;
+  await store.writeDay(dayWriteOf(validated, validated.tradeDate, runId));
+  return { date, outcome: "stored", values: validated.results.length };
+}
+
+/** The dates in the range on which at least one symbol has a bar: the exchange's trading days, as the data show them. */
+function tradingDaysIn(series: readonly Series[], from: IsoDate, to: IsoDate): IsoDate[] {
+  const days = new Set<IsoDate>();
+  for (const { bars } of series) for (const { date } of bars) if (date >= from && date <= to) days.add(date);
+  return [...days].sort();
+}
+
+/** One line per day on stdout (`2021-05-17 stored 165`), and a summary on stderr. */
+function report(outcomes: readonly DayOutcome[], io: Io): void {
+  for (const o of outcomes) {
+    io.out(`${o.date} ${o.outcome}${o.outcome === "stored" ? ` ${o.values}` : o.outcome === "refused" ? `: ${o.reason}` : ""}\n`);
+  }
+  const count = (kind: DayOutcome["outcome"]) => outcomes.filter((o) => o.outcome === kind).length;
+  logLine(io, "backfill", `${outcomes.length} trading days: ${count("stored")} stored, ${count("skipped")} already stored and skipped, ${count("refused")} refused by validation`);
+}

@@ -1,0 +1,102 @@
+/**
+ * The run's report, assembled from what persist stores and what the store already holds: today's
+ * ranking from the run, the sparklines and the previous day's values from the stored history
+ * (the imported history counts), so a change and a crossing are measured against the previous
+ * stored trading day, whoever stored it. The page itself is drawn by `steps/report/` (pure).
+ */
+import type { Failure, ValidatedArtifact } from "../domain/artifacts.ts";
+import type { FAILURE_REASONS } from "../domain/artifacts.ts";
+import { DEFAULT_SPARKLINE_DAYS, type ReportInput, type StaleSeriesLine, type StepSummary } from "../report/report.ts";
+import type { RsiStore } from "../store/store.ts";
+import { summarize } from "../validate/command.ts";
+
+/** What a report shows of one trading day, besides the stored history. */
+export interface ReportedDay {
+  readonly asOf: string;
+  readonly tradeDate: string;
+  readonly method: ReportInput["method"];
+  readonly period: number;
+  readonly runId: string;
+  readonly source?: string | undefined;
+  readonly steps: readonly StepSummary[];
+  readonly ranking: readonly { readonly symbol: string; readonly rsi: number }[];
+  readonly failures: readonly Failure[];
+}
+
+/**
+ * The report's input: the day, and each ranked symbol's stored values over the last `days`
+ * stored trading days up to the trade day. Without a store (`--db none`), today's values alone.
+ */
+export async function reportInput(day: ReportedDay, store: RsiStore | undefined, days = DEFAULT_SPARKLINE_DAYS): Promise<ReportInput> {
+  const series = { method: day.method, period: day.period };
+  const tradingDays = store ? (await store.tradingDays({ to: day.tradeDate, ...series })).slice(-days) : [day.tradeDate];
+  const symbols = day.ranking.map((r) => r.symbol);
+  const history = store && tradingDays.length > 0 && symbols.length > 0 ? await store.history({ symbols, from: tradingDays[0], to: day.tradeDate, ...series }) : [];
+  const bySymbol = new Map<string, { date: string; rsi: number }[]>();
+  for (const row of history) {
+    let points = bySymbol.get(row.symbol);
+    if (!points) bySymbol.set(row.symbol, (points = []));
+    points.push({ date: row.date, rsi: row.rsi });
+  }
+  return {
+    asOf: day.asOf,
+    tradeDate: day.tradeDate,
+    method: day.method,
+    period: day.period,
+    runId: day.runId,
+    source: day.source,
+    steps: day.steps,
+    tradingDays,
+    ranking: day.ranking.map(({ symbol, rsi }) => ({ symbol, rsi, history: bySymbol.get(symbol) ?? [] })),
+    failures: day.failures,
+    stale: staleLines(day.failures),
+  };
+}
+
+/** The stale series, as validate recorded them on their failures. */
+function staleLines(failures: readonly Failure[]): StaleSeriesLine[] {
+  return failures.flatMap((f) =>
+    f.reason === "stale" && typeof f.lastClose === "string" && typeof f.weekdaysBehind === "number"
+      ? [{ symbol: f.symbol, lastClose: f.lastClose, weekdaysBehind: f.weekdaysBehind }]
+      : [],
+  );
+}
+
+/** Which step gave up on a symbol, by the failure's reason (see `FAILURE_REASONS`). */
+const FAILED_AT: Readonly<Record<(typeof FAILURE_REASONS)[number], "fetch" | "compute-rsi" | "validate">> = {
+  "not-found": "fetch",
+  "rate-limited": "fetch",
+  "server-error": "fetch",
+  network: "fetch",
+  "invalid-response": "fetch",
+  deadline: "fetch",
+  "too-few-closes": "compute-rsi",
+  "no-movement": "compute-rsi",
+  stale: "validate",
+  "out-of-range": "validate",
+};
+
+/**
+ * One line per step, derived from what the validated artifact records (each step's failures carry
+ * their reason, validate its checks), so nothing has to be passed along beside the artifacts.
+ */
+export function stepSummaries(validated: ValidatedArtifact, persisted: string): StepSummary[] {
+  const total = validated.results.length + validated.failures.length;
+  const failedAt = (step: string) => validated.failures.filter((f) => FAILED_AT[f.reason] === step);
+  const byReason = (failures: readonly Failure[]) => {
+    const counts = new Map<string, number>();
+    for (const f of failures) counts.set(f.reason, (counts.get(f.reason) ?? 0) + 1);
+    return [...counts].map(([reason, n]) => `${n} ${reason}`).join(", ");
+  };
+  const fetchFailed = failedAt("fetch");
+  const computeFailed = failedAt("compute-rsi");
+  return [
+    { step: "fetch", summary: `${total - fetchFailed.length} of ${total} symbols fetched from ${validated.source ?? "an unknown source"}${fetchFailed.length > 0 ? `; failed: ${byReason(fetchFailed)}` : ""}` },
+    {
+      step: "compute-rsi",
+      summary: `${total - fetchFailed.length - computeFailed.length} RSI values (${validated.method}, period ${validated.period})${computeFailed.length > 0 ? `; undefined: ${byReason(computeFailed)}` : ""}`,
+    },
+    { step: "validate", summary: summarize(validated) },
+    { step: "persist", summary: persisted },
+  ];
+}
