@@ -37,7 +37,7 @@ import { validateRsi } from "../validate/rules.ts";
 import { openStore } from "../store/open-store.ts";
 import type { RsiStore } from "../store/store.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
-import { dayWriteOf } from "./command.ts";
+import { dayWriteOf } from "./step.ts";
 
 /** How `--source` becomes a price source: every source on a laptop, replays only in the persist image. */
 export type SelectSource = (options: Pick<FetchOptions, "source" | "yahooUrl" | "fetchDeadlineSeconds" | "concurrency" | "requestIntervalMs" | "priceField">, io: Io) => PriceSource;

@@ -5,13 +5,7 @@
  * may go on) or `fail` (nothing may be stored). Symbols a rule rejects move from `results` to
  * `failures`, so the database only ever sees values that passed every rule.
  */
-import {
-  type Check,
-  type Failure,
-  type RsiArtifact,
-  type RsiResult,
-  type ValidatedArtifact,
-} from "../domain/artifacts.ts";
+import type { Check, Failure, RsiArtifact, RsiResult, ValidatedArtifact } from "../domain/artifacts.ts";
 import { weekdaysBetween } from "../domain/dates.ts";
 
 export interface ValidationPolicy {
@@ -189,4 +183,15 @@ function failedShare(resultCount: number, failures: readonly Failure[], limit: n
 
 export function percent(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
+}
+
+/** validate's one-line summary, for a run it just decided or a validated artifact read back. */
+export function summarize(v: Pick<Verdict, "passed" | "checks" | "tradeDate"> & ({ readonly admitted: number } | { readonly results: readonly unknown[] })): string {
+  const share = v.checks.find((c) => c.rule === "failed-share");
+  if (!v.passed) {
+    const failed = v.checks.filter((c) => c.outcome === "fail").map((c) => `${c.rule}: ${c.message}`);
+    return `FAILED, nothing will be stored: ${failed.join("; ")}`;
+  }
+  const admitted = "admitted" in v ? v.admitted : v.results.length;
+  return `passed: ${admitted} symbols ranked for ${v.tradeDate ?? "no trading day"}; ${share?.message ?? ""}`;
 }

@@ -9,7 +9,7 @@ import { constants } from "node:buffer";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCompute } from "../../../steps/compute-rsi/command.ts";
+import { runCompute } from "../../../steps/compute-rsi/step.ts";
 import { RSI } from "../../../steps/domain/artifacts.ts";
 import { ArtifactWriter, readArtifact } from "../../../steps/files/artifact-files.ts";
 import { captureIo, tempDir } from "../../support/cli.ts";

@@ -1,0 +1,114 @@
+/**
+ * The persist step's work: read the validated artifact, store the day's values, print the
+ * ranking. Its command (`command.ts`) loads this only when it runs, so `--help` loads neither the
+ * artifact contract nor the database drivers.
+ */
+import { VALIDATED, type ValidatedArtifact } from "../domain/artifacts.ts";
+import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
+import { PolicyFailedError, UserError } from "../domain/errors.ts";
+import { formatRanking, rank, roundHalfEven } from "../domain/ranking.ts";
+import { logLine, type Io } from "../command-line/io.ts";
+import { openStore } from "../store/open-store.ts";
+import type { DayWrite, WriteSummary } from "../store/store.ts";
+import { isTicker } from "../domain/symbols.ts";
+
+export interface PersistOptions {
+  readonly in: string;
+  readonly db: string;
+  readonly store: boolean;
+  readonly wideTable: boolean;
+  readonly runId?: string;
+  readonly rankingOut?: string;
+  readonly json?: boolean;
+}
+
+export async function runPersist(options: PersistOptions, io: Io): Promise<void> {
+  const validated = readArtifact(options.in, VALIDATED, "stock-rsi validate");
+  if (!validated.passed) {
+    throw new PolicyFailedError(`${options.in}: validation failed for this run; refusing to store it (see its checks)`);
+  }
+  const ranking = rank(validated.results);
+  const lines = formatRanking(ranking);
+
+  if (options.store && options.db !== "none" && validated.tradeDate !== null) {
+    assertTickers(validated, options.in);
+    const runId = options.runId ?? `local-${io.now().toISOString()}`;
+    if (runId.length > 255) throw new UserError(`--run-id: ${runId.length} characters; at most 255`);
+    const store = await openStore(options.db, {
+      env: io.env,
+      access: "write",
+      wideTable: options.wideTable,
+      log: (line) => logLine(io, "persist", line),
+    });
+    try {
+      if (store.schema.applied.length > 0) {
+        logLine(io, "persist", `${store.description}: schema migrated from version ${store.schema.before} to ${store.schema.after}`);
+      }
+      const summary = await store.writeDay(dayWriteOf(validated, validated.tradeDate, runId));
+      logLine(
+        io,
+        "persist",
+        `stored ${validated.results.length} values for ${validated.tradeDate} in ${store.description} (${summary.inserted} new, ${summary.updated} updated)`,
+      );
+      const wide = wideTableLine(summary);
+      if (wide) logLine(io, "persist", wide);
+    } finally {
+      await store.close();
+    }
+  } else {
+    logLine(io, "persist", "not storing (--no-store)");
+  }
+
+  if (options.rankingOut) writeFileAtomic(options.rankingOut, lines.map((l) => `${l}\n`).join(""));
+  if (options.json) io.out(`${JSON.stringify(jsonResult(validated, ranking), null, 2)}\n`);
+  else io.out(lines.map((l) => `${l}\n`).join(""));
+}
+
+/**
+ * Refuses an artifact naming a symbol that is not a ticker, with the field at fault. The symbols
+ * file is checked the same way by fetch; this catches an artifact written or edited by hand.
+ */
+function assertTickers(v: ValidatedArtifact, file: string): void {
+  const check = (symbol: string, field: string) => {
+    if (!isTicker(symbol)) {
+      throw new UserError(`${file}: ${field}: ${JSON.stringify(symbol)} is not a ticker (letters, digits and . - ^ =, at most 20); nothing was stored`);
+    }
+  };
+  v.results.forEach((r, i) => check(r.symbol, `results[${i}].symbol`));
+  v.failures.forEach((f, i) => check(f.symbol, `failures[${i}].symbol`));
+}
+
+/** What a store writes for a validated run: its values under the trading day, with the run's facts. */
+export function dayWriteOf(validated: ValidatedArtifact, tradeDate: string, runId: string): DayWrite {
+  return {
+    runId,
+    tradeDate,
+    asOf: validated.asOf,
+    source: validated.source ?? "unknown",
+    method: validated.method,
+    period: validated.period,
+    results: validated.results,
+    failures: validated.failures,
+  };
+}
+
+export function wideTableLine(summary: WriteSummary): string | undefined {
+  const wide = summary.wideTable;
+  if (!wide) return undefined;
+  if (!wide.written) return `stocks table not written: ${wide.reason}`;
+  return wide.columnsAdded.length > 0
+    ? `stocks table: wrote the day's row, adding ${wide.columnsAdded.length} symbol columns (${wide.columnsAdded.join(", ")})`
+    : "stocks table: wrote the day's row";
+}
+
+/** The `--json` result: the ranking (full precision and rounded) and what failed. */
+function jsonResult(v: ValidatedArtifact, ranking: ReturnType<typeof rank>) {
+  return {
+    asOf: v.asOf,
+    tradeDate: v.tradeDate,
+    method: v.method,
+    period: v.period,
+    ranking: ranking.map((r) => ({ symbol: r.symbol, rsi: r.rsi, rounded: roundHalfEven(r.rsi), date: r.date })),
+    failures: v.failures,
+  };
+}
