@@ -15,7 +15,7 @@
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { build, type Metafile, type Plugin } from "esbuild";
 import { pipeline, type StepName } from "../steps/pipeline.ts";
@@ -46,6 +46,8 @@ export interface StepBundle {
   readonly nativeAddons: readonly string[];
   /** npm packages inside the bundle, by bytes of output, largest first. */
   readonly packages: ReadonlyArray<{ readonly name: string; readonly bytes: number }>;
+  /** The repository's own source files inside the bundle, relative to the root, sorted. */
+  readonly sources: readonly string[];
 }
 
 export interface BundleOptions {
@@ -75,6 +77,8 @@ export async function bundleStep(step: StepName, options: BundleOptions): Promis
     // Stack traces are printed for bugs (exit 70); keep function and class names readable.
     keepNames: true,
     metafile: true,
+    // Paths in the metafile are relative to this.
+    absWorkingDir: REPO_ROOT,
     logLevel: "warning",
     // CommonJS dependencies (commander, better-sqlite3, mysql2) call `require`; an ES module has
     // none, so the bundle makes one that resolves beside the bundle file.
@@ -83,6 +87,10 @@ export async function bundleStep(step: StepName, options: BundleOptions): Promis
   });
 
   const packages = packagesIn(result.metafile);
+  const sources = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.includes("node_modules/") && !input.startsWith("<"))
+    .map((input) => relative(REPO_ROOT, resolve(REPO_ROOT, input)))
+    .sort();
   const nativeAddons: string[] = [];
   for (const [name, addon] of Object.entries(NATIVE_ADDONS)) {
     if (!packages.some((p) => p.name === name)) continue;
@@ -98,7 +106,7 @@ export async function bundleStep(step: StepName, options: BundleOptions): Promis
   writeFileSync(command, launcher(nodePath));
   chmodSync(command, 0o755);
 
-  return { step, root, bundleBytes: statSync(join(bundleDir, BUNDLE_FILE)).size, nativeAddons, packages };
+  return { step, root, bundleBytes: statSync(join(bundleDir, BUNDLE_FILE)).size, nativeAddons, packages, sources };
 }
 
 /**

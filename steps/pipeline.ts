@@ -84,6 +84,11 @@ export interface ArtifactFile {
 /** A file a step writes, and the flag that says where. */
 export interface StepOutput extends ArtifactFile {
   readonly flag: Flag;
+  /**
+   * Whether the step's own command line may leave the flag out (the file is then not written).
+   * The pipeline always passes it; an artifact other steps read is never optional.
+   */
+  readonly optional?: boolean;
 }
 
 /** A file a step reads: an upstream step's output, or one of the pipeline's own input files. */
@@ -295,9 +300,16 @@ export const pipeline: PipelineDefinition = {
       name: "persist",
       summary: "store the day's values and print the ranking",
       inputs: [{ name: "validated", flag: "--in", from: { step: "validate", output: "validated" } }],
-      outputs: [],
+      // The report is the run's page for a person: shown in the Argo UI, written locally with `run --report`.
+      outputs: [{ name: "report", file: "report.html", flag: "--report-out", description: "the run's report (HTML)", optional: true }],
       outputParameters: [
         { name: "ranking", file: "ranking.txt", flag: "--ranking-out", description: "the ranking: SYMBOL VALUE lines, strongest first" },
+        {
+          name: "signals",
+          file: "signals.txt",
+          flag: "--signals-out",
+          description: "the crossings since the previous stored trading day: SYMBOL entered-overbought|left-overbought|entered-oversold|left-oversold FROM -> TO lines",
+        },
       ],
       parameters: [],
       settings: settings("db", "no-wide-table", "run-id", "json"),

@@ -2,7 +2,7 @@
  * `stock-rsi run`: the whole pipeline on one machine, the four steps in order with their
  * artifacts in a temporary directory, exactly as the Argo DAG runs them in four containers.
  * Its flags are every run parameter and every setting of the pipeline definition, generated from
- * it, plus what only a local run has (`--artifacts-dir`, `--no-store`).
+ * it, plus what only a local run has (`--artifacts-dir`, `--report`, `--no-store`).
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +20,7 @@ export type InvokeInProcess = (argv: readonly string[]) => Promise<number>;
 type RunOptions = Readonly<Record<string, unknown>> & {
   readonly store: boolean;
   readonly artifactsDir?: string;
+  readonly report?: string;
 };
 
 export function runCommand(io: Io, invoke: InvokeInProcess): Command {
@@ -31,6 +32,7 @@ export function runCommand(io: Io, invoke: InvokeInProcess): Command {
   command
     .addOption(noStoreOption())
     .option("--artifacts-dir <dir>", "keep the artifacts here instead of a temporary directory")
+    .option("--report <file>", "also write the run's report here (HTML: the ranking, changes, sparklines, crossings)")
     .action(async (symbolsFile: string, options: RunOptions) => {
       const code = await runPipeline(symbolsFile, options, invoke);
       // Each step has already said why it stopped.
@@ -52,7 +54,7 @@ async function runPipeline(symbolsFile: string, options: RunOptions, invoke: Inv
   try {
     const outcomes = await executePipeline(
       pipeline,
-      { artifactsDir, inputFiles: { symbols: symbolsFile }, parameters, settings },
+      { artifactsDir, inputFiles: { symbols: symbolsFile }, outputFiles: options.report ? { report: options.report } : {}, parameters, settings },
       (_step: StepDefinition, argv) => invoke(argv),
     );
     return outcomes.at(-1)?.exitCode ?? ExitCode.internal;

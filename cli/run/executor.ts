@@ -22,6 +22,8 @@ export interface ExecutionPlan {
   readonly artifactsDir: string;
   /** Pipeline inputs by name → the file that provides it (e.g. symbols → the user's file). */
   readonly inputFiles: Readonly<Record<string, string>>;
+  /** Step outputs by name → a file of the user's to write instead of one in the artifacts directory. */
+  readonly outputFiles?: Readonly<Record<string, string>>;
   /** Parameter values by name; a missing one takes the definition's default. */
   readonly parameters: Readonly<Record<string, string | undefined>>;
   /** Setting values by name; a missing one takes the definition's default, an unknown one is refused. */
@@ -81,6 +83,6 @@ export function resolveArgs(definition: PipelineDefinition, step: StepDefinition
       }
       return join(plan.artifactsDir, sourceOf(definition, input).file.file);
     },
-    output: (output) => join(plan.artifactsDir, output.file),
+    output: (output) => plan.outputFiles?.[output.name] ?? join(plan.artifactsDir, output.file),
   });
 }

@@ -70,7 +70,10 @@ export function stepCommand(definition: PipelineDefinition, step: StepDefinition
     const { step: producer, file } = sourceOf(definition, input);
     command.requiredOption(`${input.flag} <file>`, producer ? `${file.description}, written by \`stock-rsi ${producer}\`` : file.description);
   }
-  for (const output of step.outputs) command.requiredOption(`${output.flag} <file>`, `where to write ${output.description}`);
+  for (const output of step.outputs) {
+    if (output.optional) command.option(`${output.flag} <file>`, `also write ${output.description} to this file`);
+    else command.requiredOption(`${output.flag} <file>`, `where to write ${output.description}`);
+  }
   for (const output of step.outputParameters) command.option(`${output.flag} <file>`, `also write ${output.description} to this file`);
   for (const parameter of parametersOf(definition, step)) command.addOption(parameterOption(parameter));
   for (const setting of settingsOf(definition, step)) command.addOption(settingOption(setting));

@@ -9,9 +9,8 @@
  * failure was of the passing kind (network, 5xx, 429, deadline): then it exits `unavailable`
  * (3), which is what the pipeline retries later. The artifact is written either way.
  */
-import type { Command} from "commander";
-import { Option } from "commander";
-import { SCHEMA_VERSION, type Failure, type PricesArtifact, type Series } from "../domain/artifacts.ts";
+import { Option, type Command } from "commander";
+import type { Failure } from "../domain/artifacts.ts";
 import { writeArtifact } from "../files/artifact-files.ts";
 import { addDays, dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
 import { ExitCode, UnavailableError, UserError } from "../domain/errors.ts";
@@ -19,7 +18,7 @@ import { readSymbolsFile } from "../files/symbols-file.ts";
 import { PARAMETERS, pipeline, stepNamed } from "../pipeline.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { stepCommand } from "../command-line/flags.ts";
-import { staleSeries, type StaleSeries } from "./hygiene.ts";
+import { pricesArtifact, type FetchedPrices } from "./prices-artifact.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
 import type { PriceSource } from "./source.ts";
 import { startProgress } from "./progress.ts";
@@ -48,13 +47,6 @@ export interface FetchOptions {
   };
 }
 
-/** The prices artifact as fetch writes it: the contract's fields plus what fetch noticed. */
-export type FetchedPrices = PricesArtifact & {
-  /** Which Yahoo price the bars carry (`close` or `adjclose`); yahoo source only. */
-  readonly priceField?: PriceField;
-  /** Series whose latest close is more than `--max-stale-days` weekdays old. */
-  readonly stale: StaleSeries[];
-};
 
 export function fetchCommand(io: Io): Command {
   return stepCommand(pipeline, stepNamed(pipeline, "fetch"), [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal])
@@ -97,30 +89,6 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
     throw new UnavailableError(`fetch: Yahoo gave nothing for any of ${symbols.length} symbols (${reasonCounts(failures)}); try again later`);
   }
   return artifact;
-}
-
-/**
- * The prices artifact for one as-of date, from the series a source gave for that date's window:
- * what fetch writes, and what `backfill` builds for each day it fills.
- */
-export function pricesArtifact(day: {
-  readonly asOf: string;
-  readonly source: string;
-  readonly priceField?: PriceField | undefined;
-  readonly series: Series[];
-  readonly failures: Failure[];
-  readonly maxStaleDays: number;
-}): FetchedPrices {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    kind: "prices",
-    asOf: day.asOf,
-    source: day.source,
-    ...(day.source === "yahoo" ? { priceField: day.priceField ?? "close" } : {}),
-    series: day.series,
-    failures: day.failures,
-    stale: staleSeries(day.series, day.asOf, day.maxStaleDays),
-  };
 }
 
 /** The price source `--source` names; `yahoo` with its politeness policy and mirror. */

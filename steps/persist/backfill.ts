@@ -28,12 +28,12 @@ import { flagParser, parameterOption, settingOption, withExitStatuses } from "..
 import { logLine, type Io } from "../command-line/io.ts";
 import { readSymbolsFile } from "../files/symbols-file.ts";
 import { computeRsiArtifact } from "../compute-rsi/compute.ts";
-import { pricesArtifact, type FetchOptions } from "../fetch/command.ts";
+import type { FetchOptions } from "../fetch/command.ts";
+import { pricesArtifact } from "../fetch/prices-artifact.ts";
 import { startProgress } from "../fetch/progress.ts";
 import { clipToWindow, type PriceSource } from "../fetch/source.ts";
 import type { PriceField } from "../fetch/sources/yahoo.ts";
-import { summarize } from "../validate/command.ts";
-import { validateRsi } from "../validate/rules.ts";
+import { summarize, validateRsi } from "../validate/rules.ts";
 import { openStore } from "../store/open-store.ts";
 import type { RsiStore } from "../store/store.ts";
 import type { RsiMethod } from "../domain/rsi.ts";

@@ -8,7 +8,7 @@ import type { Failure, ValidatedArtifact } from "../domain/artifacts.ts";
 import type { FAILURE_REASONS } from "../domain/artifacts.ts";
 import { DEFAULT_SPARKLINE_DAYS, type ReportInput, type StaleSeriesLine, type StepSummary } from "../report/report.ts";
 import type { RsiStore } from "../store/store.ts";
-import { summarize } from "../validate/command.ts";
+import { summarize } from "../validate/rules.ts";
 
 /** What a report shows of one trading day, besides the stored history. */
 export interface ReportedDay {

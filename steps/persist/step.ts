@@ -1,7 +1,7 @@
 /**
  * The persist step's work: read the validated artifact, store the day's values, print the
- * ranking. Its command (`command.ts`) loads this only when it runs, so `--help` loads neither the
- * artifact contract nor the database drivers.
+ * ranking, and write the run's report. Its command (`command.ts`) loads this only when it runs,
+ * so `--help` loads neither the artifact contract nor the database drivers.
  */
 import { VALIDATED, type ValidatedArtifact } from "../domain/artifacts.ts";
 import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
@@ -9,7 +9,10 @@ import { PolicyFailedError, UserError } from "../domain/errors.ts";
 import { formatRanking, rank, roundHalfEven } from "../domain/ranking.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { openStore } from "../store/open-store.ts";
-import type { DayWrite, WriteSummary } from "../store/store.ts";
+import type { DayWrite, RsiStore, WriteSummary } from "../store/store.ts";
+import { renderReport, reportSignals } from "../report/report.ts";
+import { formatSignals } from "../report/signals.ts";
+import { reportInput, stepSummaries } from "./report.ts";
 import { isTicker } from "../domain/symbols.ts";
 
 export interface PersistOptions {
@@ -19,6 +22,8 @@ export interface PersistOptions {
   readonly wideTable: boolean;
   readonly runId?: string;
   readonly rankingOut?: string;
+  readonly reportOut?: string;
+  readonly signalsOut?: string;
   readonly json?: boolean;
 }
 
@@ -29,10 +34,10 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
   }
   const ranking = rank(validated.results);
   const lines = formatRanking(ranking);
+  const runId = options.runId ?? `local-${io.now().toISOString()}`;
 
   if (options.store && options.db !== "none" && validated.tradeDate !== null) {
     assertTickers(validated, options.in);
-    const runId = options.runId ?? `local-${io.now().toISOString()}`;
     if (runId.length > 255) throw new UserError(`--run-id: ${runId.length} characters; at most 255`);
     const store = await openStore(options.db, {
       env: io.env,
@@ -45,23 +50,52 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
         logLine(io, "persist", `${store.description}: schema migrated from version ${store.schema.before} to ${store.schema.after}`);
       }
       const summary = await store.writeDay(dayWriteOf(validated, validated.tradeDate, runId));
-      logLine(
-        io,
-        "persist",
-        `stored ${validated.results.length} values for ${validated.tradeDate} in ${store.description} (${summary.inserted} new, ${summary.updated} updated)`,
-      );
+      const persisted = `stored ${validated.results.length} values for ${validated.tradeDate} in ${store.description} (${summary.inserted} new, ${summary.updated} updated)`;
+      logLine(io, "persist", persisted);
       const wide = wideTableLine(summary);
       if (wide) logLine(io, "persist", wide);
+      await writeReport(validated, runId, persisted, options, store);
     } finally {
       await store.close();
     }
   } else {
-    logLine(io, "persist", "not storing (--no-store)");
+    const persisted =
+      validated.tradeDate === null ? "nothing to store: no symbol has a value" : `not storing (${options.store ? "--db none" : "--no-store"})`;
+    logLine(io, "persist", persisted);
+    await writeReport(validated, runId, persisted, options, undefined);
   }
 
   if (options.rankingOut) writeFileAtomic(options.rankingOut, lines.map((l) => `${l}\n`).join(""));
   if (options.json) io.out(`${JSON.stringify(jsonResult(validated, ranking), null, 2)}\n`);
   else io.out(lines.map((l) => `${l}\n`).join(""));
+}
+
+/**
+ * The run's report (`--report-out`) and its crossings (`--signals-out`, the Argo output parameter
+ * `signals`), from the values just stored and the store's history before them; without a store,
+ * from today's values alone.
+ */
+async function writeReport(validated: ValidatedArtifact, runId: string, persisted: string, options: PersistOptions, store: RsiStore | undefined): Promise<void> {
+  if (!options.reportOut && !options.signalsOut) return;
+  const input = await reportInput(
+    {
+      asOf: validated.asOf,
+      tradeDate: validated.tradeDate ?? validated.asOf,
+      method: validated.method,
+      period: validated.period,
+      runId,
+      source: validated.source,
+      steps: stepSummaries(validated, persisted),
+      ranking: validated.results,
+      failures: validated.failures,
+    },
+    store,
+  );
+  if (options.reportOut) writeFileAtomic(options.reportOut, renderReport(input));
+  if (options.signalsOut) {
+    const signals = formatSignals(reportSignals(input).signals);
+    writeFileAtomic(options.signalsOut, signals === "" ? "" : `${signals}\n`);
+  }
 }
 
 /**

@@ -10,9 +10,6 @@ import type { Io } from "../command-line/io.ts";
 import { stepCommand } from "../command-line/flags.ts";
 import type { ValidateOptions } from "./step.ts";
 
-/** validate's one-line summary; other steps (backfill, the report) say it the same way. */
-export { summarize } from "./rules.ts";
-
 export function validateCommand(io: Io): Command {
   return stepCommand(pipeline, stepNamed(pipeline, "validate"), [ExitCode.ok, ExitCode.policyFailed, ExitCode.badInput, ExitCode.internal]).action(
     async (options: ValidateOptions) => {

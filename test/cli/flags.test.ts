@@ -37,7 +37,7 @@ describe("the flags of the steps, run and the WorkflowTemplate", () => {
     }
   });
 
-  it("run takes exactly the steps' run parameters and settings, plus its own two", () => {
+  it("run takes exactly the steps' run parameters and settings, plus what only a local run has", () => {
     const stepFlags = new Set<string>();
     for (const step of pipeline.steps) {
       const own = new Set<string>([...step.inputs, ...step.outputs, ...step.outputParameters].map((f) => f.flag));
@@ -47,6 +47,7 @@ describe("the flags of the steps, run and the WorkflowTemplate", () => {
     stepFlags.delete("--price-field");
     const run = flagsOf("run");
     run.delete("--artifacts-dir");
+    run.delete("--report");
     expect([...run].sort()).toEqual([...stepFlags].sort());
   });
 
@@ -54,6 +55,8 @@ describe("the flags of the steps, run and the WorkflowTemplate", () => {
     for (const parameter of pipeline.parameters) {
       const texts = new Set<string>();
       for (const command of commands.values()) {
+        // report's --as-of picks a stored day to draw; it is not the run parameter.
+        if (command.name() === "report" && parameter.name === "as-of") continue;
         const option = command.options.find((o) => o.long === parameter.flag);
         if (option) texts.add(option.description);
       }

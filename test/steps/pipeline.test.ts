@@ -50,7 +50,8 @@ describe("the pipeline definition", () => {
     ]);
     // Settings at their defaults: the database URL is passed, the switches and empty texts are not.
     expect(stepArgv(pipeline, stepNamed(pipeline, "persist"), markers)).toEqual([
-      "persist", "--in", "<in:validated>", "--ranking-out", "<out:ranking>", "--db", "sqlite:stock-rsi.db",
+      "persist", "--in", "<in:validated>", "--report-out", "<out:report>", "--ranking-out", "<out:ranking>", "--signals-out", "<out:signals>",
+      "--db", "sqlite:stock-rsi.db",
     ]);
   });
 

@@ -58,10 +58,10 @@ describe("the pipeline in dist/", () => {
     for (const t of spec.templates.filter((x: Any) => x.container)) expect(t.activeDeadlineSeconds).toBeGreaterThan(0);
   });
 
-  it("shows the ranking and the failed symbols as output parameters of persist and validate", () => {
+  it("shows the ranking, the crossings and the failed symbols as output parameters of persist and validate", () => {
     const templates = get("WorkflowTemplate").spec.templates as Any[];
     const outputs = (name: string) => templates.find((t) => t.name === name)!.outputs.parameters.map((p: Any) => p.name);
-    expect(outputs("persist")).toEqual(["ranking"]);
+    expect(outputs("persist")).toEqual(["ranking", "signals"]);
     expect(outputs("validate")).toEqual(["failed-symbols"]);
   });
 

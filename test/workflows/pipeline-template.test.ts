@@ -81,10 +81,14 @@ describe("rendering the pipeline definition", () => {
     expect(templateOf(pipeline, "compute-rsi").retryStrategy).toBeUndefined();
   });
 
-  it("output parameters are read from their files and exported to the workflow", () => {
-    expect(templateOf(pipeline, "persist").outputs!.parameters).toEqual([
+  it("output parameters are read from their files and exported to the workflow; the report is a plain HTML artifact", () => {
+    const persist = templateOf(pipeline, "persist");
+    expect(persist.outputs!.parameters![0]).toEqual(
       { name: "ranking", description: "the ranking: SYMBOL VALUE lines, strongest first", globalName: "ranking", valueFrom: { path: "/tmp/stock-rsi/ranking.txt", default: "" } },
-    ]);
+    );
+    expect(persist.outputs!.parameters!.map((p) => p.name)).toEqual(["ranking", "signals"]);
+    // Not archived: the Argo UI shows an .html artifact in its frame, a .tgz it cannot.
+    expect(persist.outputs!.artifacts).toEqual([{ name: "report", path: "/tmp/stock-rsi/report.html", archive: { none: {} } }]);
     expect(templateOf(pipeline, "validate").outputs!.parameters![0]).toMatchObject({ name: "failed-symbols", valueFrom: { path: "/tmp/stock-rsi/failed-symbols.txt" } });
   });
 

@@ -18,12 +18,17 @@ describe("the executor", () => {
       "--concurrency", "4", "--request-interval-ms", "0", "--fetch-deadline-seconds", "600", "--max-stale-days", "3",
     ]);
     expect(resolveArgs(pipeline, step("compute-rsi"), plan)).toEqual(["compute-rsi", "--in", "/art/prices.json", "--out", "/art/rsi.json", "--method", "wilder", "--period", "14"]);
-    expect(resolveArgs(pipeline, step("persist"), plan)).toEqual(["persist", "--in", "/art/validated.json", "--ranking-out", "/art/ranking.txt", "--db", "sqlite:x.db", "--json"]);
+    expect(resolveArgs(pipeline, step("persist"), plan)).toEqual([
+      "persist", "--in", "/art/validated.json", "--report-out", "/art/report.html", "--ranking-out", "/art/ranking.txt", "--signals-out", "/art/signals.txt",
+      "--db", "sqlite:x.db", "--json",
+    ]);
+    // An output the user names goes where they said.
+    expect(resolveArgs(pipeline, step("persist"), { ...plan, outputFiles: { report: "/home/u/today.html" } })).toContain("/home/u/today.html");
   });
 
   it("passes a setting nobody set at its default, and refuses one the pipeline does not define", () => {
     const bare: ExecutionPlan = { ...plan, settings: {} };
-    expect(resolveArgs(pipeline, step("persist"), bare)).toEqual(["persist", "--in", "/art/validated.json", "--ranking-out", "/art/ranking.txt", "--db", "sqlite:stock-rsi.db"]);
+    expect(resolveArgs(pipeline, step("persist"), bare).slice(-2)).toEqual(["--db", "sqlite:stock-rsi.db"]);
     expect(() => resolveArgs(pipeline, step("persist"), { ...plan, settings: { dbb: "x" } })).toThrow('run: "dbb" is not a pipeline setting');
   });
 

@@ -75,7 +75,7 @@ describe("stock-rsi run on the embedded store", () => {
     expect(readdirSync(dir.path)).toEqual([]);
   });
 
-  it("--json prints the machine-readable result and --artifacts-dir keeps the four artifacts", async () => {
+  it("--json prints the machine-readable result and --artifacts-dir keeps every artifact and output file", async () => {
     const artifacts = join(dir.path, "artifacts");
     const result = await stockRsi(["run", USER_SYMBOLS, "--source", "sample", "--as-of", AS_OF, "--no-store", "--json", "--method", "wilder", "--artifacts-dir", artifacts]);
     expect(result.code).toBe(0);
@@ -83,7 +83,7 @@ describe("stock-rsi run on the embedded store", () => {
     expect(json).toMatchObject({ method: "wilder", tradeDate: AS_OF, failures: [] });
     expect(json.ranking).toHaveLength(180);
     expect(json.ranking[0]!.rsi).toBeGreaterThanOrEqual(json.ranking[1]!.rsi);
-    expect(readdirSync(artifacts).sort()).toEqual(["failed-symbols.txt", "prices.json", "ranking.txt", "rsi.json", "validated.json"]);
+    expect(readdirSync(artifacts).sort()).toEqual(["failed-symbols.txt", "prices.json", "ranking.txt", "report.html", "rsi.json", "signals.txt", "validated.json"]);
     const ranking = readFileSync(join(artifacts, "ranking.txt"), "utf8").trimEnd().split("\n");
     expect(ranking[0]).toBe(`${json.ranking[0]!.symbol} ${json.ranking[0]!.rounded.toFixed(2)}`);
   });

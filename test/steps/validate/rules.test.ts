@@ -53,7 +53,9 @@ describe("the validation rules", () => {
     const v = validateRsi(artifact([result("FRI", 50, "2021-05-14"), result("OLD", 50, "2021-05-11"), ...many(8)]), policy);
     expect(v.passed).toBe(true);
     expect(check(v, "trading-day-current")).toMatchObject({ outcome: "warn", symbols: ["OLD"] });
-    expect(v.failures).toEqual([{ symbol: "OLD", reason: "stale", message: "last close 2021-05-11 is 4 weekdays before 2021-05-17 (limit 3)" }]);
+    expect(v.failures).toEqual([
+      { symbol: "OLD", reason: "stale", message: "last close 2021-05-11 is 4 weekdays before 2021-05-17 (limit 3)", lastClose: "2021-05-11", weekdaysBehind: 4 },
+    ]);
     expect(v.results.map((r) => r.symbol)).toContain("FRI");
     expect(check(v, "failed-share").message).toBe("1 of 10 symbols failed (10.0%, limit 25.0%)");
   });
