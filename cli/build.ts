@@ -14,7 +14,7 @@
  * `inputs.json` is unchanged, and the sources through tsx otherwise, so an edit takes effect at
  * once and a stale build never runs.
  */
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -31,6 +31,10 @@ export interface BuiltInput {
 /** Builds into `outDir` (replacing it whole, so a reader never sees half a build); returns the inputs. */
 export async function buildCli(outDir: string = CLI_BUILD_DIR): Promise<BuiltInput[]> {
   const staging = `${outDir}.${process.pid}.tmp`;
+  // Taken before esbuild reads the sources: a file saved while it builds then differs from what
+  // is recorded, and the bin runs the sources, not a build that may hold the older text.
+  const before = new Map<string, BuiltInput>();
+  for (const path of [...sourceFiles("cli"), ...sourceFiles("steps"), "package-lock.json"]) before.set(path, inputOf(path));
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
@@ -56,11 +60,8 @@ export async function buildCli(outDir: string = CLI_BUILD_DIR): Promise<BuiltInp
     });
     // The sources, and the lock file for the packages built in (npm ci and npm install rebuild).
     const inputs = [...Object.keys(result.metafile.inputs).filter((input) => !input.includes("node_modules/")), "package-lock.json"]
-      .map((input) => resolve(REPO_ROOT, input))
-      .map((file) => {
-        const stat = statSync(file);
-        return { path: relative(REPO_ROOT, file), size: stat.size, mtimeMs: stat.mtimeMs };
-      });
+      .map((input) => relative(REPO_ROOT, resolve(REPO_ROOT, input)))
+      .map((path) => before.get(path) ?? inputOf(path));
     writeFileSync(join(staging, "inputs.json"), `${JSON.stringify({ inputs }, null, 2)}\n`);
     writeFileSync(join(staging, "metafile.json"), JSON.stringify(result.metafile));
     rmSync(outDir, { recursive: true, force: true });
@@ -70,6 +71,18 @@ export async function buildCli(outDir: string = CLI_BUILD_DIR): Promise<BuiltInp
     rmSync(staging, { recursive: true, force: true });
     throw err;
   }
+}
+
+function inputOf(path: string): BuiltInput {
+  const stat = statSync(join(REPO_ROOT, path));
+  return { path, size: stat.size, mtimeMs: stat.mtimeMs };
+}
+
+/** The files under a folder of the repository, relative to its root. */
+function sourceFiles(folder: string): string[] {
+  return readdirSync(join(REPO_ROOT, folder), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(REPO_ROOT, join(entry.parentPath, entry.name)));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
