@@ -20,8 +20,8 @@
 # (`crane digest gcr.io/distroless/nodejs24-debian12:nonroot`).
 ARG NODE_BASE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a
 # The build base: the full Node 24 image on the same Debian release as the runtime (so the same
-# glibc), with python3, make and g++ for compiling better-sqlite3 when no prebuilt binary can be
-# downloaded. Never shipped.
+# glibc), with python3, make and g++ should a dependency ever need compiling (better-sqlite3 ships
+# its Node-API binary in its npm package). Never shipped.
 ARG NODE_BUILD_BASE=node:24-bookworm@sha256:5711a0d445a1af54af9589066c646df387d1831a608226f4cd694fc59e745059
 
 FROM ${NODE_BUILD_BASE} AS build
@@ -30,7 +30,8 @@ COPY package.json package-lock.json ./
 # A network that intercepts TLS needs its CA: pass it as the build secret `npm-ca`
 # (`--secret id=npm-ca,src=$NODE_EXTRA_CA_CERTS`; `npm run images` does). It is mounted for this
 # one command and never stored in a layer; without the secret node warns once and goes on.
-# node-gyp compiles better-sqlite3 against the headers beside this node instead of downloading them.
+# A native addon that had to be compiled would use the headers beside this node instead of
+# downloading them.
 RUN --mount=type=secret,id=npm-ca,target=/run/secrets/npm-ca \
     --mount=type=cache,target=/root/.npm,sharing=locked \
     NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca npm_config_nodedir=/usr/local \
@@ -64,9 +65,9 @@ CMD ["fetch", "--help"]
 
 FROM runtime AS compute-rsi
 LABEL org.opencontainers.image.title="stock-rsi compute-rsi" \
-      org.opencontainers.image.description="stock-rsi compute: compute each symbol's RSI from its closes"
+      org.opencontainers.image.description="stock-rsi compute-rsi: compute each symbol's RSI from its closes"
 COPY --from=build /bundles/compute-rsi/ /
-CMD ["compute", "--help"]
+CMD ["compute-rsi", "--help"]
 
 FROM runtime AS validate
 LABEL org.opencontainers.image.title="stock-rsi validate" \

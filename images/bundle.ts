@@ -7,9 +7,9 @@
  *     <out>/<step>/usr/local/bin/stock-rsi            the command the WorkflowTemplate runs
  *
  * A step's bundle holds only what its entry point reaches, so fetch carries yahoo-finance2 and no
- * database driver, and only persist carries a native addon. The Dockerfile's build stage runs
- * this with the image's Node; `npm run bundle` runs it anywhere (the addon is then built for the
- * Node that installed `node_modules`).
+ * database driver, and only persist carries a native addon: better-sqlite3's Node-API binary for
+ * the platform bundling runs on, which works on every Node from 22 on. The Dockerfile's build
+ * stage runs this on the image's platform; `npm run bundle` runs it anywhere.
  *
  *     tsx images/bundle.ts [--out build/bundles] [--node /nodejs/bin/node] [step ...]
  */
@@ -29,13 +29,27 @@ export const BUNDLE_FILE = "stock-rsi.mjs";
 export const COMMAND_PATH = "/usr/local/bin/stock-rsi";
 
 /**
- * npm packages that load a compiled addon, and the addon file their build leaves behind. A
- * bundle that reaches one of them gets that file beside it; any other `.node` file stops the
- * build (esbuild has no loader for it), so an unexpected addon cannot slip in unnoticed.
+ * npm packages that load a compiled addon: the file name the addon gets beside the bundle, and
+ * where to find it. A bundle that reaches one of them gets that file beside it; any other `.node`
+ * file stops the build (esbuild has no loader for it), so an unexpected addon cannot slip in
+ * unnoticed.
  */
-const NATIVE_ADDONS: Readonly<Record<string, string>> = {
-  "better-sqlite3": "build/Release/better_sqlite3.node",
+const NATIVE_ADDONS: Readonly<Record<string, { readonly file: string; readonly source: () => string | null }>> = {
+  "better-sqlite3": { file: "better_sqlite3.node", source: betterSqlite3Addon },
 };
+
+/**
+ * better-sqlite3 13 ships prebuilt Node-API binaries (`prebuilds/<platform>-<arch>.node`, musl
+ * told apart from glibc), and its `lib/binding.js` picks the one for this machine, unless one was
+ * compiled on purpose into `build/Release`. Asking that file keeps its choice in one place.
+ */
+function betterSqlite3Addon(): string | null {
+  const dir = packageDir("better-sqlite3");
+  const compiled = join(dir, "build/Release/better_sqlite3.node");
+  if (existsSync(compiled)) return compiled;
+  const binding = createRequire(join(REPO_ROOT, "package.json"))(join(dir, "lib/binding.js")) as { getPrebuildPath(): string | null };
+  return binding.getPrebuildPath();
+}
 
 export interface StepBundle {
   readonly step: StepName;
@@ -92,11 +106,10 @@ export async function bundleStep(step: StepName, options: BundleOptions): Promis
     .map((input) => relative(REPO_ROOT, resolve(REPO_ROOT, input)))
     .sort();
   const nativeAddons: string[] = [];
-  for (const [name, addon] of Object.entries(NATIVE_ADDONS)) {
+  for (const [name, { file, source }] of Object.entries(NATIVE_ADDONS)) {
     if (!packages.some((p) => p.name === name)) continue;
-    const from = join(packageDir(name), addon);
-    if (!existsSync(from)) throw new Error(`${name}: ${from} is missing; run npm ci (or npm rebuild ${name}) first`);
-    const file = addon.split("/").pop()!;
+    const from = source();
+    if (!from || !existsSync(from)) throw new Error(`${name}: no native addon for ${process.platform}-${process.arch} (${from ?? "none shipped"}); run npm ci first`);
     copyFileSync(from, join(bundleDir, file));
     nativeAddons.push(file);
   }
@@ -125,18 +138,19 @@ import(${JSON.stringify(`${BUNDLE_DIR}/${BUNDLE_FILE}`)}).catch((err) => {
 }
 
 /**
- * better-sqlite3 finds its addon with the `bindings` package, which searches the directories
- * around the calling file: in a bundle there are none. This replaces `bindings` with a loader
- * that requires the addon from beside the bundle, where `bundleStep` puts it.
+ * better-sqlite3 finds its addon in `lib/binding.js`, by paths relative to that file: in a bundle
+ * there is no such file. This replaces it with a loader that requires the addon from beside the
+ * bundle, where `bundleStep` puts it.
  */
 const addonsBesideTheBundle: Plugin = {
   name: "addons-beside-the-bundle",
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^bindings$/ }, () => ({ path: "bindings", namespace: "addon-beside-bundle" }));
+    pluginBuild.onResolve({ filter: /^\.\/binding$/ }, (args) =>
+      /[\\/]better-sqlite3[\\/]lib$/.test(args.resolveDir) ? { path: "better-sqlite3-binding", namespace: "addon-beside-bundle" } : undefined,
+    );
     pluginBuild.onLoad({ filter: /.*/, namespace: "addon-beside-bundle" }, () => ({
-      // The path is built in a variable: a literal `"./" + file` would make esbuild bundle every
-      // file it could match.
-      contents: 'module.exports = (file) => { const beside = "./" + file; return require(beside); };',
+      // The path is built in a variable: a literal path would make esbuild try to bundle the addon.
+      contents: `let addon; exports.getBinding = () => { const beside = "./${NATIVE_ADDONS["better-sqlite3"]!.file}"; return (addon ??= require(beside)); };`,
       loader: "js",
     }));
   },

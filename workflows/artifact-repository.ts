@@ -11,15 +11,13 @@
  *
  * Either way the access keys come from the Secret `artifact-store-credentials` the user creates.
  */
-import type { IArtifactRepository } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/ArtifactRepository";
-import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
-import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
-import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import type { IService } from "kubernetes-models/v1/Service";
+import { Duration, Size } from "cdk8s";
+import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
-import { kube } from "./kube.ts";
-import { ARTIFACT_CLIENT_LABEL, componentLabels } from "./labels.ts";
+import type { ArtifactRepository as ArgoArtifactRepository } from "./argo/types.ts";
+import { fromSecret, RESTRICTED_CONTAINER } from "./containers.ts";
+import { ARTIFACT_CLIENT_LABEL, componentLabels, pinPodLabels } from "./labels.ts";
 import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
 
 /**
@@ -69,7 +67,7 @@ export class ArtifactRepository extends Construct {
     const { namespace, store } = props;
     const endpoint = store.kind === "in-cluster" ? new InClusterArtifactStore(this, "store", props, store).endpoint : store.endpoint;
 
-    const repository: IArtifactRepository = {
+    const repository: ArgoArtifactRepository = {
       s3: {
         endpoint,
         bucket: store.bucket,
@@ -83,9 +81,7 @@ export class ArtifactRepository extends Construct {
       },
     };
 
-    kube<IConfigMap>(this, "config", {
-      apiVersion: "v1",
-      kind: "ConfigMap",
+    new kplus.ConfigMap(this, "config", {
       metadata: {
         name: "artifact-repositories",
         namespace,
@@ -107,120 +103,97 @@ class InClusterArtifactStore extends Construct {
     const name = "artifact-store";
     const labels = componentLabels(name, "artifacts");
     this.endpoint = `${name}.${namespace}.svc:${S3_PORT}`;
-
+    const pods = kplus.Pods.select(this, "pods", { labels: { "app.kubernetes.io/name": name } });
+    const credentials = kplus.Secret.fromSecretName(this, "credentials", ARTIFACT_SECRET.name);
+    // SeaweedFS keeps its data on its own NFS volume.
     const data = new NfsVolume(this, "data", { namespace, name, storage: store.storage });
+
+    const server = new kplus.Deployment(this, "server", {
+      metadata: { name, namespace, labels },
+      replicas: 1,
+      // One `weed server` per data directory, like MySQL.
+      strategy: kplus.DeploymentStrategy.recreate(),
+      select: false,
+      podMetadata: { labels },
+      automountServiceAccountToken: false,
+      securityContext: { user: store.runAsUser, group: store.runAsUser, fsGroup: store.runAsUser, ensureNonRoot: true },
+    });
+    server.select(kplus.LabelSelector.of({ labels: { "app.kubernetes.io/name": name } }));
+    pinPodLabels(server);
 
     // SeaweedFS reads its S3 identities from a JSON file; it is written at start from the Secret
     // into memory-backed scratch space, so the keys never sit in a ConfigMap. The keys must not
-    // contain `"` or `\` (the README generates hex keys).
+    // contain `"` or `\` (docs/deploying.md generates hex keys).
     const writeIdentities = [
       'case "$ACCESS_KEY$SECRET_KEY" in *[\\"\\\\]*) echo "artifact-store-credentials: keys must not contain \\" or \\\\" >&2; exit 2;; esac',
       'printf \'{"identities":[{"name":"argo","credentials":[{"accessKey":"%s","secretKey":"%s"}],"actions":["Admin","Read","List","Tagging","Write"]}]}\' "$ACCESS_KEY" "$SECRET_KEY" > /config/s3.json',
     ].join("\n");
-    const secretEnv = (envName: string, key: string) => ({ name: envName, valueFrom: { secretKeyRef: { name: ARTIFACT_SECRET.name, key } } });
-    const containerSecurity = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+    const config = kplus.Volume.fromEmptyDir(this, "config", "config", { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(1) });
 
-    kube<IDeployment>(this, "server", {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name, namespace, labels },
-      spec: {
-        replicas: 1,
-        // One `weed server` per data directory, like MySQL.
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: { "app.kubernetes.io/name": name } },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: store.runAsUser,
-              runAsGroup: store.runAsUser,
-              fsGroup: store.runAsUser,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
-            initContainers: [
-              {
-                name: "identities",
-                image: store.image,
-                imagePullPolicy: "IfNotPresent",
-                command: ["/bin/sh", "-c", writeIdentities],
-                env: [secretEnv("ACCESS_KEY", ARTIFACT_SECRET.accessKey), secretEnv("SECRET_KEY", ARTIFACT_SECRET.secretKey)],
-                resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
-                securityContext: containerSecurity,
-                volumeMounts: [{ name: "config", mountPath: "/config" }],
-              },
-            ],
-            containers: [
-              {
-                name: "seaweedfs",
-                image: store.image,
-                imagePullPolicy: "IfNotPresent",
-                command: ["/usr/bin/weed"],
-                args: [
-                  "server",
-                  "-dir=/data",
-                  "-s3",
-                  `-s3.port=${S3_PORT}`,
-                  "-s3.config=/config/s3.json",
-                  // Small volume files: the artifacts are kilobytes, the default 30 GB volumes would
-                  // each reserve a large part of the export.
-                  "-master.volumeSizeLimitMB=256",
-                ],
-                ports: [{ name: "s3", containerPort: S3_PORT, protocol: "TCP" }],
-                startupProbe: { tcpSocket: { port: "s3" }, periodSeconds: 5, failureThreshold: 60 },
-                readinessProbe: { tcpSocket: { port: "s3" }, periodSeconds: 10 },
-                livenessProbe: { tcpSocket: { port: "s3" }, periodSeconds: 20, failureThreshold: 6 },
-                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-                securityContext: containerSecurity,
-                volumeMounts: [
-                  { name: "data", mountPath: "/data" },
-                  { name: "config", mountPath: "/config", readOnly: true },
-                  { name: "tmp", mountPath: "/tmp" },
-                ],
-              },
-            ],
-            volumes: [
-              { name: "data", persistentVolumeClaim: { claimName: data.claimName } },
-              { name: "config", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
-              { name: "tmp", emptyDir: {} },
-            ],
-          },
-        },
+    const identities = server.addInitContainer({
+      name: "identities",
+      image: store.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ["/bin/sh", "-c", writeIdentities],
+      envVariables: {
+        ACCESS_KEY: fromSecret(credentials, ARTIFACT_SECRET.accessKey),
+        SECRET_KEY: fromSecret(credentials, ARTIFACT_SECRET.secretKey),
       },
+      resources: {
+        cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },
+        memory: { request: Size.mebibytes(16), limit: Size.mebibytes(32) },
+      },
+      securityContext: RESTRICTED_CONTAINER,
+    });
+    identities.mount("/config", config);
+
+    const listening = (periodSeconds: number, failureThreshold?: number) =>
+      kplus.Probe.fromTcpSocket({ port: S3_PORT, periodSeconds: Duration.seconds(periodSeconds), failureThreshold });
+    const seaweedfs = server.addContainer({
+      name: "seaweedfs",
+      image: store.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ["/usr/bin/weed"],
+      args: [
+        "server",
+        "-dir=/data",
+        "-s3",
+        `-s3.port=${S3_PORT}`,
+        "-s3.config=/config/s3.json",
+        // Small volume files: the artifacts are kilobytes, the default 30 GB volumes would
+        // each reserve a large part of the export.
+        "-master.volumeSizeLimitMB=256",
+      ],
+      ports: [{ name: "s3", number: S3_PORT, protocol: kplus.Protocol.TCP }],
+      startup: listening(5, 60),
+      readiness: listening(10),
+      liveness: listening(20, 6),
+      resources: {
+        cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(1) },
+        memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
+      },
+      securityContext: RESTRICTED_CONTAINER,
+    });
+    seaweedfs.mount("/data", kplus.Volume.fromPersistentVolumeClaim(this, "data-claim", data.claim, { name: "data" }));
+    seaweedfs.mount("/config", config, { readOnly: true });
+    seaweedfs.mount("/tmp", kplus.Volume.fromEmptyDir(this, "tmp", "tmp"));
+
+    new kplus.Service(this, "service", {
+      metadata: { name, namespace, labels },
+      type: kplus.ServiceType.CLUSTER_IP,
+      selector: pods,
+      ports: [{ name: "s3", port: S3_PORT, targetPort: S3_PORT, protocol: kplus.Protocol.TCP }],
     });
 
-    kube<IService>(this, "service", {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name, namespace, labels },
-      spec: {
-        type: "ClusterIP",
-        selector: { "app.kubernetes.io/name": name },
-        ports: [{ name: "s3", port: S3_PORT, targetPort: "s3", protocol: "TCP" }],
-      },
-    });
-
-    kube<INetworkPolicy>(this, "clients-only", {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
+    // The workflow's pods (their wait containers upload and download artifacts) and the Argo
+    // server (which reads them to show them in the UI) may reach it; nothing else.
+    const clientsOnly = new kplus.NetworkPolicy(this, "clients-only", {
       metadata: { name: "artifact-store-clients-only", namespace, labels },
-      spec: {
-        podSelector: { matchLabels: { "app.kubernetes.io/name": name } },
-        policyTypes: ["Ingress"],
-        ingress: [
-          {
-            from: [
-              // The workflow's pods (their wait containers upload and download artifacts)...
-              { podSelector: { matchLabels: { ...ARTIFACT_CLIENT_LABEL } } },
-              // ...and the Argo server, which reads them to show them in the UI.
-              { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": props.argoNamespace } } },
-            ],
-            ports: [{ protocol: "TCP", port: S3_PORT }],
-          },
-        ],
-      },
+      selector: pods,
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
+    const s3 = [kplus.NetworkPolicyPort.tcp(S3_PORT)];
+    clientsOnly.addIngressRule(kplus.Pods.select(this, "workflow-pods", { labels: { ...ARTIFACT_CLIENT_LABEL } }), s3);
+    clientsOnly.addIngressRule(kplus.Namespaces.select(this, "argo-server", { names: [props.argoNamespace] }), s3);
   }
 }

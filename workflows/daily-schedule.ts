@@ -2,9 +2,8 @@
  * The daily run: a CronWorkflow that submits the pipeline's WorkflowTemplate (by reference, so
  * the template is defined once) after the US market closes on weekdays.
  */
-import type { ICronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow";
 import { Construct } from "constructs";
-import { kube } from "./kube.ts";
+import { argoObject } from "./argo-object.ts";
 import { componentLabels } from "./labels.ts";
 
 export interface ScheduleConfig {
@@ -34,7 +33,7 @@ export class DailySchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: DailyScheduleProps) {
     super(scope, id);
-    kube<ICronWorkflow>(this, "cron-workflow", {
+    argoObject(this, "cron-workflow", {
       apiVersion: "argoproj.io/v1alpha1",
       kind: "CronWorkflow",
       metadata: {

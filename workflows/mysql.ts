@@ -1,7 +1,7 @@
 /**
  * MySQL as Kubernetes' single-instance tutorial runs it, hardened: one mysqld, its data on the
  * NFS volume, its passwords from a Secret the user creates, reachable on 3306 only by the pods
- * the pipeline marks as its clients.
+ * allowed to (`allowFrom`): the pipeline's persist step, and the networks the config names.
  *
  * - One replica with `strategy: Recreate`: a rolling update would start a second mysqld on the
  *   same data directory before stopping the first, and two InnoDB instances on one directory
@@ -10,25 +10,25 @@
  *   which moved to the 9.x innovation line.
  * - The probes never kill a first initialisation: on an empty NFS directory mysqld initialises
  *   the data directory, runs a temporary server for the init script, and restarts, which can take
- *   minutes; the startup probe allows ten, and liveness only starts counting after it.
+ *   minutes; the startup probe allows ten, and liveness only starts counting after it. (Given a
+ *   port, cdk8s-plus would add its own startup probe of about 30 s; this one replaces it.)
  * - It runs as the image's `mysql` user, uid/gid 999. The in-tree NFS volume ignores `fsGroup`,
- *   so the export itself must be owned by 999:999 (see the README).
+ *   so the export itself must be owned by 999:999 (docs/deploying.md).
+ * - Its pods are selected by `app.kubernetes.io/name: mysql`, never by cdk8s-plus' label derived
+ *   from the construct's path: a Deployment's selector cannot change once applied, and moving this
+ *   construct in the code must not force deleting the Deployment (or restart mysqld).
  */
-import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
-import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
-import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
-import type { IProbe } from "kubernetes-models/v1/Probe";
-import type { IService } from "kubernetes-models/v1/Service";
+import { Duration, Size } from "cdk8s";
+import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
 import type { MysqlAccounts } from "../steps/store/mysql/grants.ts";
-import { kube } from "./kube.ts";
-import { componentLabels, MYSQL_CLIENT_LABEL } from "./labels.ts";
+import { fromSecret, RESTRICTED_CONTAINER } from "./containers.ts";
+import { componentLabels, MYSQL_CLIENT_LABEL, pinPodLabels } from "./labels.ts";
 import { mysqlInitScript, PASSWORD_ENV } from "./mysql-init.ts";
 import type { NfsVolume } from "./nfs-volume.ts";
 import type { PodNeeds } from "./pipeline-template.ts";
 
-/** The Secret the user creates (README: "Deploy to your cluster"); its keys. */
+/** The Secret the user creates (docs/deploying.md, step 4); its keys. */
 export const MYSQL_SECRET = {
   name: "mysql-credentials",
   rootPassword: "root-password",
@@ -45,129 +45,105 @@ export interface MysqlDatabaseProps {
   readonly accounts: MysqlAccounts;
   /** Where the data directory lives. */
   readonly dataVolume: NfsVolume;
-  /** Networks besides the pipeline's clients that may connect (e.g. the nodes, for a `mysql` client). */
-  readonly allowedClientCidrs: readonly string[];
 }
 
 export class MysqlDatabase extends Construct {
   readonly serviceName = "mysql";
+  /**
+   * The pods that may connect as the pipeline: those carrying `MYSQL_CLIENT_LABEL`, which
+   * `pipelineClient` gives to the steps that use the database.
+   */
+  readonly pipelineClients: kplus.Pods;
   private readonly props: MysqlDatabaseProps;
+  private readonly clientsOnly: kplus.NetworkPolicy;
 
   constructor(scope: Construct, id: string, props: MysqlDatabaseProps) {
     super(scope, id);
     this.props = props;
     const { namespace } = props;
     const labels = componentLabels("mysql", "database");
+    const pods = kplus.Pods.select(this, "pods", { labels: { "app.kubernetes.io/name": "mysql" } });
+    const credentials = kplus.Secret.fromSecretName(this, "credentials", MYSQL_SECRET.name);
 
-    const initScript = kube<IConfigMap>(this, "init-script", {
-      apiVersion: "v1",
-      kind: "ConfigMap",
+    const initScript = new kplus.ConfigMap(this, "init-script", {
       metadata: { name: "mysql-init", namespace, labels },
       data: { "10-stock-rsi.sh": mysqlInitScript(props.accounts) },
     });
 
-    const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: MYSQL_SECRET.name, key } } });
-    const ping = (extra: Partial<IProbe>): IProbe => ({
-      // `mysqladmin ping` answers 0 whenever the server responds, even "access denied", so it
-      // needs no password. Over TCP on purpose: during initialisation the temporary server
-      // listens on the socket only, so the pod is not "started" until the real one is up.
-      exec: { command: ["mysqladmin", "ping", "--host=127.0.0.1", `--port=${MYSQL_PORT}`, "--silent"] },
-      timeoutSeconds: 5,
-      ...extra,
-    });
-
-    kube<IDeployment>(this, "server", {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
+    const server = new kplus.Deployment(this, "server", {
       metadata: { name: "mysql", namespace, labels },
-      spec: {
-        replicas: 1,
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: { "app.kubernetes.io/name": "mysql" } },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: MYSQL_UID,
-              runAsGroup: MYSQL_UID,
-              fsGroup: MYSQL_UID,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
-            // mysqld flushes InnoDB on SIGTERM; give it time on a slow NFS server.
-            terminationGracePeriodSeconds: 60,
-            containers: [
-              {
-                name: "mysql",
-                image: props.image,
-                imagePullPolicy: "IfNotPresent",
-                env: [
-                  secretEnv("MYSQL_ROOT_PASSWORD", MYSQL_SECRET.rootPassword),
-                  secretEnv(PASSWORD_ENV.pipeline, MYSQL_SECRET.pipelinePassword),
-                  secretEnv(PASSWORD_ENV.reader, MYSQL_SECRET.readerPassword),
-                ],
-                ports: [{ name: "mysql", containerPort: MYSQL_PORT, protocol: "TCP" }],
-                startupProbe: ping({ periodSeconds: 10, failureThreshold: 60 }),
-                readinessProbe: ping({ periodSeconds: 10, failureThreshold: 3 }),
-                livenessProbe: ping({ periodSeconds: 20, failureThreshold: 6 }),
-                resources: {
-                  requests: { cpu: "250m", memory: "512Mi" },
-                  limits: { cpu: "1", memory: "1Gi" },
-                },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ["ALL"] },
-                },
-                volumeMounts: [
-                  { name: "data", mountPath: "/var/lib/mysql" },
-                  { name: "init-script", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
-                  // The only other paths mysqld and its entrypoint write to.
-                  { name: "run", mountPath: "/var/run/mysqld" },
-                  { name: "tmp", mountPath: "/tmp" },
-                  { name: "files", mountPath: "/var/lib/mysql-files" },
-                ],
-              },
-            ],
-            volumes: [
-              { name: "data", persistentVolumeClaim: { claimName: props.dataVolume.claimName } },
-              // 0444: not executable, so the entrypoint sources the script instead of running it.
-              { name: "init-script", configMap: { name: initScript.name, defaultMode: 0o444 } },
-              { name: "run", emptyDir: {} },
-              { name: "tmp", emptyDir: {} },
-              { name: "files", emptyDir: {} },
-            ],
-          },
-        },
-      },
+      replicas: 1,
+      strategy: kplus.DeploymentStrategy.recreate(),
+      select: false,
+      podMetadata: { labels },
+      automountServiceAccountToken: false,
+      securityContext: { user: MYSQL_UID, group: MYSQL_UID, fsGroup: MYSQL_UID, ensureNonRoot: true },
+      // mysqld flushes InnoDB on SIGTERM; give it time on a slow NFS server.
+      terminationGracePeriod: Duration.seconds(60),
     });
+    server.select(kplus.LabelSelector.of({ labels: { "app.kubernetes.io/name": "mysql" } }));
+    pinPodLabels(server);
 
-    kube<IService>(this, "service", {
-      apiVersion: "v1",
-      kind: "Service",
+    // `mysqladmin ping` answers 0 whenever the server responds, even "access denied", so it needs
+    // no password. Over TCP on purpose: during initialisation the temporary server listens on the
+    // socket only, so the pod is not "started" until the real one is up.
+    const ping = (periodSeconds: number, failureThreshold: number) =>
+      kplus.Probe.fromCommand(["mysqladmin", "ping", "--host=127.0.0.1", `--port=${MYSQL_PORT}`, "--silent"], {
+        periodSeconds: Duration.seconds(periodSeconds),
+        failureThreshold,
+        timeoutSeconds: Duration.seconds(5),
+      });
+
+    const mysqld = server.addContainer({
+      name: "mysql",
+      image: props.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      envVariables: {
+        MYSQL_ROOT_PASSWORD: fromSecret(credentials, MYSQL_SECRET.rootPassword),
+        [PASSWORD_ENV.pipeline]: fromSecret(credentials, MYSQL_SECRET.pipelinePassword),
+        [PASSWORD_ENV.reader]: fromSecret(credentials, MYSQL_SECRET.readerPassword),
+      },
+      ports: [{ name: "mysql", number: MYSQL_PORT, protocol: kplus.Protocol.TCP }],
+      startup: ping(10, 60),
+      readiness: ping(10, 3),
+      liveness: ping(20, 6),
+      resources: {
+        cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.units(1) },
+        memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) },
+      },
+      securityContext: RESTRICTED_CONTAINER,
+    });
+    // MySQL keeps its data on the NFS volume.
+    mysqld.mount("/var/lib/mysql", kplus.Volume.fromPersistentVolumeClaim(this, "data", props.dataVolume.claim, { name: "data" }));
+    // 0444: not executable, so the entrypoint sources the script instead of running it.
+    mysqld.mount("/docker-entrypoint-initdb.d", kplus.Volume.fromConfigMap(this, "init", initScript, { name: "init-script", defaultMode: 0o444 }), {
+      readOnly: true,
+    });
+    // The only other paths mysqld and its entrypoint write to.
+    mysqld.mount("/var/run/mysqld", kplus.Volume.fromEmptyDir(this, "run", "run"));
+    mysqld.mount("/tmp", kplus.Volume.fromEmptyDir(this, "tmp", "tmp"));
+    mysqld.mount("/var/lib/mysql-files", kplus.Volume.fromEmptyDir(this, "files", "files"));
+
+    new kplus.Service(this, "service", {
       metadata: { name: this.serviceName, namespace, labels },
-      spec: {
-        type: "ClusterIP",
-        selector: { "app.kubernetes.io/name": "mysql" },
-        ports: [{ name: "mysql", port: MYSQL_PORT, targetPort: "mysql", protocol: "TCP" }],
-      },
+      type: kplus.ServiceType.CLUSTER_IP,
+      selector: pods,
+      ports: [{ name: "mysql", port: MYSQL_PORT, targetPort: MYSQL_PORT, protocol: kplus.Protocol.TCP }],
     });
 
-    const peers: INetworkPolicyPeer[] = [
-      { podSelector: { matchLabels: { ...MYSQL_CLIENT_LABEL } } },
-      ...props.allowedClientCidrs.map((cidr) => ({ ipBlock: { cidr } })),
-    ];
-    kube<INetworkPolicy>(this, "clients-only", {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
+    // Nothing reaches mysqld but what `allowFrom` admits.
+    this.clientsOnly = new kplus.NetworkPolicy(this, "clients-only", {
       metadata: { name: "mysql-clients-only", namespace, labels },
-      spec: {
-        podSelector: { matchLabels: { "app.kubernetes.io/name": "mysql" } },
-        policyTypes: ["Ingress"],
-        ingress: [{ from: peers, ports: [{ protocol: "TCP", port: MYSQL_PORT }] }],
-      },
+      selector: pods,
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
+    this.pipelineClients = kplus.Pods.select(this, "pipeline-clients", { labels: { ...MYSQL_CLIENT_LABEL } });
+    this.allowFrom(this.pipelineClients);
+  }
+
+  /** Lets `peer` (pods, or a network) connect to MySQL on 3306. */
+  allowFrom(peer: kplus.INetworkPolicyPeer): void {
+    this.clientsOnly.addIngressRule(peer, [kplus.NetworkPolicyPort.tcp(MYSQL_PORT)]);
   }
 
   /** The `--db` URL the pipeline connects with; the password arrives separately, as a file. */
@@ -178,8 +154,8 @@ export class MysqlDatabase extends Construct {
 
   /**
    * What a pod needs to connect as the pipeline account: the password as a mounted Secret file
-   * (named by `MYSQL_PASSWORD_FILE`, never in the environment or the argv) and the label MySQL's
-   * NetworkPolicy admits.
+   * (named by `MYSQL_PASSWORD_FILE`, never in the environment or the argv) and the label that
+   * makes it one of `pipelineClients`.
    */
   get pipelineClient(): PodNeeds {
     const dir = "/var/run/secrets/stock-rsi/mysql";

@@ -4,11 +4,13 @@
  * PersistentVolumeClaim bound to it by name. `storageClassName: ""` on both stops a default
  * StorageClass from provisioning some other disk for the claim; `claimRef` on the volume stops
  * any other claim from taking it.
+ *
+ * cdk8s-plus has no NFS PersistentVolume, so the volume is the typed Kubernetes object it
+ * re-exports (`k8s.KubePersistentVolume`); the claim is cdk8s-plus', bound to it by name.
  */
-import type { IPersistentVolume } from "kubernetes-models/v1/PersistentVolume";
-import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import { Size } from "cdk8s";
+import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
-import { kube } from "./kube.ts";
 import { PART_OF } from "./labels.ts";
 
 /** A directory exported by an NFS server, mounted with `nfsvers=4.1` as the user's cluster does. */
@@ -20,8 +22,8 @@ export interface NfsExport {
 /** A static NFS PersistentVolume and the claim bound to it. */
 export interface NfsStorage {
   readonly nfs: NfsExport;
-  /** The capacity the volume advertises, e.g. `30Gi` (NFS does not enforce it). */
-  readonly size: string;
+  /** The capacity the volume advertises, in whole gibibytes, e.g. `30Gi` (NFS does not enforce it). */
+  readonly size: `${number}Gi`;
 }
 
 export interface NfsVolumeProps {
@@ -33,42 +35,42 @@ export interface NfsVolumeProps {
 
 export class NfsVolume extends Construct {
   /** The claim a pod mounts. */
-  readonly claimName: string;
+  readonly claim: kplus.PersistentVolumeClaim;
   readonly volumeName: string;
 
   constructor(scope: Construct, id: string, props: NfsVolumeProps) {
     super(scope, id);
-    this.claimName = props.name;
     this.volumeName = `${props.namespace}-${props.name}`;
     const labels = { "app.kubernetes.io/part-of": PART_OF };
+    const size = Size.gibibytes(Number(props.storage.size.slice(0, -"Gi".length)));
+    // One pod mounts it at a time; NFS would allow more, the workloads on it must not.
+    const accessModes = [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE];
 
-    kube<IPersistentVolume>(this, "volume", {
-      apiVersion: "v1",
-      kind: "PersistentVolume",
+    new kplus.k8s.KubePersistentVolume(this, "volume", {
       metadata: { name: this.volumeName, labels },
       spec: {
-        capacity: { storage: props.storage.size },
-        // One pod mounts it at a time; NFS would allow more, the workloads on it must not.
-        accessModes: ["ReadWriteOnce"],
+        capacity: { storage: kplus.k8s.Quantity.fromString(props.storage.size) },
+        accessModes,
         // Deleting the claim must never delete the data.
         persistentVolumeReclaimPolicy: "Retain",
         storageClassName: "",
         mountOptions: ["nfsvers=4.1"],
         nfs: { server: props.storage.nfs.server, path: props.storage.nfs.path },
-        claimRef: { namespace: props.namespace, name: this.claimName },
+        claimRef: { namespace: props.namespace, name: props.name },
       },
     });
 
-    kube<IPersistentVolumeClaim>(this, "claim", {
-      apiVersion: "v1",
-      kind: "PersistentVolumeClaim",
-      metadata: { name: this.claimName, namespace: props.namespace, labels },
-      spec: {
-        accessModes: ["ReadWriteOnce"],
-        storageClassName: "",
-        volumeName: this.volumeName,
-        resources: { requests: { storage: props.storage.size } },
-      },
+    this.claim = new kplus.PersistentVolumeClaim(this, "claim", {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      accessModes,
+      storageClassName: "",
+      storage: size,
+      volume: kplus.PersistentVolume.fromPersistentVolumeName(this, "bound-volume", this.volumeName),
     });
+  }
+
+  /** The claim's name, as a pod's volume names it. */
+  get claimName(): string {
+    return this.claim.name;
   }
 }

@@ -17,18 +17,7 @@
  *   A setting may also bring what the pod needs to use it: the database brings the MySQL
  *   password (a mounted Secret file) and the label that lets the pod through MySQL's NetworkPolicy.
  */
-import type { IArtifact } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Artifact";
-import type { IDAGTask } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/DAGTask";
-import type { IParameter } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Parameter";
-import type { IRetryStrategy } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/RetryStrategy";
-import type { ITemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template";
-import type { IWorkflowSpec } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowSpec";
-import type { IWorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
-import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
-import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
-import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
-import type { IVolume } from "kubernetes-models/v1/Volume";
-import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
+import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
 import { ExitCode } from "../steps/domain/errors.ts";
 import {
@@ -44,7 +33,20 @@ import {
   type StepDefinition,
   type StepName,
 } from "../steps/pipeline.ts";
-import { kube } from "./kube.ts";
+import type {
+  Artifact,
+  DAGTask,
+  EnvVar,
+  Parameter,
+  ResourceRequirements,
+  RetryStrategy,
+  Template,
+  Volume,
+  VolumeMount,
+  WorkflowSpec,
+} from "./argo/types.ts";
+import { argoObject } from "./argo-object.ts";
+import { RESTRICTED_CONTAINER } from "./containers.ts";
 import { ARTIFACT_CLIENT_LABEL, componentLabels } from "./labels.ts";
 
 /** Where a step's artifacts live inside its container: on the pod's writable `/tmp`. */
@@ -53,9 +55,9 @@ export const ARTIFACT_DIR = "/tmp/stock-rsi";
 /** What a pod needs, besides its argv, to use a setting (e.g. the database's password file). */
 export interface PodNeeds {
   readonly labels?: Readonly<Record<string, string>>;
-  readonly env?: readonly IEnvVar[];
-  readonly volumes?: readonly IVolume[];
-  readonly volumeMounts?: readonly IVolumeMount[];
+  readonly env?: readonly EnvVar[];
+  readonly volumes?: readonly Volume[];
+  readonly volumeMounts?: readonly VolumeMount[];
 }
 
 export interface PipelineDeployment {
@@ -77,7 +79,7 @@ export interface PipelineDeployment {
 }
 
 /** Requests and limits of every step container: a Node process over a few hundred KB of JSON. */
-export const STEP_RESOURCES: IResourceRequirements = {
+export const STEP_RESOURCES: ResourceRequirements = {
   requests: { cpu: "100m", memory: "128Mi" },
   limits: { cpu: "1", memory: "512Mi" },
 };
@@ -97,7 +99,7 @@ export function attemptDeadlineSeconds(step: StepDefinition): number {
 export const RUN_DEADLINE_SECONDS = 60 * 60;
 
 /** Renders the definition into the `spec` of a WorkflowTemplate. */
-export function renderPipelineSpec(definition: PipelineDefinition, deployment: PipelineDeployment): IWorkflowSpec {
+export function renderPipelineSpec(definition: PipelineDefinition, deployment: PipelineDeployment): WorkflowSpec {
   checkParameterDefaults(definition, deployment);
   const steps = executionOrder(definition);
   return {
@@ -119,7 +121,7 @@ export function renderPipelineSpec(definition: PipelineDefinition, deployment: P
   };
 }
 
-function runParameters(definition: PipelineDefinition, deployment: PipelineDeployment): IParameter[] {
+function runParameters(definition: PipelineDefinition, deployment: PipelineDeployment): Parameter[] {
   return definition.parameters.map((parameter) => ({
     name: parameter.name,
     value: deployment.parameterDefaults[parameter.name] ?? parameter.default,
@@ -128,7 +130,7 @@ function runParameters(definition: PipelineDefinition, deployment: PipelineDeplo
 }
 
 /** A pipeline input file arrives as a workflow parameter whose default is a ConfigMap key. */
-function inputParameters(definition: PipelineDefinition, deployment: PipelineDeployment): IParameter[] {
+function inputParameters(definition: PipelineDefinition, deployment: PipelineDeployment): Parameter[] {
   return definition.inputs.map((input) => {
     const source = deployment.inputSources[input.name];
     if (!source) throw new Error(`pipeline input ${input.name} has no source; add it to inputSources`);
@@ -150,17 +152,17 @@ function checkParameterDefaults(definition: PipelineDefinition, deployment: Pipe
 }
 
 /** The DAG: one task per step, each waiting for the steps it reads from. */
-function dagTemplate(definition: PipelineDefinition, steps: readonly StepDefinition[]): ITemplate {
+function dagTemplate(definition: PipelineDefinition, steps: readonly StepDefinition[]): Template {
   return {
     name: definition.name,
     dag: { tasks: steps.map((step) => dagTask(definition, step)) },
   };
 }
 
-function dagTask(definition: PipelineDefinition, step: StepDefinition): IDAGTask {
+function dagTask(definition: PipelineDefinition, step: StepDefinition): DAGTask {
   const upstream = upstreamOf(step);
   const parameters = parametersOf(definition, step).map(({ name }) => ({ name, value: `{{workflow.parameters.${name}}}` }));
-  const artifacts: IArtifact[] = step.inputs.map((input) =>
+  const artifacts: Artifact[] = step.inputs.map((input) =>
     "step" in input.from
       ? { name: input.name, from: `{{tasks.${input.from.step}.outputs.artifacts.${input.from.output}}}` }
       : { name: input.name, raw: { data: `{{workflow.parameters.${input.from.pipelineInput}}}` } },
@@ -176,7 +178,7 @@ function dagTask(definition: PipelineDefinition, step: StepDefinition): IDAGTask
   };
 }
 
-function stepTemplate(definition: PipelineDefinition, step: StepDefinition, deployment: PipelineDeployment): ITemplate {
+function stepTemplate(definition: PipelineDefinition, step: StepDefinition, deployment: PipelineDeployment): Template {
   const parameters = parametersOf(definition, step).map((p) => p.name);
   const settings = settingValues(definition, deployment.settings, "deployment config: settings");
   const needs = settingsOf(definition, step).flatMap((setting) => {
@@ -235,11 +237,7 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
       }),
       ...(needs.some((n) => n.env) ? { env: needs.flatMap((n) => n.env ?? []) } : {}),
       resources: STEP_RESOURCES,
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ["ALL"] },
-      },
+      securityContext: RESTRICTED_CONTAINER,
       // When a step fails, the end of its log (its one-line `stock-rsi: ...` reason last) becomes
       // the node's message in the Argo UI.
       terminationMessagePolicy: "FallbackToLogsOnError",
@@ -256,7 +254,7 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
  * never ran the step (a pod error) has exit code -1 and is not retried. Waits double from the
  * hint's back-off: for fetch 30 s then 60 s.
  */
-export function retryStrategy(step: StepDefinition): IRetryStrategy | undefined {
+export function retryStrategy(step: StepDefinition): RetryStrategy | undefined {
   if (!step.retry) return undefined;
   return {
     limit: String(step.retry.limit),
@@ -293,9 +291,7 @@ export class PipelineTemplate extends Construct {
     this.name = definition.name;
     const inputsConfigMap = `${definition.name}-inputs`;
 
-    kube<IConfigMap>(this, "inputs", {
-      apiVersion: "v1",
-      kind: "ConfigMap",
+    new kplus.ConfigMap(this, "inputs", {
       metadata: {
         name: inputsConfigMap,
         namespace,
@@ -310,7 +306,7 @@ export class PipelineTemplate extends Construct {
       if (props.inputFiles[input.name] === undefined) throw new Error(`pipeline input ${input.name}: no file content given`);
     }
 
-    kube<IWorkflowTemplate>(this, "workflow-template", {
+    argoObject(this, "workflow-template", {
       apiVersion: "argoproj.io/v1alpha1",
       kind: "WorkflowTemplate",
       metadata: {

@@ -13,13 +13,12 @@
  * must create them (the namespace first).
  */
 import { Chart } from "cdk8s";
+import * as kplus from "cdk8s-plus-33";
 import type { Construct } from "constructs";
-import type { INamespace } from "kubernetes-models/v1/Namespace";
 import { DEFAULT_MYSQL_ACCOUNTS } from "../steps/store/mysql/grants.ts";
 import type { PipelineDefinition, StepName } from "../steps/pipeline.ts";
 import { ArtifactRepository, type ArtifactStoreConfig } from "./artifact-repository.ts";
 import { DailySchedule, type ScheduleConfig } from "./daily-schedule.ts";
-import { kube } from "./kube.ts";
 import { PART_OF } from "./labels.ts";
 import { MysqlDatabase } from "./mysql.ts";
 import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
@@ -96,12 +95,9 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
   const { namespace } = config;
 
   const home = new Chart(app, "namespace");
-  kube<INamespace>(home, "namespace", {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": PART_OF } },
-  });
+  new kplus.Namespace(home, "namespace", { metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": PART_OF } } });
 
+  // MySQL keeps its data on an NFS volume; the networks the config names may reach it.
   const database = new Chart(app, "mysql");
   database.addDependency(home);
   const mysql = new MysqlDatabase(database, "mysql", {
@@ -109,13 +105,16 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
     image: config.mysql.image,
     accounts: DEFAULT_MYSQL_ACCOUNTS,
     dataVolume: new NfsVolume(database, "data", { namespace, name: "mysql-data", storage: config.mysql.storage }),
-    allowedClientCidrs: config.mysql.allowedClientCidrs,
   });
+  config.mysql.allowedClientCidrs.forEach((cidr, i) => mysql.allowFrom(kplus.NetworkPolicyIpBlock.ipv4(database, `client-network-${i}`, cidr)));
 
+  // Argo passes the steps' files through an S3 store.
   const artifacts = new Chart(app, "artifacts");
   artifacts.addDependency(home);
   new ArtifactRepository(artifacts, "repository", { namespace, store: config.artifacts, argoNamespace: config.argoNamespace });
 
+  // The pipeline runs as its own account; its persist step is one of MySQL's pipeline clients.
+  // A CronWorkflow runs it every weekday after the close.
   const pipelineChart = new Chart(app, "pipeline");
   pipelineChart.addDependency(database, artifacts);
   const identity = new WorkflowIdentity(pipelineChart, "identity", { namespace });

@@ -4,11 +4,8 @@
  * outputs by creating and patching a `WorkflowTaskResult`; without that permission every step
  * fails with exit code 64. The steps themselves call no Kubernetes API.
  */
-import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
-import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
-import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
-import { kube } from "./kube.ts";
 import { componentLabels } from "./labels.ts";
 
 export class WorkflowIdentity extends Construct {
@@ -16,27 +13,17 @@ export class WorkflowIdentity extends Construct {
 
   constructor(scope: Construct, id: string, props: { readonly namespace: string }) {
     super(scope, id);
-    const { namespace } = props;
-    const name = this.serviceAccountName;
-    const labels = componentLabels(name, "pipeline");
+    const metadata = { name: this.serviceAccountName, namespace: props.namespace, labels: componentLabels(this.serviceAccountName, "pipeline") };
 
-    kube<IServiceAccount>(this, "service-account", {
-      apiVersion: "v1",
-      kind: "ServiceAccount",
-      metadata: { name, namespace, labels },
+    const account = new kplus.ServiceAccount(this, "service-account", {
+      metadata,
+      // The executor in each pod authenticates with this account's token, so it must be mounted
+      // (cdk8s-plus' default is not to).
+      automountToken: true,
     });
-    kube<IRole>(this, "role", {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "Role",
-      metadata: { name, namespace, labels },
-      rules: [{ apiGroups: ["argoproj.io"], resources: ["workflowtaskresults"], verbs: ["create", "patch"] }],
-    });
-    kube<IRoleBinding>(this, "role-binding", {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "RoleBinding",
-      metadata: { name, namespace, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace }],
-    });
+    // The workflow's account may create and patch its steps' results, and nothing else.
+    const role = new kplus.Role(this, "role", { metadata });
+    role.allow(["create", "patch"], kplus.ApiResource.custom({ apiGroup: "argoproj.io", resourceType: "workflowtaskresults" }));
+    new kplus.RoleBinding(this, "role-binding", { metadata, role }).addSubjects(account);
   }
 }

@@ -26,25 +26,6 @@ import {
   valuesNotIn,
 } from "./store.ts";
 
-/**
- * Every better-sqlite3 object this module creates, kept reachable for the life of the process.
- *
- * Why: better-sqlite3 12 wraps databases and statements in `node::ObjectWrap`, and the
- * `ObjectWrap` of Node 24.19 and later removes an environment cleanup hook in its destructor,
- * which aborts the process (`Assertion failed: (env) != nullptr` in
- * `node::RemoveEnvironmentCleanupHook`) when the garbage collector destroys the object outside
- * a JavaScript context, e.g. in an idle-time GC (nodejs/node#65446; better-sqlite3 13, a Node-API
- * rewrite without the problem, needs Node 22+, and this project also runs on Node 20). An object
- * that is never collected is never destroyed that way. A command opens a store a few times and
- * prepares a handful of statements each time, so this keeps a few dozen small objects. Drop it
- * when the project moves to better-sqlite3 13.
- */
-const keptAlive: object[] = [];
-export function keepAlive<T extends object>(thing: T): T {
-  keptAlive.push(thing);
-  return thing;
-}
-
 export interface SqliteStoreOptions {
   /** `write` creates the file and brings the schema up to date; `read` opens it read-only and requires it current. */
   readonly access: "write" | "read";
@@ -58,11 +39,10 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
   let db: Database.Database | undefined;
   try {
     if (options.access === "read") {
-      db = keepAlive(new Database(path, { readonly: true, fileMustExist: true }));
+      db = new Database(path, { readonly: true, fileMustExist: true });
       return new SqliteReader(db, description, await requireCurrent(schemaAccess(db), description, migrations));
     }
-    db = keepAlive(new Database(path));
-    // exec, not pragma(): pragma() prepares a statement and drops it (see keepAlive).
+    db = new Database(path);
     db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000");
     return new SqliteStore(db, description, await bringUpToDate(schemaAccess(db), migrations));
   } catch (err) {
@@ -110,7 +90,7 @@ class SqliteReader implements RsiStore {
   }
 
   private read<Row>(doing: string, { sql, params }: Statement): Row[] {
-    return this.guarded(doing, () => keepAlive(this.db.prepare<unknown[], Row>(sql)).all(...params));
+    return this.guarded(doing, () => this.db.prepare<unknown[], Row>(sql).all(...params));
   }
 
   /** SQLITE_BUSY and friends as the one line a user reads; a bug stays a bug. */
@@ -134,31 +114,23 @@ class SqliteStore extends SqliteReader {
   constructor(db: Database.Database, description: string, schema: SchemaState) {
     super(db, description, schema);
     this.statements = {
-      storedSymbols: keepAlive(db.prepare<[string, string, number], string>("SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ?").pluck()),
-      upsertValue: keepAlive(
-        db.prepare(
-          `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
-           VALUES (@tradeDate, @symbol, @method, @period, @rsi, @close, @closeDate, @runId)
-           ON CONFLICT (trade_date, symbol, method, period) DO UPDATE SET
-             rsi = excluded.rsi, close = excluded.close, close_date = excluded.close_date, run_id = excluded.run_id`,
-        ),
+      storedSymbols: db.prepare<[string, string, number], string>("SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ?").pluck(),
+      upsertValue: db.prepare(
+        `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
+         VALUES (@tradeDate, @symbol, @method, @period, @rsi, @close, @closeDate, @runId)
+         ON CONFLICT (trade_date, symbol, method, period) DO UPDATE SET
+           rsi = excluded.rsi, close = excluded.close, close_date = excluded.close_date, run_id = excluded.run_id`,
       ),
-      insertLegacy: keepAlive(
-        db.prepare(
-          `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
-           VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
-        ),
+      insertLegacy: db.prepare(
+        `INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, close, close_date, run_id)
+         VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
       ),
-      storedLegacyKeys: keepAlive(
-        db.prepare<[string, number, string, string], { trade_date: string; symbol: string }>(
-          "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ?",
-        ),
+      storedLegacyKeys: db.prepare<[string, number, string, string], { trade_date: string; symbol: string }>(
+        "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ?",
       ),
-      recordRun: keepAlive(
-        db.prepare(
-          `INSERT OR REPLACE INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
-           VALUES (@runId, @tradeDate, @asOf, @source, @method, @period, @ranked, @failed, @writtenAt)`,
-        ),
+      recordRun: db.prepare(
+        `INSERT OR REPLACE INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
+         VALUES (@runId, @tradeDate, @asOf, @source, @method, @period, @ranked, @failed, @writtenAt)`,
       ),
     };
   }
@@ -216,7 +188,7 @@ class SqliteStore extends SqliteReader {
  * migration's script and record its version, all in one transaction.
  */
 function schemaAccess(db: Database.Database): SchemaAccess {
-  const userVersion = keepAlive(db.prepare<[], number>("PRAGMA user_version").pluck());
+  const userVersion = db.prepare<[], number>("PRAGMA user_version").pluck();
   return {
     async version() {
       return userVersion.get()!;

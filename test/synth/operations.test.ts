@@ -69,7 +69,8 @@ describe("the pipeline in dist/", () => {
     const account = get("WorkflowTemplate").spec.serviceAccountName;
     expect(get("ServiceAccount", account)).toBeDefined();
     const binding = get("RoleBinding", account);
-    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: "stock-rsi" }]);
+    // apiGroup "" is the core group, where ServiceAccounts live.
+    expect(binding.subjects).toEqual([{ apiGroup: "", kind: "ServiceAccount", name: account, namespace: "stock-rsi" }]);
     expect(get("Role", binding.roleRef.name).rules).toEqual([{ apiGroups: ["argoproj.io"], resources: ["workflowtaskresults"], verbs: ["create", "patch"] }]);
   });
 
@@ -124,8 +125,12 @@ describe("MySQL in dist/", () => {
     const volume = get("PersistentVolume", claim.spec.volumeName);
     expect(volume.spec).toMatchObject({ storageClassName: "", persistentVolumeReclaimPolicy: "Retain", mountOptions: ["nfsvers=4.1"] });
     expect(volume.spec.nfs.server).toBeTruthy();
-    expect(get("Service", "mysql").spec.ports).toEqual([{ name: "mysql", port: 3306, targetPort: "mysql", protocol: "TCP" }]);
+    const container = get("Deployment", "mysql").spec.template.spec.containers[0];
+    expect(container.ports).toEqual([{ name: "mysql", containerPort: 3306, protocol: "TCP" }]);
+    expect(get("Service", "mysql").spec.ports).toEqual([{ name: "mysql", port: 3306, targetPort: 3306, protocol: "TCP" }]);
     const policy = get("NetworkPolicy", "mysql-clients-only").spec;
+    expect(policy.podSelector).toEqual(get("Deployment", "mysql").spec.selector);
+    expect(policy.policyTypes).toEqual(["Ingress"]);
     expect(policy.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { "stock-rsi/mysql-client": "true" } } }], ports: [{ protocol: "TCP", port: 3306 }] }]);
     const templates = get("WorkflowTemplate").spec.templates as Any[];
     const clients = templates.filter((t) => t.metadata?.labels?.["stock-rsi/mysql-client"] === "true").map((t) => t.name);

@@ -46,8 +46,10 @@ describe("the deployment config", () => {
 
   it("lets the configured networks reach MySQL besides the pipeline's persist pods", () => {
     const objects = synth({ ...defaultConfig, mysql: { ...defaultConfig.mysql, allowedClientCidrs: ["10.0.2.0/24"] } });
-    const policy = objects.find((o) => o.metadata.name === "mysql-clients-only") as unknown as { spec: { ingress: Array<{ from: unknown[] }> } };
-    expect(policy.spec.ingress[0]!.from).toEqual([{ podSelector: { matchLabels: { "stock-rsi/mysql-client": "true" } } }, { ipBlock: { cidr: "10.0.2.0/24" } }]);
+    const policy = objects.find((o) => o.metadata.name === "mysql-clients-only") as unknown as { spec: { ingress: Array<{ from: unknown[]; ports: unknown[] }> } };
+    // One rule per peer: the policy admits the union of them, each on 3306 only.
+    expect(policy.spec.ingress.flatMap((rule) => rule.from)).toEqual([{ podSelector: { matchLabels: { "stock-rsi/mysql-client": "true" } } }, { ipBlock: { cidr: "10.0.2.0/24" } }]);
+    for (const rule of policy.spec.ingress) expect(rule.ports).toEqual([{ port: 3306, protocol: "TCP" }]);
   });
 });
 

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openStore } from "../../../steps/store/open-store.ts";
-import { keepAlive } from "../../../steps/store/sqlite.ts";
 import { tempDir } from "../../support/cli.ts";
 import { describeStoreContract, type StoreFixture, type StoredRun, type StoredValue } from "./store-contract.ts";
 
@@ -9,8 +8,7 @@ describeStoreContract("SQLite", async (): Promise<StoreFixture> => {
   const dir = tempDir("stock-rsi-sqlite-");
   const file = join(dir.path, "rsi.db");
   const peek = <T>(read: (db: Database.Database) => T): T => {
-    // keepAlive: better-sqlite3 12 on Node 24 must not see its objects garbage-collected (see there).
-    const db = keepAlive(new Database(file, { readonly: true, fileMustExist: true }));
+    const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
       return read(db);
     } finally {
@@ -21,25 +19,25 @@ describeStoreContract("SQLite", async (): Promise<StoreFixture> => {
     open: (options = {}) => openStore(`sqlite:${file}`, { ...options }),
     async values() {
       return peek((db) =>
-        keepAlive(db.prepare<[], StoredValue>(
-            `SELECT trade_date AS tradeDate, symbol, method, period, rsi, close, close_date AS closeDate, run_id AS runId
-               FROM rsi_values ORDER BY trade_date, symbol, method, period`,
-        )).all(),
+        db.prepare<[], StoredValue>(
+          `SELECT trade_date AS tradeDate, symbol, method, period, rsi, close, close_date AS closeDate, run_id AS runId
+             FROM rsi_values ORDER BY trade_date, symbol, method, period`,
+        ).all(),
       );
     },
     async runs() {
       return peek((db) =>
-        keepAlive(db.prepare<[], StoredRun>("SELECT run_id AS runId, trade_date AS tradeDate, source, ranked, failed FROM rsi_runs ORDER BY run_id")).all(),
+        db.prepare<[], StoredRun>("SELECT run_id AS runId, trade_date AS tradeDate, source, ranked, failed FROM rsi_runs ORDER BY run_id").all(),
       );
     },
     async setSchemaVersion(version) {
-      const db = keepAlive(new Database(file));
+      const db = new Database(file);
       db.exec(`PRAGMA user_version = ${version}`);
       db.close();
     },
     async tableExists(name) {
       try {
-        return peek((db) => keepAlive(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?")).get(name) as { n: number }).n > 0;
+        return peek((db) => db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) as { n: number }).n > 0;
       } catch {
         return false;
       }
