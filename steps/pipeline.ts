@@ -23,6 +23,7 @@
  */
 import { DEFAULT_METHOD, DEFAULT_PERIOD } from "./domain/rsi.ts";
 import {
+  booleanValue,
   boundedIntValue,
   isoDateValue,
   methodValue,
@@ -36,7 +37,7 @@ import {
 /** More Yahoo requests in flight than this is a request storm, whatever the mirror can take. */
 export const MAX_CONCURRENCY = 32;
 
-export type StepName = "fetch" | "compute-rsi" | "validate" | "persist";
+export type StepName = "fetch" | "compute-rsi" | "validate" | "persist" | "backfill";
 
 export type Flag = `--${string}`;
 
@@ -49,6 +50,8 @@ export interface ParameterDefinition {
   readonly description: string;
   /** Empty means "the step's own default" (for `as-of`: today in New York). */
   readonly default: string;
+  /** The value the flag means when given alone (`--overwrite` for `--overwrite true`); such a flag's value is optional. */
+  readonly valueWhenAlone?: string;
   /**
    * Checks a value and converts it, refusing a bad one with a message naming what is expected.
    * The step that takes the flag and `stock-rsi run` both use it, so `run` refuses a bad value
@@ -99,8 +102,10 @@ export interface StepInput {
 }
 
 export interface StepDefinition {
-  /** The step's name, which is also its `stock-rsi` subcommand and its image's name. */
+  /** The step's name, which is also its `stock-rsi` subcommand and, unless `image` says otherwise, its image's name. */
   readonly name: StepName;
+  /** The image the step runs in, when it is another step's (backfill runs in persist's). */
+  readonly image?: StepName;
   /** One line for the Argo UI and `--help`. */
   readonly summary: string;
   readonly inputs: readonly StepInput[];
@@ -108,8 +113,11 @@ export interface StepDefinition {
   readonly outputs: readonly StepOutput[];
   /** Small text files shown as output parameters on the step's node in the Argo UI; optional locally. */
   readonly outputParameters: readonly StepOutput[];
-  /** The run parameters the step takes, by name. */
-  readonly parameters: readonly string[];
+  /**
+   * The run parameters the step takes: by name, under the parameter's own flag; or under a flag of
+   * the step's (the backfill pipeline's last day `to` is fetch's `--as-of`).
+   */
+  readonly parameters: readonly (string | { readonly parameter: string; readonly flag: Flag })[];
   /** The settings the step takes, by name. */
   readonly settings: readonly string[];
   /**
@@ -210,6 +218,31 @@ export const PARAMETERS = {
     description: "time allowed for all downloads; symbols not fetched by then fail with reason deadline (0: none)",
     default: "600",
   },
+  from: {
+    name: "from",
+    flag: "--from",
+    valueName: "date",
+    parse: isoDateValue,
+    description: "backfill: the first trading day to fill, YYYY-MM-DD",
+    default: "",
+  },
+  to: {
+    name: "to",
+    flag: "--to",
+    valueName: "date",
+    parse: isoDateValue,
+    description: "backfill: the last trading day to fill, YYYY-MM-DD",
+    default: "",
+  },
+  overwrite: {
+    name: "overwrite",
+    flag: "--overwrite",
+    valueName: "true|false",
+    valueWhenAlone: "true",
+    parse: booleanValue,
+    description: "backfill: also recompute days that already have stored values (default: skip them)",
+    default: "false",
+  },
 } as const satisfies Record<string, ParameterDefinition>;
 
 export const SETTINGS = {
@@ -258,7 +291,18 @@ const settings = (...names: SettingName[]): readonly string[] => names;
 export const pipeline: PipelineDefinition = {
   name: "stock-rsi",
   inputs: [{ name: "symbols", file: "symbols.txt", description: "the symbols file: one ticker per line, # comments" }],
-  parameters: Object.values(PARAMETERS),
+  parameters: [
+    PARAMETERS.asOf,
+    PARAMETERS.lookbackDays,
+    PARAMETERS.source,
+    PARAMETERS.method,
+    PARAMETERS.period,
+    PARAMETERS.maxFailedShare,
+    PARAMETERS.maxStaleDays,
+    PARAMETERS.concurrency,
+    PARAMETERS.requestIntervalMs,
+    PARAMETERS.fetchDeadlineSeconds,
+  ],
   settings: Object.values(SETTINGS),
   steps: [
     {
@@ -292,6 +336,8 @@ export const pipeline: PipelineDefinition = {
           flag: "--failures-out",
           description: "the symbols without a value, one `SYMBOL reason: message` per line",
         },
+        { name: "ranked-count", file: "ranked-count.txt", flag: "--ranked-count-out", description: "how many symbols the run ranks (0 when the policy failed)" },
+        { name: "failed-count", file: "failed-count.txt", flag: "--failed-count-out", description: "how many symbols have no value" },
       ],
       parameters: parameters("max-failed-share", "max-stale-days"),
       settings: [],
@@ -314,6 +360,62 @@ export const pipeline: PipelineDefinition = {
       parameters: [],
       settings: settings("db", "no-wide-table", "run-id", "json"),
       retry: { limit: 3, backoffSeconds: 20 },
+    },
+  ],
+};
+
+/**
+ * Backfill on the cluster: the trading days of a range that the daily run missed, each given the
+ * value the daily run would have stored (see `steps/persist/backfill.ts`).
+ *
+ *     fetch ──prices (the whole range)──▶ backfill
+ *
+ * The same images as the daily DAG, in the shape that fits: fetch asks Yahoo once per symbol for
+ * every day's window at once (`--first-day`), and backfill, in persist's image, computes,
+ * validates and stores each day in turn, each in its own transaction. Spreading the days over
+ * compute-rsi, validate and persist pods would start four pods per day for work that takes a
+ * second, and could not skip the days already stored.
+ */
+export const backfillPipeline: PipelineDefinition = {
+  name: "stock-rsi-backfill",
+  inputs: pipeline.inputs,
+  parameters: [
+    PARAMETERS.from,
+    PARAMETERS.to,
+    PARAMETERS.lookbackDays,
+    PARAMETERS.source,
+    PARAMETERS.method,
+    PARAMETERS.period,
+    PARAMETERS.maxFailedShare,
+    PARAMETERS.maxStaleDays,
+    PARAMETERS.concurrency,
+    PARAMETERS.requestIntervalMs,
+    PARAMETERS.fetchDeadlineSeconds,
+    PARAMETERS.overwrite,
+  ],
+  settings: Object.values(SETTINGS),
+  steps: [
+    {
+      ...stepNamed(pipeline, "fetch"),
+      summary: "download every symbol's closes for the whole range, once",
+      parameters: [
+        { parameter: "to", flag: "--as-of" },
+        { parameter: "from", flag: "--first-day" },
+        ...parameters("lookback-days", "source", "concurrency", "request-interval-ms", "fetch-deadline-seconds", "max-stale-days"),
+      ],
+    },
+    {
+      name: "backfill",
+      image: "persist",
+      summary: "store each trading day's values, as the daily run would have stored them",
+      inputs: [{ name: "prices", flag: "--prices", from: { step: "fetch", output: "prices" } }],
+      outputs: [],
+      outputParameters: [
+        { name: "days", file: "days.txt", flag: "--days-out", description: "one line per trading day: DATE stored N, skipped, or refused with why" },
+      ],
+      parameters: parameters("from", "to", "lookback-days", "method", "period", "max-failed-share", "max-stale-days", "overwrite"),
+      settings: settings("db", "no-wide-table", "run-id"),
+      retry: stepNamed(pipeline, "persist").retry!,
     },
   ],
 };
@@ -357,9 +459,11 @@ export function settingWords(setting: SettingDefinition, value: SettingValue): s
 
 /** The run parameters a step takes, as definitions; throws on a name the pipeline does not define. */
 export function parametersOf(definition: PipelineDefinition, step: StepDefinition): ParameterDefinition[] {
-  return step.parameters.map((name) => {
-    const parameter = definition.parameters.find((p) => p.name === name);
-    if (!parameter) throw new Error(`step ${step.name}: unknown parameter ${name}`);
+  return step.parameters.map((entry) => {
+    const name = typeof entry === "string" ? entry : entry.parameter;
+    const found = definition.parameters.find((p) => p.name === name);
+    if (!found) throw new Error(`step ${step.name}: unknown parameter ${name}`);
+    const parameter = typeof entry === "string" ? found : { ...found, flag: entry.flag };
     return parameter;
   });
 }

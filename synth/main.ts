@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { App } from "cdk8s";
 import { parseSymbols } from "../steps/domain/symbols.ts";
-import { pipeline } from "../steps/pipeline.ts";
+import { backfillPipeline, pipeline } from "../steps/pipeline.ts";
 import { defineStockRsi } from "../workflows/stock-rsi.ts";
 import { defaultConfig } from "./config.ts";
 
@@ -19,5 +19,5 @@ const symbols = readFileSync(symbolsPath, "utf8");
 parseSymbols(symbols, config.symbolsFile);
 
 const app = new App();
-defineStockRsi(app, { config, definition: pipeline, inputFiles: { symbols } });
+defineStockRsi(app, { config, definition: pipeline, backfill: backfillPipeline, inputFiles: { symbols } });
 app.synth();

@@ -38,6 +38,7 @@ import type {
   DAGTask,
   EnvVar,
   Parameter,
+  Prometheus,
   ResourceRequirements,
   RetryStrategy,
   Template,
@@ -76,6 +77,13 @@ export interface PipelineDeployment {
   readonly imageFor: (step: StepName) => string;
   /** The numeric non-root user the step images run as. */
   readonly runAsUser: number;
+  /** Annotations every run gets (its title and description in the Workflows list). */
+  readonly runAnnotations?: Readonly<Record<string, string>>;
+  /** Custom metrics: of the whole run, and of each step's node. */
+  readonly metrics?: {
+    readonly run: readonly Prometheus[];
+    readonly steps: Readonly<Partial<Record<StepName, readonly Prometheus[]>>>;
+  };
 }
 
 /** Requests and limits of every step container: a Node process over a few hundred KB of JSON. */
@@ -117,6 +125,8 @@ export function renderPipelineSpec(definition: PipelineDefinition, deployment: P
     // No workflow lingers forever: a succeeded run is deleted after a week, a failed one after
     // two, with its pods. The CronWorkflow's history limits prune scheduled runs sooner.
     ttlStrategy: { secondsAfterSuccess: 7 * 24 * 3600, secondsAfterFailure: 14 * 24 * 3600 },
+    ...(deployment.runAnnotations ? { workflowMetadata: { annotations: { ...deployment.runAnnotations } } } : {}),
+    ...(deployment.metrics && deployment.metrics.run.length > 0 ? { metrics: { prometheus: [...deployment.metrics.run] } } : {}),
     templates: [dagTemplate(definition, steps), ...steps.map((step) => stepTemplate(definition, step, deployment))],
   };
 }
@@ -213,6 +223,7 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
         : {}),
     },
     ...(retry ? { retryStrategy: retry } : {}),
+    ...(deployment.metrics?.steps[step.name] ? { metrics: { prometheus: [...deployment.metrics.steps[step.name]!] } } : {}),
     activeDeadlineSeconds: attemptDeadlineSeconds(step),
     securityContext: {
       runAsNonRoot: true,
@@ -225,7 +236,7 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
     volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }, ...needs.flatMap((n) => n.volumes ?? [])],
     container: {
       name: "main",
-      image: deployment.imageFor(step.name),
+      image: deployment.imageFor(step.image ?? step.name),
       imagePullPolicy: "IfNotPresent",
       command: ["stock-rsi"],
       // The argv after `stock-rsi`, derived from the step's declarations as in a local run.
@@ -269,6 +280,10 @@ export function artifactPath(file: string): string {
 }
 
 export interface PipelineTemplateProps {
+  /** The template's title in the UI's list of templates (markdown). */
+  readonly title: string;
+  /** Where a run's outcome is to be seen, the last line of the template's description (markdown). */
+  readonly outcome: string;
   readonly namespace: string;
   readonly definition: PipelineDefinition;
   readonly deployment: Omit<PipelineDeployment, "inputSources">;
@@ -314,13 +329,13 @@ export class PipelineTemplate extends Construct {
         namespace,
         labels: componentLabels(definition.name, "pipeline"),
         annotations: {
-          "workflows.argoproj.io/title": "stock-rsi: rank the symbols by RSI",
+          "workflows.argoproj.io/title": props.title,
           "workflows.argoproj.io/description": [
             definition.steps.map((s) => `**${s.name}**`).join(" → "),
             "",
             ...definition.steps.map((s) => `- **${s.name}**: ${s.summary}`),
             "",
-            "The ranking and the failed symbols are output parameters of the workflow (and of the persist and validate nodes).",
+            props.outcome,
           ].join("\n"),
         },
       },

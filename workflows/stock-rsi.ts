@@ -22,6 +22,7 @@ import { DailySchedule, type ScheduleConfig } from "./daily-schedule.ts";
 import { PART_OF } from "./labels.ts";
 import { MysqlDatabase } from "./mysql.ts";
 import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
+import { backfillRunAnnotations, RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
 import { PipelineTemplate } from "./pipeline-template.ts";
 import { WorkflowIdentity } from "./workflow-identity.ts";
 
@@ -86,6 +87,8 @@ export function imageFor(step: StepName, images: ImageConfig): string {
 export interface StockRsiProps {
   readonly config: DeploymentConfig;
   readonly definition: PipelineDefinition;
+  /** The backfill DAG (`backfillPipeline` in `steps/pipeline.ts`), rendered beside the daily one. */
+  readonly backfill: PipelineDefinition;
   /** The content of each pipeline input file, by input name (the symbols list). */
   readonly inputFiles: Readonly<Record<string, string>>;
 }
@@ -118,23 +121,42 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
   const pipelineChart = new Chart(app, "pipeline");
   pipelineChart.addDependency(database, artifacts);
   const identity = new WorkflowIdentity(pipelineChart, "identity", { namespace });
+  // What every pod of both templates gets: the same account, database, images and user.
+  const steps = {
+    serviceAccountName: identity.serviceAccountName,
+    parameterDefaults: config.parameters,
+    settings: {
+      db: mysql.pipelineUrl,
+      // Every value a run stores carries the workflow's name, so a row leads back to its run.
+      "run-id": "{{workflow.name}}",
+      ...config.settings,
+    },
+    settingNeeds: { db: mysql.pipelineClient },
+    imageFor: (step: StepName) => imageFor(step, config.images),
+    runAsUser: config.stepRunAsUser,
+  };
   const pipeline = new PipelineTemplate(pipelineChart, "pipeline", {
     namespace,
     definition,
+    title: "stock-rsi: rank the symbols by RSI",
+    outcome: "Each run's report is the `report` artifact of its **persist** node; `ranking` and `signals` are that node's output parameters, `failed-symbols` validate's.",
     inputFiles: props.inputFiles,
     deployment: {
-      serviceAccountName: identity.serviceAccountName,
-      parameterDefaults: config.parameters,
-      settings: {
-        db: mysql.pipelineUrl,
-        // Every value a run stores carries the workflow's name, so a row leads back to its run.
-        "run-id": "{{workflow.name}}",
-        ...config.settings,
-      },
-      settingNeeds: { db: mysql.pipelineClient },
-      imageFor: (step) => imageFor(step, config.images),
-      runAsUser: config.stepRunAsUser,
+      ...steps,
+      // Each run says in the Workflows list which day it ranks; monitoring sees every run.
+      runAnnotations: runAnnotations(config.schedule.timeZone),
+      metrics: { run: RUN_METRICS, steps: STEP_METRICS },
     },
+  });
+  // The days a scheduled run missed, filled on demand with the same images:
+  // argo submit --from workflowtemplate/stock-rsi-backfill -p from=DATE -p to=DATE.
+  new PipelineTemplate(pipelineChart, "backfill", {
+    namespace,
+    definition: props.backfill,
+    title: "stock-rsi backfill: fill the trading days a run missed",
+    outcome: "The `days` output parameter of the **backfill** node lists each trading day: stored, skipped (already stored) or refused by validation.",
+    inputFiles: props.inputFiles,
+    deployment: { ...steps, runAnnotations: backfillRunAnnotations() },
   });
   new DailySchedule(pipelineChart, "daily", { namespace, templateName: pipeline.name, schedule: config.schedule });
 }

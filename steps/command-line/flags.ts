@@ -32,7 +32,10 @@ export function flagParser<T>(parse: ValueParser<T>): (value: string) => T {
 
 /** The flag of a run parameter (`--period <n>`), with its parser and its default already parsed. */
 export function parameterOption(parameter: ParameterDefinition): Option {
-  const option = new Option(`${parameter.flag} <${parameter.valueName}>`, parameter.description).argParser(flagParser(parameter.parse));
+  const alone = parameter.valueWhenAlone;
+  const value = alone === undefined ? `<${parameter.valueName}>` : `[${parameter.valueName}]`;
+  const option = new Option(`${parameter.flag} ${value}`, parameter.description).argParser(flagParser(parameter.parse));
+  if (alone !== undefined) option.preset(alone);
   return parameter.default === "" ? option : option.default(parameter.parse(parameter.default));
 }
 

@@ -61,6 +61,13 @@ export function methodValue(value: string): RsiMethod {
   return value as RsiMethod;
 }
 
+/** Yes or no, written `true` or `false` (as an Argo parameter carries it). */
+export function booleanValue(value: string): boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new ValueRefused(`expected true or false, got "${value}"`);
+}
+
 /** Any text, as given. */
 export function textValue(value: string): string {
   return value;

@@ -17,7 +17,8 @@ import { ExitCode, UnavailableError, UserError } from "../domain/errors.ts";
 import { readSymbolsFile } from "../files/symbols-file.ts";
 import { PARAMETERS, pipeline, stepNamed } from "../pipeline.ts";
 import { logLine, type Io } from "../command-line/io.ts";
-import { stepCommand } from "../command-line/flags.ts";
+import { flagParser, stepCommand } from "../command-line/flags.ts";
+import { isoDateValue } from "../domain/values.ts";
 import { pricesArtifact, type FetchedPrices } from "./prices-artifact.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
 import type { PriceSource } from "./source.ts";
@@ -32,6 +33,8 @@ export interface FetchOptions {
   readonly out: string;
   readonly asOf?: string | undefined;
   readonly lookbackDays: number;
+  /** Backfill: the first of the days whose windows to fetch, as one window from its start to the as-of date. */
+  readonly firstDay?: string;
   readonly source: string;
   readonly concurrency?: number;
   readonly requestIntervalMs?: number;
@@ -51,6 +54,11 @@ export interface FetchOptions {
 export function fetchCommand(io: Io): Command {
   return stepCommand(pipeline, stepNamed(pipeline, "fetch"), [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal])
     .addOption(
+      new Option("--first-day <date>", "fetch the windows of every day from this one to the as-of date at once (for backfill): from this day minus --lookback-days").argParser(
+        flagParser(isoDateValue),
+      ),
+    )
+    .addOption(
       new Option("--price-field <field>", "which Yahoo price to rank on: close (split-adjusted, the original's) or adjclose (also dividend-adjusted)")
         .choices(PRICE_FIELDS)
         .default("close"),
@@ -66,7 +74,8 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
   const source = selectSource(options, io);
   // Unset or "" (an Argo parameter left empty): today in New York.
   const asOf = options.asOf || dateIn(MARKET_TIME_ZONE, io.now());
-  const from = addDays(asOf, -options.lookbackDays);
+  if (options.firstDay && options.firstDay > asOf) throw new UserError(`--first-day ${options.firstDay} is after the as-of date ${asOf}`);
+  const from = addDays(options.firstDay || asOf, -options.lookbackDays);
   const maxStaleDays = options.maxStaleDays ?? Number(PARAMETERS.maxStaleDays.default);
 
   logLine(io, "fetch", `${symbols.length} symbols from ${source.name}, ${from} to ${asOf}`);

@@ -18,20 +18,21 @@
  *   day the policy refuses is reported and not stored, while the others are; the command then
  *   ends with status 1.
  */
-import { Command, Option } from "commander";
-import type { Failure, Series } from "../domain/artifacts.ts";
+import { Command } from "commander";
+import { PRICES, type Failure, type PricesArtifact, type Series } from "../domain/artifacts.ts";
 import { addDays, type IsoDate } from "../domain/dates.ts";
 import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
-import { isoDateValue } from "../domain/values.ts";
-import { parametersOf, pipeline, PARAMETERS, SETTINGS, stepNamed } from "../pipeline.ts";
-import { flagParser, parameterOption, settingOption, withExitStatuses } from "../command-line/flags.ts";
+import { backfillPipeline, PARAMETERS } from "../pipeline.ts";
+import { parameterOption, settingOption, withExitStatuses } from "../command-line/flags.ts";
 import { logLine, type Io } from "../command-line/io.ts";
+import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
 import { readSymbolsFile } from "../files/symbols-file.ts";
 import { computeRsiArtifact } from "../compute-rsi/compute.ts";
 import type { FetchOptions } from "../fetch/command.ts";
 import { pricesArtifact } from "../fetch/prices-artifact.ts";
 import { startProgress } from "../fetch/progress.ts";
 import { clipToWindow, type PriceSource } from "../fetch/source.ts";
+import { fileSource } from "../fetch/sources/file.ts";
 import type { PriceField } from "../fetch/sources/yahoo.ts";
 import { summarize, validateRsi } from "../validate/rules.ts";
 import { openStore } from "../store/open-store.ts";
@@ -60,6 +61,8 @@ export interface BackfillOptions {
   readonly db: string;
   readonly wideTable: boolean;
   readonly runId?: string;
+  readonly prices?: string;
+  readonly daysOut?: string;
 }
 
 /** What happened to one day. */
@@ -71,28 +74,33 @@ export type DayOutcome =
 export function backfillCommand(io: Io, selectSource: SelectSource): Command {
   const command = new Command("backfill")
     .description("store, for every trading day in a range, the values the daily run would have stored that day")
-    .argument("<symbols-file>", "the symbols file: one ticker per line, # comments")
-    .addOption(new Option("--from <date>", "the first day to fill, YYYY-MM-DD").argParser(flagParser(isoDateValue)).makeOptionMandatory())
-    .addOption(new Option("--to <date>", "the last day to fill, YYYY-MM-DD").argParser(flagParser(isoDateValue)).makeOptionMandatory())
-    .option("--overwrite", "also recompute days that already have stored values (default: skip them)");
-  // The daily run's own parameters, except the as-of date, which each filled day takes in turn.
-  for (const parameter of parametersOf(pipeline, stepNamed(pipeline, "fetch")).concat(parametersOf(pipeline, stepNamed(pipeline, "compute-rsi")), parametersOf(pipeline, stepNamed(pipeline, "validate")))) {
-    if (parameter !== PARAMETERS.asOf && !command.options.some((o) => o.long === parameter.flag)) command.addOption(parameterOption(parameter));
+    .argument("[symbols-file]", "the symbols file: one ticker per line, # comments (with --prices: default, every symbol in that file)")
+    .option("--prices <file>", "a prices artifact covering the range (what `stock-rsi fetch --first-day FROM --as-of TO` writes), instead of fetching")
+    .option("--days-out <file>", "also write the per-day lines (DATE stored N, skipped, refused: why) to this file");
+  // The backfill pipeline's run parameters under their own flags (--from, --to, the daily run's
+  // lookback, method and policy, --overwrite), and the settings of its steps.
+  for (const parameter of backfillPipeline.parameters) command.addOption(parameterOption(parameter));
+  for (const name of new Set(backfillPipeline.steps.flatMap((step) => step.settings))) {
+    command.addOption(settingOption(backfillPipeline.settings.find((s) => s.name === name)!));
   }
-  for (const setting of [SETTINGS.db, SETTINGS.noWideTable, SETTINGS.runId, SETTINGS.yahooUrl]) command.addOption(settingOption(setting));
-  command.action(async (symbolsFile: string, options: BackfillOptions) => {
+  command.action(async (symbolsFile: string | undefined, options: BackfillOptions) => {
     await runBackfill(symbolsFile, options, io, selectSource);
   });
   return withExitStatuses(command, [ExitCode.ok, ExitCode.policyFailed, ExitCode.badInput, ExitCode.unavailable, ExitCode.internal]);
 }
 
-export async function runBackfill(symbolsFile: string, options: BackfillOptions, io: Io, selectSource: SelectSource): Promise<DayOutcome[]> {
+export async function runBackfill(symbolsFile: string | undefined, options: BackfillOptions, io: Io, selectSource: SelectSource): Promise<DayOutcome[]> {
   if (!options.from || !options.to) throw new UserError("backfill: give the range, --from DATE and --to DATE");
   if (options.from > options.to) throw new UserError(`backfill: --from ${options.from} is after --to ${options.to}`);
   if (options.db === "none") throw new UserError("backfill: --db none would store nothing; give the database to fill");
-  const { symbols, warnings } = readSymbolsFile(symbolsFile);
-  for (const warning of warnings) logLine(io, "backfill", `warning: ${warning}`);
-  const source = selectSource(options, io);
+  if (symbolsFile === undefined && options.prices === undefined) throw new UserError("backfill: give the symbols file, or --prices FILE to fill every symbol it holds");
+  if (options.prices !== undefined && options.source !== PARAMETERS.source.default && options.source !== `file:${options.prices}`) {
+    throw new UserError(`backfill: --prices and --source ${options.source} both say where prices come from; give one`);
+  }
+  const source = options.prices !== undefined ? fileSource(options.prices) : selectSource(options, io);
+  const listed = symbolsFile !== undefined ? readSymbolsFile(symbolsFile) : undefined;
+  for (const warning of listed?.warnings ?? []) logLine(io, "backfill", `warning: ${warning}`);
+  const symbols = listed?.symbols ?? symbolsIn(readArtifact(options.prices!, PRICES, "stock-rsi fetch"));
 
   const store = await openStore(options.db, { env: io.env, access: "write", wideTable: options.wideTable, log: (line) => logLine(io, "backfill", line) });
   try {
@@ -105,6 +113,7 @@ export async function runBackfill(symbolsFile: string, options: BackfillOptions,
     const progress = startProgress(io, symbols.length);
     const fetched = await source.fetch({ symbols, asOf: options.to, from: rangeStart, onSymbolDone: () => progress.tick() });
     progress.done();
+    if (source.name.startsWith("file:")) assertCovers(source.name.slice("file:".length), fetched.series, rangeStart, options);
 
     const outcomes: DayOutcome[] = [];
     for (const date of tradingDaysIn(fetched.series, options.from, options.to)) {
@@ -114,7 +123,8 @@ export async function runBackfill(symbolsFile: string, options: BackfillOptions,
       }
       outcomes.push(await fillDay(date, fetched, source.name, options, store));
     }
-    report(outcomes, io);
+    const lines = report(outcomes, io);
+    if (options.daysOut) writeFileAtomic(options.daysOut, lines);
     const refused = outcomes.filter((o) => o.outcome === "refused");
     if (refused.length > 0) {
       throw new PolicyFailedError(`backfill: the validation policy refused ${refused.length} of ${outcomes.length} days (${refused.map((o) => o.date).join(" ")}); the others were stored or skipped`);
@@ -159,11 +169,35 @@ function tradingDaysIn(series: readonly Series[], from: IsoDate, to: IsoDate): I
   return [...days].sort();
 }
 
-/** One line per day on stdout (`2021-05-17 stored 165`), and a summary on stderr. */
-function report(outcomes: readonly DayOutcome[], io: Io): void {
-  for (const o of outcomes) {
-    io.out(`${o.date} ${o.outcome}${o.outcome === "stored" ? ` ${o.values}` : o.outcome === "refused" ? `: ${o.reason}` : ""}\n`);
-  }
+/** One line per day on stdout (`2021-05-17 stored 165`), and a summary on stderr; returns the lines. */
+function report(outcomes: readonly DayOutcome[], io: Io): string {
+  const lines = outcomes.map((o) => `${o.date} ${o.outcome}${o.outcome === "stored" ? ` ${o.values}` : o.outcome === "refused" ? `: ${o.reason}` : ""}\n`).join("");
+  io.out(lines);
   const count = (kind: DayOutcome["outcome"]) => outcomes.filter((o) => o.outcome === kind).length;
   logLine(io, "backfill", `${outcomes.length} trading days: ${count("stored")} stored, ${count("skipped")} already stored and skipped, ${count("refused")} refused by validation`);
+  return lines;
+}
+
+/** Every symbol a prices artifact answers for, fetched or failed, in its order. */
+function symbolsIn(prices: PricesArtifact): string[] {
+  return [...new Set([...prices.series.map((s) => s.symbol), ...prices.failures.map((f) => f.symbol)])];
+}
+
+/**
+ * A replayed prices file must hold every day's whole window, or the first days would be computed
+ * from fewer closes than the daily run had (and the seed method's value depends on that): its
+ * closes must start within a week of the first window's start (weekends and holidays have none),
+ * and reach the last day.
+ */
+function assertCovers(file: string, series: readonly Series[], rangeStart: IsoDate, options: BackfillOptions): void {
+  const dates = series.flatMap((s) => s.bars.map((b) => b.date)).sort();
+  const first = dates[0];
+  const last = dates.at(-1);
+  const fix = `fetch it with stock-rsi fetch --first-day ${options.from} --as-of ${options.to} --lookback-days ${options.lookbackDays}`;
+  if (first === undefined || first > addDays(rangeStart, 7)) {
+    throw new UserError(`${file}: its closes start ${first ?? "nowhere"}, but filling ${options.from} takes them from ${rangeStart} (--lookback-days ${options.lookbackDays}); ${fix}`);
+  }
+  if (last === undefined || last < options.from) {
+    throw new UserError(`${file}: its closes end ${last ?? "nowhere"}, before ${options.from}; ${fix}`);
+  }
 }

@@ -14,6 +14,8 @@ export interface ValidateOptions {
   readonly in: string;
   readonly out: string;
   readonly failuresOut?: string;
+  readonly rankedCountOut?: string;
+  readonly failedCountOut?: string;
   readonly maxFailedShare: number;
   readonly maxStaleDays: number;
 }
@@ -60,6 +62,9 @@ export function runValidate(options: ValidateOptions, io: Io): ValidateOutcome {
     throw err;
   }
   if (options.failuresOut) writeFileAtomic(options.failuresOut, failureLines(verdict.failures));
+  // Whole numbers for monitoring (Argo's metrics read them from the node's output parameters).
+  if (options.rankedCountOut) writeFileAtomic(options.rankedCountOut, `${verdict.passed ? admitted : 0}\n`);
+  if (options.failedCountOut) writeFileAtomic(options.failedCountOut, `${verdict.failures.length}\n`);
 
   for (const failure of verdict.failures) logLine(io, "validate", `no value for ${failure.symbol} (${failure.reason}): ${failure.message}`);
   for (const check of verdict.checks) {

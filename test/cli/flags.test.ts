@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { loadAllCommands } from "../../cli/program.ts";
-import { pipeline } from "../../steps/pipeline.ts";
+import { backfillPipeline, pipeline } from "../../steps/pipeline.ts";
 import { captureIo } from "../support/cli.ts";
 import { loadManifests } from "../synth/support/manifests.ts";
 
@@ -17,23 +17,31 @@ const commands = new Map<string, Command>(
 );
 const flagsOf = (name: string): Set<string> => new Set(commands.get(name)!.options.map((o) => o.long!));
 
-/** The flags each step's container is started with, as dist/ says. */
-function templateFlags(): Map<string, string[]> {
-  const template = loadManifests().find((m) => m.object.kind === "WorkflowTemplate")!.object as unknown as {
-    spec: { templates: { name: string; container?: { args: string[] } }[] };
-  };
+/** For each WorkflowTemplate in dist/, each container template's subcommand and the flags it is started with. */
+function templateFlags(): Map<string, Map<string, { command: string; flags: string[] }>> {
+  const templates = loadManifests()
+    .filter((m) => m.object.kind === "WorkflowTemplate")
+    .map((m) => m.object as unknown as { metadata: { name: string }; spec: { templates: { name: string; container?: { args: string[] } }[] } });
   return new Map(
-    template.spec.templates.filter((t) => t.container).map((t) => [t.name, t.container!.args.filter((word) => word.startsWith("--"))]),
+    templates.map((wt) => [
+      wt.metadata.name,
+      new Map(wt.spec.templates.filter((t) => t.container).map((t) => [t.name, { command: t.container!.args[0]!, flags: t.container!.args.filter((w) => w.startsWith("--")) }])),
+    ]),
   );
 }
 
-describe("the flags of the steps, run and the WorkflowTemplate", () => {
-  it("each step's command is named as its step and accepts every flag its Argo template passes", () => {
+describe("the flags of the steps, run and the WorkflowTemplates", () => {
+  it("each step's command is named as its step and accepts every flag its Argo template passes, in both templates", () => {
     const fromTemplates = templateFlags();
-    expect([...fromTemplates.keys()].sort()).toEqual(pipeline.steps.map((s) => s.name).sort());
-    for (const [step, flags] of fromTemplates) {
-      expect(commands.has(step), `a command named ${step}`).toBe(true);
-      for (const flag of flags) expect(flagsOf(step), `${step} ${flag}`).toContain(flag);
+    expect([...fromTemplates.keys()].sort()).toEqual([backfillPipeline.name, pipeline.name].sort());
+    for (const definition of [pipeline, backfillPipeline]) {
+      const steps = fromTemplates.get(definition.name)!;
+      expect([...steps.keys()].sort()).toEqual(definition.steps.map((s) => s.name).sort());
+      for (const [step, { command, flags }] of steps) {
+        expect(command, `${definition.name}: ${step}`).toBe(step);
+        expect(commands.has(command), `a command named ${command}`).toBe(true);
+        for (const flag of flags) expect(flagsOf(command), `${definition.name}: ${command} ${flag}`).toContain(flag);
+      }
     }
   });
 
@@ -43,8 +51,10 @@ describe("the flags of the steps, run and the WorkflowTemplate", () => {
       const own = new Set<string>([...step.inputs, ...step.outputs, ...step.outputParameters].map((f) => f.flag));
       for (const flag of flagsOf(step.name)) if (!own.has(flag)) stepFlags.add(flag);
     }
-    // What only one step has on the command line, not in the DAG: fetch's choice of Yahoo price.
+    // What only fetch has on its command line, not in the daily DAG: its choice of Yahoo price,
+    // and the first day of a backfill's range.
     stepFlags.delete("--price-field");
+    stepFlags.delete("--first-day");
     const run = flagsOf("run");
     run.delete("--artifacts-dir");
     run.delete("--report");

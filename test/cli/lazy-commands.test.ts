@@ -17,6 +17,8 @@ describe("the lazily loaded subcommands", () => {
   it("are listed as they describe themselves", async () => {
     const loaded = await loadAllCommands();
     expect(loaded).toHaveLength(COMMANDS.length);
+    // A failure here means a subcommand changed its name, description or arguments: say the same
+    // in its entry in cli/program.ts.
     COMMANDS.forEach((listed, i) => {
       const command = loaded[i]!(captureIo(), async () => 0);
       expect(command.name()).toBe(listed.name);

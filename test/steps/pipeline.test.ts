@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  backfillPipeline,
   executionOrder,
   pipeline,
   settingValues,
@@ -46,12 +47,26 @@ describe("the pipeline definition", () => {
     ]);
     expect(stepArgv(pipeline, stepNamed(pipeline, "validate"), markers)).toEqual([
       "validate", "--in", "<in:rsi>", "--out", "<out:validated>", "--failures-out", "<out:failed-symbols>",
+      "--ranked-count-out", "<out:ranked-count>", "--failed-count-out", "<out:failed-count>",
       "--max-failed-share", "<max-failed-share>", "--max-stale-days", "<max-stale-days>",
     ]);
     // Settings at their defaults: the database URL is passed, the switches and empty texts are not.
     expect(stepArgv(pipeline, stepNamed(pipeline, "persist"), markers)).toEqual([
       "persist", "--in", "<in:validated>", "--report-out", "<out:report>", "--ranking-out", "<out:ranking>", "--signals-out", "<out:signals>",
       "--db", "sqlite:stock-rsi.db",
+    ]);
+  });
+
+  it("derives the backfill DAG's argv the same way: fetch takes the range under its own flags, backfill runs in persist's image", () => {
+    expect(stepArgv(backfillPipeline, stepNamed(backfillPipeline, "fetch"), markers).slice(0, 9)).toEqual([
+      "fetch", "--symbols", "<in:symbols>", "--out", "<out:prices>", "--as-of", "<to>", "--first-day", "<from>",
+    ]);
+    const backfill = stepNamed(backfillPipeline, "backfill");
+    expect(backfill.image).toBe("persist");
+    expect(stepArgv(backfillPipeline, backfill, markers)).toEqual([
+      "backfill", "--prices", "<in:prices>", "--days-out", "<out:days>", "--from", "<from>", "--to", "<to>", "--lookback-days", "<lookback-days>",
+      "--method", "<method>", "--period", "<period>", "--max-failed-share", "<max-failed-share>", "--max-stale-days", "<max-stale-days>",
+      "--overwrite", "<overwrite>", "--db", "sqlite:stock-rsi.db",
     ]);
   });
 

@@ -94,10 +94,10 @@ export interface DagRunResult {
 }
 
 /** The WorkflowTemplate in dist/ and the ConfigMaps its parameters may read from, as `runDag` takes them. */
-export function workflowInDist(): Pick<DagRunOptions, "workflowTemplate" | "configMaps"> {
+export function workflowInDist(name = "stock-rsi"): Pick<DagRunOptions, "workflowTemplate" | "configMaps"> {
   const manifests = loadManifests().map((m) => m.object);
-  const workflowTemplate = manifests.find((o) => o.kind === "WorkflowTemplate");
-  if (!workflowTemplate) throw new Error("dist/ holds no WorkflowTemplate: run `npm run synth`");
+  const workflowTemplate = manifests.find((o) => o.kind === "WorkflowTemplate" && o.metadata.name === name);
+  if (!workflowTemplate) throw new Error(`dist/ holds no WorkflowTemplate ${name}: run \`npm run synth\``);
   const configMaps = Object.fromEntries(
     manifests.filter((o) => o.kind === "ConfigMap").map((o) => [o.metadata.name, (o.data ?? {}) as Record<string, string>]),
   );

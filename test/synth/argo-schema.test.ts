@@ -56,9 +56,13 @@ function defaultRepository(objects: readonly Manifest[]): { key: string; set(val
 }
 
 describe(`dist/ against Argo ${ARGO_RELEASE.tag}'s own JSON schema, strictly`, () => {
-  it("holds a WorkflowTemplate and a CronWorkflow, each a kind the schema defines", () => {
+  it("holds the two WorkflowTemplates and the CronWorkflow, each a kind the schema defines", () => {
     const argo = manifests.filter(isArgo);
-    expect(argo.map((m) => m.object.kind).sort()).toEqual(["CronWorkflow", "WorkflowTemplate"]);
+    expect(argo.map((m) => `${m.object.kind} ${m.object.metadata.name}`).sort()).toEqual([
+      "CronWorkflow stock-rsi-daily",
+      "WorkflowTemplate stock-rsi",
+      "WorkflowTemplate stock-rsi-backfill",
+    ]);
     for (const m of argo) expect(schema.definitionOf(m.object.apiVersion, m.object.kind)).toBe(`io.argoproj.workflow.v1alpha1.${m.object.kind}`);
   });
 

@@ -32,6 +32,22 @@ describe("the lint", () => {
     expect(lint(manifests)).toEqual([]);
   });
 
+  it("checks the variables an expression names, and a metric's view of its own node", () => {
+    const broken = cloneManifests(manifests);
+    const spec = workflowTemplate(broken).spec;
+    spec.workflowMetadata.annotations["workflows.argoproj.io/title"] = "{{=workflow.parameters['as-off'] != '' ? 'x' : sprig.upper('y')}}";
+    const validate = spec.templates.findIndex((t: { name: string }) => t.name === "validate");
+    spec.templates[validate].metrics.prometheus[0].gauge.value = "{{outputs.parameters.ranked}}";
+    // A node's outcome is defined in its metrics, nowhere else in the template.
+    spec.templates[validate].container.args.push("{{status}}");
+    const found = lint(broken);
+    expect(found).toContain(
+      `${WT}: /spec/workflowMetadata/annotations/workflows.argoproj.io/title: {{=workflow.parameters['as-off'] != '' ? 'x' : sprig.upper('y')}}: workflow.parameters.as-off in the expression: the workflow declares no parameter "as-off"`,
+    );
+    expect(found).toContain(`${WT}: /spec/templates/${validate}/metrics/prometheus/0/gauge/value: {{outputs.parameters.ranked}}: the template declares no output parameter "ranked"`);
+    expect(found.some((f) => f.includes("/container/args/") && f.includes("{{status}}: not a variable Argo defines here"))).toBe(true);
+  });
+
   it("refuses a task that names a template that does not exist", () => {
     const broken = cloneManifests(manifests);
     const { index, tasks } = dag(broken);

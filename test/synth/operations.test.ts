@@ -62,7 +62,30 @@ describe("the pipeline in dist/", () => {
     const templates = get("WorkflowTemplate").spec.templates as Any[];
     const outputs = (name: string) => templates.find((t) => t.name === name)!.outputs.parameters.map((p: Any) => p.name);
     expect(outputs("persist")).toEqual(["ranking", "signals"]);
-    expect(outputs("validate")).toEqual(["failed-symbols"]);
+    expect(outputs("validate")).toEqual(["failed-symbols", "ranked-count", "failed-count"]);
+  });
+
+  it("titles every run with the day it ranks, in the metadata Argo copies onto each run", () => {
+    const spec = get("WorkflowTemplate").spec;
+    const title = spec.workflowMetadata.annotations["workflows.argoproj.io/title"] as string;
+    // The as-of parameter when given, else the day the run starts in New York.
+    expect(title).toContain("workflow.parameters['as-of']");
+    expect(title).toContain("'America/New_York'");
+    expect(spec.workflowMetadata.annotations["workflows.argoproj.io/description"]).toContain("`report` artifact of the **persist** node");
+  });
+
+  it("tells monitoring how each run went, how many symbols it ranked and failed, and when one last succeeded", () => {
+    const spec = get("WorkflowTemplate").spec;
+    const names = (metrics: Any) => (metrics?.prometheus ?? []).map((m: Any) => m.name);
+    expect(names(spec.metrics)).toEqual(["stock_rsi_run_duration_seconds", "stock_rsi_runs", "stock_rsi_last_success_timestamp_seconds"]);
+    const validate = spec.templates.find((t: Any) => t.name === "validate");
+    expect(names(validate.metrics)).toEqual(["stock_rsi_symbols_ranked", "stock_rsi_symbols_failed"]);
+    expect(validate.metrics.prometheus.map((m: Any) => m.gauge.value)).toEqual(["{{outputs.parameters.ranked-count}}", "{{outputs.parameters.failed-count}}"]);
+    const lastSuccess = spec.metrics.prometheus.find((m: Any) => m.name === "stock_rsi_last_success_timestamp_seconds");
+    expect(lastSuccess.when).toBe("{{workflow.status}} == Succeeded");
+    for (const metric of [...spec.metrics.prometheus, ...validate.metrics.prometheus]) {
+      expect(metric.labels.map((l: Any) => l.key)).toContain("method");
+    }
   });
 
   it("runs as its own ServiceAccount, whose Role allows only creating and patching workflowtaskresults", () => {

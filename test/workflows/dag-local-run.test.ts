@@ -140,3 +140,36 @@ describe("the WorkflowTemplate in dist/, run locally", () => {
     expect(run.sleeps).toEqual([20_000, 40_000, 80_000]);
   });
 });
+
+describe("the backfill WorkflowTemplate in dist/, run locally", () => {
+  it("fetches the range once, then stores each trading day exactly as a daily run of that day would", async () => {
+    const db = tempDir("stock-rsi-dag-db-");
+    cleanups.push(db.cleanup);
+    const filled = `${db.path}/backfill.db`;
+    const run = options({
+      ...workflowInDist("stock-rsi-backfill"),
+      workflowName: "stock-rsi-backfill-local",
+      parameters: { source: "sample", from: "2021-05-12", to: "2021-05-17" },
+      run: stockRsiOnThisMachine(filled),
+    });
+    const result = await runDag(run);
+    const failed = result.tasks.filter((t) => t.phase !== "Succeeded").map((t) => `${t.name}: ${t.attempts.at(-1)?.stderr ?? t.phase}`);
+    expect(failed).toEqual([]);
+    expect(result.tasks.map((t) => t.name)).toEqual(["fetch", "backfill"]);
+    expect(result.outputs.days).toBe("2021-05-12 stored 180\n2021-05-13 stored 180\n2021-05-14 stored 180\n2021-05-17 stored 180\n");
+
+    const daily = `${db.path}/daily.db`;
+    for (const day of ["2021-05-12", "2021-05-13", "2021-05-14", "2021-05-17"]) {
+      expect((await stockRsi(["run", USER_SYMBOLS, "--source", "sample", "--as-of", day, "--db", `sqlite:${daily}`])).code).toBe(0);
+    }
+    const values = (file: string) => querySqlite(file, "SELECT trade_date, symbol, rsi, close, close_date FROM rsi_values ORDER BY trade_date, symbol");
+    expect(values(filled)).toEqual(values(daily));
+    // Each day under its own run id, leading back to the workflow.
+    expect(querySqlite(filled, "SELECT run_id FROM rsi_runs ORDER BY trade_date").map((r) => (r as { run_id: string }).run_id)).toEqual([
+      "stock-rsi-backfill-local:2021-05-12",
+      "stock-rsi-backfill-local:2021-05-13",
+      "stock-rsi-backfill-local:2021-05-14",
+      "stock-rsi-backfill-local:2021-05-17",
+    ]);
+  });
+});

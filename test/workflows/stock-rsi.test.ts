@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { Testing } from "cdk8s";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { pipeline } from "../../steps/pipeline.ts";
+import { backfillPipeline, pipeline } from "../../steps/pipeline.ts";
 import { defaultConfig } from "../../synth/config.ts";
 import type { DeploymentConfig } from "../../workflows/stock-rsi.ts";
 import { defineStockRsi } from "../../workflows/stock-rsi.ts";
@@ -14,7 +14,7 @@ type Obj = { kind: string; metadata: { name: string }; [k: string]: unknown };
 
 function synth(config: DeploymentConfig): Obj[] {
   const app = Testing.app();
-  defineStockRsi(app, { config, definition: pipeline, inputFiles: { symbols: "AAPL\nMSFT\n" } });
+  defineStockRsi(app, { config, definition: pipeline, backfill: backfillPipeline, inputFiles: { symbols: "AAPL\nMSFT\n" } });
   return app.charts.flatMap((c) => c.toJson() as Obj[]);
 }
 

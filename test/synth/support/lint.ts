@@ -123,7 +123,10 @@ function lintWorkflowSpec(spec: Json, base: string, metadata: MetadataKeys, repo
         outputArtifacts: names(outputs.artifacts),
         retried: t.json.retryStrategy !== undefined,
       };
-      forEachString(t.json, path, (p, text) => checkReferences(text, p, scope, report));
+      const { metrics, ...body } = t.json;
+      forEachString(body, path, (p, text) => checkReferences(text, p, scope, report));
+      // A template's metrics are computed when its node ends, and also see its outcome.
+      forEachString(metrics, `${path}/metrics`, (p, text) => checkReferences(text, p, { ...scope, metricOf: true }, report));
     }
   }
 }
@@ -139,6 +142,8 @@ interface Scope {
   readonly outputArtifacts?: ReadonlySet<string>;
   /** The template has a retryStrategy, so `retries` and `lastRetry.*` are defined. */
   readonly retried?: boolean;
+  /** In a template's `metrics`: its node's outcome (`status`, `duration`, its output values) is defined. */
+  readonly metricOf?: boolean;
   /** In a DAG task: the tasks upstream of it, and each task's template. */
   readonly upstream?: ReadonlySet<string>;
   readonly taskTemplates?: ReadonlyMap<string, Template>;
@@ -159,9 +164,27 @@ function checkReferences(text: string, path: string, scope: Scope, report: Repor
   }
 }
 
+/**
+ * Why an expression (`{{=...}}`, expr-lang with Sprig's functions under `sprig`) does not resolve:
+ * every variable it names must resolve as a plain reference would, and every function must be one
+ * of Sprig's. `workflow.parameters['as-of']` is how an expression names a parameter with a hyphen.
+ */
+function resolveExpression(expression: string, scope: Scope): string | undefined {
+  const plain = expression
+    .replace(/\[\s*'([^']*)'\s*\]/g, ".$1")
+    .replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, "''");
+  for (const [chain] of plain.matchAll(/[A-Za-z_][\w-]*(?:\.[\w-]+)*/g)) {
+    if (["true", "false", "nil", "and", "or", "not", "in"].includes(chain)) continue;
+    if (/^sprig\.\w+$/.test(chain)) continue;
+    const problem = resolveReference(chain, scope);
+    if (problem) return `${chain} in the expression: ${problem}`;
+  }
+  return undefined;
+}
+
 /** Why `ref` does not resolve in `scope`, or undefined when it does. */
 function resolveReference(ref: string, scope: Scope): string | undefined {
-  if (ref.startsWith("=")) return "expressions are not checked by this lint; use a plain reference";
+  if (ref.startsWith("=")) return resolveExpression(ref.slice(1), scope);
   if (WORKFLOW_VARIABLES.test(ref)) return undefined;
   let m = /^workflow\.parameters\.(.+)$/.exec(ref);
   if (m) return scope.workflowParameters.has(m[1]!) ? undefined : `the workflow declares no parameter "${m[1]}"`;
@@ -169,6 +192,11 @@ function resolveReference(ref: string, scope: Scope): string | undefined {
   if (m) return scope.metadata[m[1] as "annotations" | "labels"].has(m[2]!) ? undefined : `a run has no ${m[1] === "labels" ? "label" : "annotation"} "${m[2]}"`;
   m = /^(retries|lastRetry\.(exitCode|status|duration|message))$/.exec(ref);
   if (m) return scope.retried ? undefined : `{{${m[1]}}} is defined only in a template with a retryStrategy`;
+  if (scope.metricOf) {
+    if (/^(status|duration|exitCode|outputs\.result|resourcesDuration\.(cpu|memory))$/.test(ref)) return undefined;
+    m = /^outputs\.parameters\.([^.]+)$/.exec(ref);
+    if (m) return scope.outputParameters?.has(m[1]!) ? undefined : `the template declares no output parameter "${m[1]}"`;
+  }
   m = /^outputs\.(parameters|artifacts)\.([^.]+)\.path$/.exec(ref);
   if (m) {
     const declared = m[1] === "parameters" ? scope.outputParameters : scope.outputArtifacts;
