@@ -3,37 +3,78 @@
  * chores. (A step's container image builds its command line from `steps/command-line/program.ts`
  * with only its own subcommand.)
  *
+ * Each subcommand is listed here by what `stock-rsi --help` shows of it, and its module is
+ * imported only when a command line names it, so `stock-rsi validate` starts without loading the
+ * Yahoo client, the database drivers or zod's schemas of the other steps. A test loads every
+ * subcommand and checks that what this list shows is what the command itself says.
+ *
  * `runCli` never calls `process.exit`: it returns the exit status, so `run` can call the step
  * subcommands in-process with the same argv their containers get, and tests can call it too.
  */
-import { computeCommand } from "../steps/compute-rsi/command.ts";
-import { fetchCommand } from "../steps/fetch/command.ts";
-import { backfillCommand } from "../steps/persist/backfill.ts";
-import { persistCommand } from "../steps/persist/command.ts";
-import { selectSource } from "../steps/fetch/command.ts";
-import { historyCommand } from "./history.ts";
-import { importLegacyCommand } from "./import-legacy/command.ts";
-import { migrateCommand } from "./migrate.ts";
-import { reportCommand } from "./report.ts";
-import { runCommand } from "./run/command.ts";
-import { validateCommand } from "../steps/validate/command.ts";
-import { runCommandLine, type CommandFactory } from "../steps/command-line/program.ts";
+import { pipeline, stepNamed, type StepName } from "../steps/pipeline.ts";
+import { runCommandLine, type CommandFactory, type LazyCommand } from "../steps/command-line/program.ts";
 import { processIo, type Io } from "../steps/command-line/io.ts";
 
-export const ALL_COMMANDS: readonly CommandFactory[] = [
-  fetchCommand,
-  computeCommand,
-  validateCommand,
-  persistCommand,
-  runCommand,
-  migrateCommand,
-  importLegacyCommand,
-  historyCommand,
-  reportCommand,
-  (io) => backfillCommand(io, selectSource),
+const step = (name: StepName, load: LazyCommand["load"], aliases: readonly string[] = []): LazyCommand => ({
+  name,
+  aliases,
+  usage: "[options]",
+  description: stepNamed(pipeline, name).summary,
+  load,
+});
+
+export const COMMANDS: readonly LazyCommand[] = [
+  step("fetch", async () => (await import("../steps/fetch/command.ts")).fetchCommand),
+  step("compute-rsi", async () => (await import("../steps/compute-rsi/command.ts")).computeCommand, ["compute"]),
+  step("validate", async () => (await import("../steps/validate/command.ts")).validateCommand),
+  step("persist", async () => (await import("../steps/persist/command.ts")).persistCommand),
+  {
+    name: "run",
+    usage: "[options] <symbols-file>",
+    description: "run fetch → compute-rsi → validate → persist locally and print the ranking",
+    load: async () => (await import("./run/command.ts")).runCommand,
+  },
+  {
+    name: "migrate",
+    usage: "[options]",
+    description: "bring the database's schema up to date (persist also does this when it is behind)",
+    load: async () => (await import("./migrate.ts")).migrateCommand,
+  },
+  {
+    name: "import-legacy",
+    usage: "[options]",
+    description: "import the original program's wide stocks table (a mysqldump file or a live table) into the long table",
+    load: async () => (await import("./import-legacy/command.ts")).importLegacyCommand,
+  },
+  {
+    name: "history",
+    usage: "[options] [symbols...]",
+    description: "print the stored RSI values of one or more symbols over time, draw them, or list the days without values",
+    load: async () => (await import("./history.ts")).historyCommand,
+  },
+  {
+    name: "report",
+    usage: "[options]",
+    description: "draw the run report (HTML) of the last stored trading day on or before a date, from the store",
+    load: async () => (await import("./report.ts")).reportCommand,
+  },
+  {
+    name: "backfill",
+    usage: "[options] [symbols-file]",
+    description: "store, for every trading day in a range, the values the daily run would have stored that day",
+    load: async () => {
+      const [{ backfillCommand }, { selectSource }] = await Promise.all([import("../steps/persist/backfill.ts"), import("../steps/fetch/command.ts")]);
+      return (io) => backfillCommand(io, selectSource);
+    },
+  },
 ];
 
+/** Every subcommand, loaded: for the tests and tools that walk them all. */
+export function loadAllCommands(): Promise<CommandFactory[]> {
+  return Promise.all(COMMANDS.map((command) => command.load()));
+}
+
 /** Runs one command line (the words after `stock-rsi`) and returns its exit status. */
-export function runCli(argv: readonly string[], io: Io = processIo, commands: readonly CommandFactory[] = ALL_COMMANDS): Promise<number> {
-  return runCommandLine(argv, io, commands);
+export function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
+  return runCommandLine(argv, io, COMMANDS);
 }

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ALL_COMMANDS } from "../cli/program.ts";
+import { loadAllCommands } from "../cli/program.ts";
 import { captureIo, REPO_ROOT } from "./support/cli.ts";
 
 const pages = ["README.md", ...readdirSync(join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`), "test/fixtures/README.md"];
@@ -55,9 +55,9 @@ describe("the README and docs/", () => {
     expect(read("README.md").split("\n").length).toBeLessThanOrEqual(200);
   });
 
-  it("show only stock-rsi subcommands that exist", () => {
+  it("show only stock-rsi subcommands that exist", async () => {
     const names = new Set<string>();
-    for (const factory of ALL_COMMANDS) {
+    for (const factory of await loadAllCommands()) {
       const command = factory(captureIo(), async () => 0);
       names.add(command.name());
       command.aliases().forEach((a) => names.add(a));

@@ -30,23 +30,63 @@ const ALL_EXIT_CODES = Object.values(ExitCode);
 
 export type CommandFactory = (io: Io, invoke: (argv: readonly string[]) => Promise<number>) => Command;
 
-function buildCommandLine(io: Io, commands: readonly CommandFactory[]): Command {
+/**
+ * A subcommand known by what `stock-rsi --help` shows of it, whose code is loaded only when a
+ * command line names it: `stock-rsi validate ...` loads validate's module and its libraries,
+ * never the Yahoo client or the database drivers.
+ */
+export interface LazyCommand {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  /** What follows the name in the list of commands: `[options]`, `[options] <symbols-file>`. */
+  readonly usage: string;
+  readonly description: string;
+  readonly load: () => Promise<CommandFactory>;
+}
+
+export type CommandSource = CommandFactory | LazyCommand;
+
+async function buildCommandLine(argv: readonly string[], io: Io, commands: readonly CommandSource[]): Promise<Command> {
   const program = new Command("stock-rsi")
     .description("Daily stock RSI: fetch → compute-rsi → validate → persist, on a laptop or as an Argo DAG.")
     .addHelpText("after", exitStatusHelp(ALL_EXIT_CODES))
     .showHelpAfterError("(run with --help for usage)");
-  const invoke = (argv: readonly string[]) => runCommandLine(argv, io, commands);
-  for (const factory of commands) program.addCommand(factory(io, invoke));
+  const invoke = (words: readonly string[]) => runCommandLine(words, io, commands);
+  const named = namedCommand(argv);
+  const terms = new Map<Command, string>();
+  for (const source of commands) {
+    if (typeof source === "function") {
+      program.addCommand(source(io, invoke));
+    } else if (source.name === named || source.aliases?.includes(named ?? "")) {
+      program.addCommand((await source.load())(io, invoke));
+    } else {
+      // Stands in for the command in the list and in "did you mean"; never runs.
+      const stub = new Command(source.name).description(source.description).aliases(source.aliases ?? []);
+      terms.set(stub, [source.name, ...(source.aliases ?? []).slice(0, 1)].join("|") + (source.usage ? ` ${source.usage}` : ""));
+      program.addCommand(stub);
+    }
+  }
+  if (terms.size > 0) {
+    const help = program.createHelp();
+    program.configureHelp({ subcommandTerm: (command) => terms.get(command) ?? help.subcommandTerm(command) });
+  }
   for (const command of [program, ...program.commands]) {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }
   return program;
 }
 
+/** The subcommand a command line names: its first word, or the one after `help`. */
+function namedCommand(argv: readonly string[]): string | undefined {
+  const first = argv.find((word) => !word.startsWith("-"));
+  if (first === "help") return argv[argv.indexOf(first) + 1];
+  return first;
+}
+
 /** Runs one command line (the words after `stock-rsi`) and returns its exit status. */
-export async function runCommandLine(argv: readonly string[], io: Io, commands: readonly CommandFactory[]): Promise<number> {
-  const program = buildCommandLine(io, commands);
+export async function runCommandLine(argv: readonly string[], io: Io, commands: readonly CommandSource[]): Promise<number> {
   try {
+    const program = await buildCommandLine(argv, io, commands);
     await program.parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (err) {

@@ -7,29 +7,16 @@
  * symbol with a close of zero or below (`bad-price`): no market quotes that, and an RSI computed
  * through it would look like any other value.
  */
-import { SCHEMA_VERSION, type Failure, type PricesArtifact, type RsiArtifact, type RsiResult } from "../domain/artifacts.ts";
+import { SCHEMA_VERSION, type Failure, type PricesArtifact, type RsiArtifact, type RsiResult, type Series } from "../domain/artifacts.ts";
 import { rsi, type RsiMethod } from "../domain/rsi.ts";
 
 export function computeRsiArtifact(prices: PricesArtifact, method: RsiMethod, period: number): RsiArtifact {
   const results: RsiResult[] = [];
   const failures: Failure[] = [...prices.failures];
-  for (const { symbol, bars } of prices.series) {
-    const bad = bars.find((b) => b.close !== null && !(b.close > 0));
-    if (bad) {
-      failures.push({ symbol, reason: "bad-price", message: `close ${bad.close} on ${bad.date} is not a price (zero or negative)` });
-      continue;
-    }
-    const outcome = rsi(
-      bars.map((b) => b.close),
-      method,
-      period,
-    );
-    if (outcome.ok) {
-      const last = bars[outcome.index]!;
-      results.push({ symbol, date: last.date, rsi: outcome.rsi, close: last.close! });
-    } else {
-      failures.push({ symbol, reason: outcome.reason, message: outcome.message });
-    }
+  for (const series of prices.series) {
+    const outcome = seriesRsi(series, method, period);
+    if (outcome.ok) results.push(outcome.result);
+    else failures.push(outcome.failure);
   }
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -41,4 +28,24 @@ export function computeRsiArtifact(prices: PricesArtifact, method: RsiMethod, pe
     results,
     failures,
   };
+}
+
+/** One series' result, dated by the last close used, or why it has none. */
+export function seriesRsi(
+  { symbol, bars }: Series,
+  method: RsiMethod,
+  period: number,
+): { readonly ok: true; readonly result: RsiResult } | { readonly ok: false; readonly failure: Failure } {
+  const closes = new Array<number | null>(bars.length);
+  for (let i = 0; i < bars.length; i++) {
+    const close = bars[i]!.close;
+    if (close !== null && !(close > 0)) {
+      return { ok: false, failure: { symbol, reason: "bad-price", message: `close ${close} on ${bars[i]!.date} is not a price (zero or negative)` } };
+    }
+    closes[i] = close;
+  }
+  const outcome = rsi(closes, method, period);
+  if (!outcome.ok) return { ok: false, failure: { symbol, reason: outcome.reason, message: outcome.message } };
+  const last = bars[outcome.index]!;
+  return { ok: true, result: { symbol, date: last.date, rsi: outcome.rsi, close: last.close! } };
 }

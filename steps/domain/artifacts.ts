@@ -137,3 +137,125 @@ export const validatedSchema = rsiSchema.extend({
   checks: z.array(checkSchema),
 });
 export type ValidatedArtifact = z.infer<typeof validatedSchema>;
+
+/**
+ * How an artifact is read one element at a time: `streamed` names its bulk (one array), `before`
+ * the members a reader needs before the first element (the schema's members ahead of `streamed`,
+ * in the schema's order), and `plainElement` makes a quick check for the elements.
+ *
+ * The zod schemas stay the contract. The quick check only recognises the common case, an element
+ * the way the steps write it (its fields in the schema's order, any others after them, valid
+ * values), for which zod would return an equal object with the same fields in the same order. It
+ * allocates nothing per bar: dates are checked once per distinct date, numbers by comparison. An
+ * element it does not recognise goes through zod, which refuses it with the usual message or
+ * returns it the way zod returns everything.
+ */
+export interface StreamedContract<A, E> {
+  readonly schema: z.ZodType<A>;
+  readonly streamed: string;
+  readonly before: readonly string[];
+  readonly element: z.ZodType<E>;
+  readonly plainElement: () => (value: unknown) => boolean;
+}
+
+const BAR_FIELDS = ["date", "close"] as const;
+const SERIES_FIELDS = ["symbol", "bars"] as const;
+const RESULT_FIELDS = ["symbol", "date", "rsi", "close"] as const;
+
+/** Distinct dates in one artifact are few (one per trading day); each is checked once. */
+function dateCheck(): (text: unknown) => boolean {
+  const known = new Map<string, boolean>();
+  return (text) => {
+    if (typeof text !== "string") return false;
+    let valid = known.get(text);
+    if (valid === undefined) {
+      valid = isIsoDate(text);
+      if (known.size < 100_000) known.set(text, valid);
+    }
+    return valid;
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The fields come in `fields`' order, first, and none of the others is one of them (or
+ * `__proto__`, which zod drops): then zod's copy has the same fields in the same order.
+ */
+function fieldsInOrder(value: object, fields: readonly string[]): boolean {
+  let i = 0;
+  for (const key in value) {
+    if (i < fields.length) {
+      if (key !== fields[i]) return false;
+    } else if (key === "__proto__" || fields.includes(key)) {
+      return false;
+    }
+    i++;
+  }
+  return i >= fields.length;
+}
+
+/** The schema's members ahead of `streamed`, in its order. */
+function membersBefore(schema: z.ZodObject, streamed: string): string[] {
+  const keys = Object.keys(schema.shape);
+  return keys.slice(0, keys.indexOf(streamed));
+}
+
+const isFiniteNumber = (value: unknown): value is number => typeof value === "number" && value - value === 0;
+
+export const PRICES: StreamedContract<PricesArtifact, Series> = {
+  schema: pricesSchema,
+  streamed: "series",
+  before: membersBefore(pricesSchema, "series"),
+  element: seriesSchema,
+  plainElement: () => {
+    const isDate = dateCheck();
+    return (series) => {
+      if (!isRecord(series) || !fieldsInOrder(series, SERIES_FIELDS)) return false;
+      const { symbol, bars } = series;
+      if (typeof symbol !== "string" || symbol.length === 0 || !Array.isArray(bars)) return false;
+      let previous = "";
+      for (let i = 0; i < bars.length; i++) {
+        const bar: unknown = bars[i];
+        if (!isRecord(bar) || !fieldsInOrder(bar, BAR_FIELDS)) return false;
+        const { date, close } = bar;
+        if (!isDate(date) || (close !== null && !isFiniteNumber(close))) return false;
+        if (i > 0 && (date as string) <= previous) return false;
+        previous = date as string;
+      }
+      return true;
+    };
+  },
+};
+
+function plainResults(): (value: unknown) => boolean {
+  const isDate = dateCheck();
+  return (result) =>
+    isRecord(result) &&
+    fieldsInOrder(result, RESULT_FIELDS) &&
+    typeof result.symbol === "string" &&
+    result.symbol.length > 0 &&
+    isDate(result.date) &&
+    isFiniteNumber(result.rsi) &&
+    isFiniteNumber(result.close) &&
+    result.close > 0;
+}
+
+
+export const RSI: StreamedContract<RsiArtifact, RsiResult> = {
+  schema: rsiSchema,
+  streamed: "results",
+  before: membersBefore(rsiSchema, "results"),
+  element: rsiResultSchema,
+  plainElement: plainResults,
+};
+
+export const VALIDATED: StreamedContract<ValidatedArtifact, RsiResult> = {
+  schema: validatedSchema,
+  streamed: "results",
+  before: membersBefore(validatedSchema, "results"),
+  element: rsiResultSchema,
+  plainElement: plainResults,
+};

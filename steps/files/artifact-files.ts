@@ -1,50 +1,298 @@
 /**
  * Reading and writing artifact files: the only place the contract meets the file system.
+ *
+ * Artifacts are read and written one element of their bulk at a time (a prices artifact's
+ * `series`, an rsi artifact's `results`), so no step ever holds a whole file as one string: V8
+ * cannot make a string longer than about 512 MiB, which a prices artifact of 5,000 symbols over a
+ * few years passes, and holding every parsed bar at once is most of a step's memory and time.
+ * The bytes are exactly what `JSON.stringify(artifact, null, 2)` gave, so the files stay what the
+ * contract (version 1) and the Argo UI expect. See docs/pipeline.md, "Reading and writing
+ * artifacts".
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { z } from "zod";
+import type { StreamedContract } from "../domain/artifacts.ts";
 import { UserError } from "../domain/errors.ts";
+import { JsonSyntaxError, NotAnObject, RepeatedMember, scanArtifact } from "./json-file-scanner.ts";
 
 /**
- * Reads and validates one artifact. Any problem becomes one line naming the file and the field,
- * e.g. `rsi.json: results[3].rsi: expected number, received string`.
+ * Up to this size, a file that is not valid JSON, or not an object, is parsed whole once more to
+ * say what is wrong in `JSON.parse`'s own words, as the steps always have.
  */
-export function readArtifact<S extends z.ZodType>(
-  path: string,
-  schema: S,
-  producedBy: string,
-): z.infer<S> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new UserError(`${path}: cannot read the file (${describeFsError(err)})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(
-      `${path}: not valid JSON (${(err as Error).message}); regenerate it with ${producedBy}`,
-    );
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserError(
-      `${path}: ${formatPath(issue.path)}: ${issue.message}; regenerate it with ${producedBy}`,
-    );
-  }
-  return parsed.data;
+const WHOLE_FILE_DIAGNOSIS_BYTES = 16 * 1024 * 1024;
+
+export interface ArtifactVisitor<E> {
+  /**
+   * The members ahead of the bulk (`schemaVersion`, `kind`, `asOf`, ...), checked: called once,
+   * before the first element (at the end when there are none).
+   */
+  readonly head?: (head: Record<string, unknown>) => void;
+  /** Each element of the bulk, checked, in file order. */
+  readonly element: (element: E, index: number) => void;
 }
 
 /**
- * Writes an artifact atomically (temp file, then rename), so a reader never sees half a file
- * and a failed step never leaves a truncated one behind.
+ * Reads and checks one artifact, handing its elements to `visitor` as they are read, and returns
+ * the artifact without them (its bulk an empty array). Any problem becomes one line naming the
+ * file and the field, e.g. `rsi.json: results[3].rsi: expected number, received string`, with the
+ * problems zod would list first coming first. A path that is not a regular file (a directory, a
+ * device, a FIFO) is refused before anything is read from it.
  */
-export function writeArtifact(path: string, artifact: unknown): void {
-  writeFileAtomic(path, `${JSON.stringify(artifact, null, 2)}\n`);
+export function readArtifactStream<A, E>(path: string, contract: StreamedContract<A, E>, producedBy: string, visitor: ArtifactVisitor<E>): A {
+  const refuse = (where: string, message: string) => new UserError(`${path}: ${where}: ${message}; regenerate it with ${producedBy}`);
+  const { fd, size } = openRegularFile(path);
+  try {
+    const members: Record<string, unknown> = {};
+    const isPlain = contract.plainElement();
+    let count = 0;
+    let headDone = false;
+    const checkHead = () => {
+      headDone = true;
+      const mask: Record<string, true> = {};
+      const given: Record<string, unknown> = {};
+      for (const key of contract.before) {
+        mask[key] = true;
+        if (Object.hasOwn(members, key)) given[key] = members[key];
+      }
+      const head = (contract.schema as unknown as z.ZodObject).pick(mask).safeParse(given);
+      if (!head.success) {
+        const issue = head.error.issues[0]!;
+        throw refuse(formatPath(issue.path), issue.message);
+      }
+      visitor.head?.(head.data);
+    };
+    for (const event of scanArtifact(fd, size, contract.streamed, contract.before)) {
+      if (event.kind === "member") {
+        // JSON.parse keeps a member named __proto__ as data; so does this.
+        Object.defineProperty(members, event.key, { value: event.value, enumerable: true, writable: true, configurable: true });
+      } else if (event.kind === "array") {
+        members[event.key] = [];
+      } else {
+        if (!headDone) checkHead();
+        const index = count++;
+        let element = event.value as E;
+        if (!isPlain(element)) {
+          const parsed = contract.element.safeParse(element);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0]!;
+            throw refuse(formatPath([contract.streamed, index, ...issue.path]), issue.message);
+          }
+          element = parsed.data;
+        }
+        visitor.element(element, index);
+      }
+    }
+    if (!headDone) checkHead();
+    const parsed = contract.schema.safeParse(members);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw refuse(formatPath(issue.path), issue.message);
+    }
+    return parsed.data;
+  } catch (err) {
+    if (err instanceof RepeatedMember) throw refuse(err.key, "appears twice (a member is named once)");
+    if (err instanceof JsonSyntaxError || err instanceof NotAnObject) throw diagnose(path, fd, size, contract, producedBy, err);
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads and checks a whole artifact, its bulk included (for the small ones, and tests). */
+export function readArtifact<A, E>(path: string, contract: StreamedContract<A, E>, producedBy: string): A {
+  const elements: E[] = [];
+  const artifact = readArtifactStream(path, contract, producedBy, { element: (e) => void elements.push(e) });
+  (artifact as Record<string, unknown>)[contract.streamed] = elements;
+  return artifact;
+}
+
+/**
+ * What is wrong with a file that is not one JSON object: for a file small enough, `JSON.parse`'s
+ * own words (or zod's, for JSON that is not an object), exactly as the steps said before they
+ * streamed; for a larger one, the scanner's, with the byte where it stopped.
+ */
+function diagnose<A, E>(path: string, fd: number, size: number, contract: StreamedContract<A, E>, producedBy: string, err: Error): UserError {
+  if (size <= WHOLE_FILE_DIAGNOSIS_BYTES) {
+    const bytes = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, bytes, read, size - read, read);
+      if (n <= 0) break;
+      read += n;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString("utf8", 0, read));
+    } catch (parseError) {
+      return new UserError(`${path}: not valid JSON (${(parseError as Error).message}); regenerate it with ${producedBy}`);
+    }
+    const parsed = contract.schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return new UserError(`${path}: ${formatPath(issue.path)}: ${issue.message}; regenerate it with ${producedBy}`);
+    }
+  }
+  const detail = err instanceof JsonSyntaxError ? `${err.message} at byte ${err.offset}` : "it is not a JSON object";
+  return new UserError(`${path}: not valid JSON (${detail}); regenerate it with ${producedBy}`);
+}
+
+/**
+ * Opens a file for reading, refusing anything but a regular file: a directory, a device such as
+ * /dev/zero (which never ends) or a FIFO (which blocks until someone writes) is not an artifact.
+ * O_NONBLOCK keeps the open itself from waiting on a FIFO; it changes nothing for a regular file.
+ */
+export function openRegularFile(path: string): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw new UserError(`${path}: cannot read the file (${describeFsError(err)})`);
+  }
+  const stat = fstatSync(fd);
+  if (!stat.isFile()) {
+    closeSync(fd);
+    const what = stat.isDirectory() ? "it is a directory" : stat.isFIFO() ? "it is a FIFO, not a file" : stat.isSocket() ? "it is a socket, not a file" : "it is a device, not a file";
+    throw new UserError(`${path}: cannot read the file (${what})`);
+  }
+  return { fd, size: stat.size };
+}
+
+/** Bytes gathered before one write to the file. */
+const WRITE_BATCH = 64 * 1024;
+
+/**
+ * Writes an artifact member by member, and the elements of an array member one at a time,
+ * producing exactly the bytes of `JSON.stringify(artifact, null, 2)` plus a newline. It writes a
+ * temporary file beside the target and renames it at `close`, so a reader never sees half a file
+ * and a failed step (`abort`) leaves none behind.
+ */
+export class ArtifactWriter {
+  private readonly tmp: string;
+  private fd: number;
+  private pending = "";
+  private members = 0;
+  /** Elements written to the open array member, or -1 when none is open. */
+  private elements = -1;
+
+  constructor(private readonly path: string) {
+    this.tmp = `${path}.${process.pid}.tmp`;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      this.fd = openSync(this.tmp, "w");
+    } catch (err) {
+      throw this.cannotWrite(err);
+    }
+    this.pending = "{";
+  }
+
+  /** A member whose value is written whole; one `JSON.stringify` leaves out (undefined) is skipped. */
+  member(key: string, value: unknown): this {
+    const text = JSON.stringify(value, null, 2);
+    if (text === undefined) return this;
+    this.open(key);
+    this.write(indent(text, "\n  "));
+    return this;
+  }
+
+  /** Starts an array member; `element` adds to it, `endArray` closes it. */
+  beginArray(key: string): this {
+    this.open(key);
+    this.write("[");
+    this.elements = 0;
+    return this;
+  }
+
+  element(value: unknown): this {
+    const text = JSON.stringify(value, null, 2) ?? "null";
+    this.write(`${this.elements === 0 ? "" : ","}\n    ${indent(text, "\n    ")}`);
+    this.elements++;
+    return this;
+  }
+
+  endArray(): this {
+    this.write(this.elements === 0 ? "]" : "\n  ]");
+    this.elements = -1;
+    return this;
+  }
+
+  /** Finishes the file and puts it in place. */
+  close(): void {
+    this.write(this.members === 0 ? "}\n" : "\n}\n");
+    this.flush();
+    try {
+      closeSync(this.fd);
+      this.fd = -1;
+      renameSync(this.tmp, this.path);
+    } catch (err) {
+      this.abort();
+      throw this.cannotWrite(err);
+    }
+  }
+
+  /** Drops the temporary file; the target is left as it was. */
+  abort(): void {
+    try {
+      if (this.fd >= 0) closeSync(this.fd);
+    } catch {
+      // Closing is only tidying up before the file is removed.
+    }
+    this.fd = -1;
+    rmSync(this.tmp, { force: true });
+  }
+
+  private open(key: string): void {
+    this.write(`${this.members === 0 ? "" : ","}\n  ${JSON.stringify(key)}: `);
+    this.members++;
+  }
+
+  private write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= WRITE_BATCH) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending === "") return;
+    try {
+      writeSync(this.fd, this.pending);
+    } catch (err) {
+      this.abort();
+      throw this.cannotWrite(err);
+    }
+    this.pending = "";
+  }
+
+  private cannotWrite(err: unknown): UserError {
+    return new UserError(`${this.path}: cannot write the file (${describeFsError(err)}); choose a writable path`);
+  }
+}
+
+/** Re-indents `JSON.stringify` output for where it is nested; a JSON string never holds a raw line break. */
+function indent(text: string, newline: string): string {
+  return text.includes("\n") ? text.replaceAll("\n", newline) : text;
+}
+
+/**
+ * Writes a whole artifact in memory, member by member and each array element by element, so
+ * even a prices artifact larger than a string can hold is written.
+ */
+export function writeArtifact(path: string, artifact: object): void {
+  const writer = new ArtifactWriter(path);
+  try {
+    for (const [key, value] of Object.entries(artifact)) {
+      if (Array.isArray(value)) {
+        writer.beginArray(key);
+        for (const element of value) writer.element(element);
+        writer.endArray();
+      } else {
+        writer.member(key, value);
+      }
+    }
+    writer.close();
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
 }
 
 /**
@@ -82,5 +330,6 @@ export function describeFsError(err: unknown): string {
   if (code === "EISDIR") return "it is a directory";
   if (code === "EROFS") return "read-only file system";
   if (code === "ENOTDIR") return "a parent is not a directory";
+  if (code === "ENOSPC") return "no space left on the device";
   return (err as Error).message;
 }

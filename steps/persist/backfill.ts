@@ -19,7 +19,7 @@
  *   ends with status 1.
  */
 import { Command } from "commander";
-import { pricesSchema, type Failure, type PricesArtifact, type Series } from "../domain/artifacts.ts";
+import { PRICES, type Failure, type PricesArtifact, type Series } from "../domain/artifacts.ts";
 import { addDays, type IsoDate } from "../domain/dates.ts";
 import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
 import { backfillPipeline, PARAMETERS } from "../pipeline.ts";
@@ -39,7 +39,7 @@ import { summarize, validateRsi } from "../validate/rules.ts";
 import { openStore } from "../store/open-store.ts";
 import type { RsiStore } from "../store/store.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
-import { dayWriteOf } from "./command.ts";
+import { dayWriteOf } from "./step.ts";
 
 /** How `--source` becomes a price source: every source on a laptop, replays only in the persist image. */
 export type SelectSource = (options: Pick<FetchOptions, "source" | "yahooUrl" | "fetchDeadlineSeconds" | "concurrency" | "requestIntervalMs" | "priceField">, io: Io) => PriceSource;
@@ -103,7 +103,7 @@ export async function runBackfill(symbolsFile: string | undefined, options: Back
   const source = options.prices !== undefined ? fileSource(options.prices) : selectSource(options, io);
   const listed = symbolsFile !== undefined ? readSymbolsFile(symbolsFile) : undefined;
   for (const warning of listed?.warnings ?? []) logLine(io, "backfill", `warning: ${warning}`);
-  const symbols = listed?.symbols ?? symbolsIn(readArtifact(options.prices!, pricesSchema, "stock-rsi fetch"));
+  const symbols = listed?.symbols ?? symbolsIn(readArtifact(options.prices!, PRICES, "stock-rsi fetch"));
 
   const store = await openStore(options.db, { env: io.env, access: "write", wideTable: options.wideTable, log: (line) => logLine(io, "backfill", line) });
   try {

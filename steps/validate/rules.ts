@@ -5,13 +5,7 @@
  * may go on) or `fail` (nothing may be stored). Symbols a rule rejects move from `results` to
  * `failures`, so the database only ever sees values that passed every rule.
  */
-import {
-  type Check,
-  type Failure,
-  type RsiArtifact,
-  type RsiResult,
-  type ValidatedArtifact,
-} from "../domain/artifacts.ts";
+import type { Check, Failure, RsiArtifact, RsiResult, ValidatedArtifact } from "../domain/artifacts.ts";
 import { weekdaysBetween } from "../domain/dates.ts";
 
 export interface ValidationPolicy {
@@ -22,34 +16,76 @@ export interface ValidationPolicy {
 }
 
 export function validateRsi(artifact: RsiArtifact, policy: ValidationPolicy): ValidatedArtifact {
-  const checks: Check[] = [];
-  let results = [...artifact.results];
-  const failures = [...artifact.failures];
+  const gate = new ValidationGate(artifact.asOf, policy);
+  const results = artifact.results.filter((r) => gate.admit(r));
+  return { ...artifact, kind: "validated", results, ...gate.verdict(artifact.failures) };
+}
 
-  checks.push(uniqueSymbols(results, failures));
+/** What validation adds to the rsi artifact, besides keeping only the admitted results. */
+export interface Verdict {
+  readonly failures: Failure[];
+  readonly tradeDate: string | null;
+  readonly passed: boolean;
+  readonly checks: Check[];
+}
 
-  const inRange = rsiInRange(results);
-  checks.push(inRange.check);
-  results = inRange.kept;
-  failures.push(...inRange.rejected);
+/**
+ * The rules applied one result at a time, as the validate step reads them: `admit` says whether a
+ * result is kept, `verdict` (given the artifact's own failures) says how the run went. Only what
+ * a rule needs is remembered: the symbols seen, and the results it rejected.
+ */
+export class ValidationGate {
+  private readonly seen = new Set<string>();
+  private readonly repeated = new Set<string>();
+  private readonly outOfRange: Failure[] = [];
+  private inRange = 0;
+  private readonly stale: Failure[] = [];
+  private readonly future: string[] = [];
+  private kept = 0;
+  private tradeDate: string | null = null;
 
-  const fresh = currentForAsOf(results, artifact.asOf, policy.maxStaleDays);
-  checks.push(fresh.check);
-  results = fresh.kept;
-  failures.push(...fresh.rejected);
+  constructor(
+    private readonly asOf: string,
+    private readonly policy: ValidationPolicy,
+  ) {}
 
-  checks.push(failedShare(results.length, failures, policy.maxFailedShare));
+  admit(result: RsiResult): boolean {
+    this.see(result.symbol);
+    if (!inRange(result)) {
+      this.outOfRange.push({ symbol: result.symbol, reason: "out-of-range", message: outOfRangeMessage(result) });
+      return false;
+    }
+    this.inRange++;
+    const freshness = currentFor(result, this.asOf, this.policy.maxStaleDays);
+    if (freshness === "future") {
+      this.future.push(result.symbol);
+      return false;
+    }
+    if (freshness !== "current") {
+      this.stale.push(freshness);
+      return false;
+    }
+    this.kept++;
+    if (this.tradeDate === null || result.date > this.tradeDate) this.tradeDate = result.date;
+    return true;
+  }
 
-  const tradeDate = results.reduce<string | null>((max, r) => (max === null || r.date > max ? r.date : max), null);
-  return {
-    ...artifact,
-    kind: "validated",
-    results,
-    failures,
-    tradeDate,
-    passed: checks.every((c) => c.outcome !== "fail"),
-    checks,
-  };
+  verdict(artifactFailures: readonly Failure[]): Verdict {
+    for (const { symbol } of artifactFailures) this.see(symbol);
+    const failures = [...artifactFailures, ...this.outOfRange, ...this.stale];
+    const checks = [
+      uniqueSymbols(this.seen, this.repeated),
+      rangeCheck(this.outOfRange, this.inRange),
+      freshnessCheck(this.future, this.stale, this.kept, this.asOf, this.policy.maxStaleDays),
+      failedShare(this.kept, failures, this.policy.maxFailedShare),
+    ];
+    return { failures, tradeDate: this.tradeDate, passed: checks.every((c) => c.outcome !== "fail"), checks };
+  }
+
+  private see(symbol: string): void {
+    if (this.seen.has(symbol)) this.repeated.add(symbol);
+    this.seen.add(symbol);
+  }
 }
 
 /**
@@ -57,9 +93,7 @@ export function validateRsi(artifact: RsiArtifact, policy: ValidationPolicy): Va
  * artifact was assembled wrongly upstream, and storing it would let one value silently
  * overwrite another; the whole run fails.
  */
-function uniqueSymbols(results: readonly RsiResult[], failures: readonly Failure[]): Check {
-  const seen = new Set([...results, ...failures].map((r) => r.symbol));
-  const repeated = new Set(repeats(results, failures).map((r) => r.symbol));
+function uniqueSymbols(seen: ReadonlySet<string>, repeated: ReadonlySet<string>): Check {
   if (repeated.size === 0) return { rule: "unique-symbols", outcome: "pass", message: `${seen.size} distinct symbols` };
   return {
     rule: "unique-symbols",
@@ -73,24 +107,23 @@ function uniqueSymbols(results: readonly RsiResult[], failures: readonly Failure
  * rsi-in-range — RSI is 0…100 by construction, so a value outside means a bug, not a market
  * event: the offending symbols are rejected and the run fails.
  */
-function rsiInRange(results: readonly RsiResult[]) {
-  const rejected: Failure[] = [];
-  const kept = results.filter((r) => {
-    const problem = outOfRange(r);
-    if (problem === undefined) return true;
-    rejected.push({ symbol: r.symbol, reason: "out-of-range", message: problem });
-    return false;
-  });
-  const check: Check =
-    rejected.length === 0
-      ? { rule: "rsi-in-range", outcome: "pass", message: `all ${kept.length} values within 0-100` }
-      : {
-          rule: "rsi-in-range",
-          outcome: "fail",
-          message: `${rejected.length} values outside 0-100 (a bug upstream): ${rejected.map((f) => f.symbol).join(" ")}`,
-          symbols: rejected.map((f) => f.symbol),
-        };
-  return { check, kept, rejected };
+function inRange(r: RsiResult): boolean {
+  return r.rsi >= 0 && r.rsi <= 100;
+}
+
+function outOfRangeMessage(r: RsiResult): string {
+  return `RSI ${r.rsi} is outside 0-100`;
+}
+
+function rangeCheck(rejected: readonly Failure[], kept: number): Check {
+  return rejected.length === 0
+    ? { rule: "rsi-in-range", outcome: "pass", message: `all ${kept} values within 0-100` }
+    : {
+        rule: "rsi-in-range",
+        outcome: "fail",
+        message: `${rejected.length} values outside 0-100 (a bug upstream): ${rejected.map((f) => f.symbol).join(" ")}`,
+        symbols: rejected.map((f) => f.symbol),
+      };
 }
 
 /**
@@ -100,45 +133,38 @@ function rsiInRange(results: readonly RsiResult[]) {
  * days-old RSI beside today's, so it is rejected as `stale`. A close dated after the as-of date
  * cannot happen unless fetch is broken, and fails the run.
  */
-function currentForAsOf(results: readonly RsiResult[], asOf: string, maxStaleDays: number) {
-  const rejected: Failure[] = [];
-  const future: string[] = [];
-  const kept = results.filter((r) => {
-    if (afterAsOf(r, asOf) !== undefined) {
-      future.push(r.symbol);
-      return false;
-    }
-    const lag = weekdaysBetween(r.date, asOf);
-    if (lag <= maxStaleDays) return true;
-    // The close's date and lag ride along (the contract carries extra fields), for the report.
-    rejected.push({
-      symbol: r.symbol,
-      reason: "stale",
-      message: `last close ${r.date} is ${lag} weekdays before ${asOf} (limit ${maxStaleDays})`,
-      lastClose: r.date,
-      weekdaysBehind: lag,
-    });
-    return false;
-  });
-  let check: Check;
+function currentFor(r: RsiResult, asOf: string, maxStaleDays: number): "current" | "future" | Failure {
+  if (r.date > asOf) return "future";
+  const lag = weekdaysBetween(r.date, asOf);
+  if (lag <= maxStaleDays) return "current";
+  // The close's date and lag ride along (the contract carries extra fields), for the report.
+  return {
+    symbol: r.symbol,
+    reason: "stale",
+    message: `last close ${r.date} is ${lag} weekdays before ${asOf} (limit ${maxStaleDays})`,
+    lastClose: r.date,
+    weekdaysBehind: lag,
+  };
+}
+
+function freshnessCheck(future: readonly string[], rejected: readonly Failure[], kept: number, asOf: string, maxStaleDays: number): Check {
   if (future.length > 0) {
-    check = {
+    return {
       rule: "trading-day-current",
       outcome: "fail",
       message: `${future.length} results dated after the as-of date ${asOf}: ${future.join(" ")}`,
-      symbols: future,
+      symbols: [...future],
     };
-  } else if (rejected.length > 0) {
-    check = {
+  }
+  if (rejected.length > 0) {
+    return {
       rule: "trading-day-current",
       outcome: "warn",
       message: `${rejected.length} stale series rejected (last close more than ${maxStaleDays} weekdays before ${asOf}): ${rejected.map((f) => f.symbol).join(" ")}`,
       symbols: rejected.map((f) => f.symbol),
     };
-  } else {
-    check = { rule: "trading-day-current", outcome: "pass", message: `all ${kept.length} results current for ${asOf}` };
   }
-  return { check, kept, rejected };
+  return { rule: "trading-day-current", outcome: "pass", message: `all ${kept} results current for ${asOf}` };
 }
 
 /**
@@ -172,16 +198,6 @@ function repeats(results: readonly RsiResult[], failures: readonly Failure[]): {
   return found;
 }
 
-/** Why a value cannot be an RSI (rsi-in-range), or undefined. */
-function outOfRange(r: RsiResult): string | undefined {
-  return r.rsi >= 0 && r.rsi <= 100 ? undefined : `RSI ${r.rsi} is outside 0-100`;
-}
-
-/** Why a result's close cannot belong to the run's as-of date (trading-day-current), or undefined. */
-function afterAsOf(r: RsiResult, asOf: string): string | undefined {
-  return r.date > asOf ? `${r.date} is after the as-of date ${asOf}` : undefined;
-}
-
 /** A field of a validated artifact that contradicts what validate checked, and how. */
 export interface Contradiction {
   /** Where in the artifact, e.g. `results[3].rsi`. */
@@ -208,10 +224,9 @@ export function contradictionIn(v: ValidatedArtifact): Contradiction | undefined
   const repeated = repeats(v.results, v.failures)[0];
   if (repeated) return { field: repeated.field, problem: `${repeated.symbol} appears more than once` };
   for (const [i, r] of v.results.entries()) {
-    const range = outOfRange(r);
-    if (range !== undefined) return { field: `results[${i}].rsi`, problem: range };
-    const future = afterAsOf(r, v.asOf);
-    if (future !== undefined) return { field: `results[${i}].date`, problem: future };
+    if (!inRange(r)) return { field: `results[${i}].rsi`, problem: outOfRangeMessage(r) };
+    // Staleness is the run's policy, which the artifact does not carry: only a close after the as-of date is checked.
+    if (currentFor(r, v.asOf, Infinity) === "future") return { field: `results[${i}].date`, problem: `${r.date} is after the as-of date ${v.asOf}` };
   }
   const latest = v.results.reduce<string | null>((max, r) => (max === null || r.date > max ? r.date : max), null);
   if (v.tradeDate !== latest) {
@@ -227,12 +242,13 @@ export function percent(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
 }
 
-/** The validate step's one-line summary of a validated artifact. */
-export function summarize(v: ValidatedArtifact): string {
+/** validate's one-line summary, for a run it just decided or a validated artifact read back. */
+export function summarize(v: Pick<Verdict, "passed" | "checks" | "tradeDate"> & ({ readonly admitted: number } | { readonly results: readonly unknown[] })): string {
   const share = v.checks.find((c) => c.rule === "failed-share");
   if (!v.passed) {
     const failed = v.checks.filter((c) => c.outcome === "fail").map((c) => `${c.rule}: ${c.message}`);
     return `FAILED, nothing will be stored: ${failed.join("; ")}`;
   }
-  return `passed: ${v.results.length} symbols ranked for ${v.tradeDate ?? "no trading day"}; ${share?.message ?? ""}`;
+  const admitted = "admitted" in v ? v.admitted : v.results.length;
+  return `passed: ${admitted} symbols ranked for ${v.tradeDate ?? "no trading day"}; ${share?.message ?? ""}`;
 }

@@ -4,13 +4,13 @@
  */
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { ALL_COMMANDS } from "../../cli/program.ts";
+import { loadAllCommands } from "../../cli/program.ts";
 import { backfillPipeline, pipeline } from "../../steps/pipeline.ts";
 import { captureIo } from "../support/cli.ts";
 import { loadManifests } from "../synth/support/manifests.ts";
 
 const commands = new Map<string, Command>(
-  ALL_COMMANDS.map((factory) => {
+  (await loadAllCommands()).map((factory) => {
     const command = factory(captureIo(), async () => 0);
     return [command.name(), command];
   }),

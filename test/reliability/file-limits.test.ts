@@ -2,10 +2,12 @@
  * Files the user names that are not what they should be: a device that never ends (/dev/zero),
  * a FIFO that blocks until someone writes, a directory, a file far too large, a list of symbols
  * far too long. Each is refused with one line, at once, before anything is fetched or stored,
- * instead of growing the process to gigabytes or waiting forever.
+ * instead of growing the process to gigabytes or waiting forever. (An artifact larger than the
+ * longest string V8 can hold is written and read one series at a time: that case is
+ * test/steps/files/larger-than-a-string.test.ts.)
  */
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MAX_SYMBOLS } from "../../steps/domain/symbols.ts";
@@ -63,6 +65,19 @@ describe.concurrent("the symbols file", () => {
     const most = join(dir.path, "most-symbols");
     writeFileSync(most, `${tickers(MAX_SYMBOLS).join("\n")}\n`);
     expect(readSymbolsFile(most).symbols).toHaveLength(MAX_SYMBOLS);
+  });
+});
+
+describe.concurrent("an artifact a step reads", () => {
+  it.each([
+    ["/dev/zero", "it is a device, not a file"],
+    [fifo, "it is a FIFO, not a file"],
+    [dir.path, "it is a directory"],
+  ])("compute-rsi --in %s: exit 2 at once (%s), nothing written", async (path, reason) => {
+    const out = join(dir.path, `rsi-${reason.length}.json`);
+    const result = await stockRsi(["compute-rsi", "--in", path, "--out", out], { timeoutMs: LIMIT_MS });
+    expectRefusal(result, { code: 2, line: `${path}: cannot read the file (${reason})` });
+    expect(existsSync(out)).toBe(false);
   });
 });
 

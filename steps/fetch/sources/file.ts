@@ -3,7 +3,7 @@
  * by hand for a test). Only the requested symbols are taken; a symbol the file does not have
  * is a `not-found` failure, and the file's own failures for requested symbols are kept.
  */
-import { pricesSchema } from "../../domain/artifacts.ts";
+import { PRICES } from "../../domain/artifacts.ts";
 import { readArtifact } from "../../files/artifact-files.ts";
 import { clipToWindow, type PriceRequest, type PriceResponse, type PriceSource } from "../source.ts";
 
@@ -11,7 +11,7 @@ export function fileSource(path: string): PriceSource {
   return {
     name: `file:${path}`,
     async fetch(request: PriceRequest): Promise<PriceResponse> {
-      const recorded = readArtifact(path, pricesSchema, "stock-rsi fetch");
+      const recorded = readArtifact(path, PRICES, "stock-rsi fetch");
       const seriesBySymbol = new Map(recorded.series.map((s) => [s.symbol.toUpperCase(), s]));
       const failureBySymbol = new Map(recorded.failures.map((f) => [f.symbol.toUpperCase(), f]));
       const response: PriceResponse = { series: [], failures: [] };

@@ -11,7 +11,6 @@
  * in (select it with `priceField`). Each bar is dated by the exchange's own calendar
  * (`meta.exchangeTimezoneName`), so a bar stamped 09:30 in New York is that New York day.
  */
-import YahooFinance from "yahoo-finance2";
 import type { Series } from "../../domain/artifacts.ts";
 import { addDays, dateIn } from "../../domain/dates.ts";
 import { tradingDayBars, type ListedBar } from "../hygiene.ts";
@@ -49,7 +48,7 @@ export function yahooSource(options: YahooSourceOptions = {}): PriceSource {
       const retriedBy = new Map<FetchFailureReason, number>();
       let rateLimitPauses = 0;
       const pacer = new Pacer(policy.minIntervalMs);
-      const client = newClient(policy, log, {
+      const client = await newClient(policy, log, {
         baseUrl: options.baseUrl,
         awaitTurn: (signal) => pacer.turn(signal),
         requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -152,7 +151,10 @@ function classify(err: unknown): FetchAttemptError {
 
 let runtimeNoticeShown = false;
 
-function newClient(policy: RequestPolicy, log: (line: string) => void, http: YahooHttpOptions) {
+async function newClient(policy: RequestPolicy, log: (line: string) => void, http: YahooHttpOptions) {
+  // Loaded when a Yahoo fetch starts, not with the fetch command: the library is most of what
+  // `stock-rsi fetch --help` or a fetch from the sample source would otherwise load.
+  const { default: YahooFinance } = await import("yahoo-finance2");
   const relay = (...args: unknown[]) => log(`fetch: yahoo-finance2: ${oneLine(args.map(String).join(" "), 300)}`);
   return new YahooFinance({
     fetch: yahooHttp(http),

@@ -11,10 +11,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pricesSchema, rsiSchema, type Failure, type RsiResult, type Series } from "../../../steps/domain/artifacts.ts";
 import { UnavailableError, UserError } from "../../../steps/domain/errors.ts";
 import { rsi } from "../../../steps/domain/rsi.ts";
-import { runCompute } from "../../../steps/compute-rsi/command.ts";
+import { runCompute } from "../../../steps/compute-rsi/step.ts";
 import { runFetch, type FetchOptions } from "../../../steps/fetch/command.ts";
 import type { FetchedPrices } from "../../../steps/fetch/prices-artifact.ts";
-import { runValidate } from "../../../steps/validate/command.ts";
+import { runValidate } from "../../../steps/validate/step.ts";
+import { VALIDATED } from "../../../steps/domain/artifacts.ts";
+import { readArtifact } from "../../../steps/files/artifact-files.ts";
 import { captureIo, tempDir } from "../../support/cli.ts";
 import { YahooDouble } from "../../support/yahoo-double.ts";
 
@@ -238,7 +240,9 @@ describe("fetch --source yahoo, against the Yahoo double", () => {
     expect(fetched.stderr).toContain("fetch: 1 stale series, last close more than 3 weekdays before 2021-05-17: HALTED (2021-05-03)\n");
 
     const { rsiFile } = computeFrom(fetched);
-    const validated = runValidate({ in: rsiFile, out: join(dir.path, "validated.json"), maxFailedShare: 0.5, maxStaleDays: 3 }, captureIo());
+    const validatedFile = join(dir.path, "validated.json");
+    runValidate({ in: rsiFile, out: validatedFile, maxFailedShare: 0.5, maxStaleDays: 3 }, captureIo());
+    const validated = readArtifact(validatedFile, VALIDATED, "stock-rsi validate");
     expect(validated.results.map((r) => r.symbol)).toEqual(["AAGIY"]);
     expect(validated.failures.map((f) => [f.symbol, f.reason])).toEqual([["HALTED", "stale"]]);
   });

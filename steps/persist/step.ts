@@ -1,0 +1,177 @@
+/**
+ * The persist step's work: read the validated artifact, store the day's values, print the
+ * ranking, and write the run's report. Its command (`command.ts`) loads this only when it runs,
+ * so `--help` loads neither the artifact contract nor the database drivers.
+ */
+import { MAX_LABEL_LENGTH, VALIDATED, type ValidatedArtifact } from "../domain/artifacts.ts";
+import { dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
+import { contradictionIn } from "../validate/rules.ts";
+import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
+import { PolicyFailedError, UserError } from "../domain/errors.ts";
+import { formatRanking, rank, roundHalfEven } from "../domain/ranking.ts";
+import { logLine, type Io } from "../command-line/io.ts";
+import { openStore } from "../store/open-store.ts";
+import type { DayWrite, RsiStore, WriteSummary } from "../store/store.ts";
+import { renderReport, reportSignals } from "../report/report.ts";
+import { formatSignals } from "../report/signals.ts";
+import { reportInput, stepSummaries } from "./report.ts";
+import { isTicker } from "../domain/symbols.ts";
+
+export interface PersistOptions {
+  readonly in: string;
+  readonly db: string;
+  readonly store: boolean;
+  readonly wideTable: boolean;
+  readonly runId?: string;
+  readonly rankingOut?: string;
+  readonly reportOut?: string;
+  readonly signalsOut?: string;
+  readonly json?: boolean;
+}
+
+export async function runPersist(options: PersistOptions, io: Io): Promise<void> {
+  const validated = readArtifact(options.in, VALIDATED, "stock-rsi validate");
+  if (!validated.passed) {
+    throw new PolicyFailedError(`${options.in}: validation failed for this run; refusing to store it (see its checks)`);
+  }
+  assertAsValidated(validated, options.in, io);
+  const ranking = rank(validated.results);
+  const lines = formatRanking(ranking);
+  const runId = options.runId ?? `local-${io.now().toISOString()}`;
+
+  if (!options.store || options.db === "none" || validated.tradeDate === null) {
+    const persisted =
+      !options.store || options.db === "none"
+        ? "not storing (--no-store or --db none)"
+        : // Validation passed with no values: every symbol failed and --max-failed-share allowed it.
+          `nothing to store: none of the ${new Set(validated.failures.map((f) => f.symbol)).size} symbols has a value`;
+    logLine(io, "persist", persisted);
+    await writeReport(validated, runId, persisted, options, undefined);
+  } else {
+    assertTickers(validated, options.in);
+    if (runId.length > MAX_LABEL_LENGTH) throw new UserError(`--run-id: ${runId.length} characters; at most ${MAX_LABEL_LENGTH}`);
+    const store = await openStore(options.db, {
+      env: io.env,
+      access: "write",
+      wideTable: options.wideTable,
+      log: (line) => logLine(io, "persist", line),
+    });
+    try {
+      if (store.schema.applied.length > 0) {
+        logLine(io, "persist", `${store.description}: schema migrated from version ${store.schema.before} to ${store.schema.after}`);
+      }
+      const summary = await store.writeDay(dayWriteOf(validated, validated.tradeDate, runId));
+      const persisted = `stored ${validated.results.length} values for ${validated.tradeDate} in ${store.description} (${summary.inserted} new, ${summary.updated} updated)`;
+      logLine(io, "persist", persisted);
+      const wide = wideTableLine(summary);
+      if (wide) logLine(io, "persist", wide);
+      await writeReport(validated, runId, persisted, options, store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  if (options.rankingOut) writeFileAtomic(options.rankingOut, lines.map((l) => `${l}\n`).join(""));
+  if (options.json) io.out(`${JSON.stringify(jsonResult(validated, ranking), null, 2)}\n`);
+  else io.out(lines.map((l) => `${l}\n`).join(""));
+}
+
+/**
+ * The run's report (`--report-out`) and its crossings (`--signals-out`, the Argo output parameter
+ * `signals`), from the values just stored and the store's history before them; without a store,
+ * from today's values alone.
+ */
+async function writeReport(validated: ValidatedArtifact, runId: string, persisted: string, options: PersistOptions, store: RsiStore | undefined): Promise<void> {
+  if (!options.reportOut && !options.signalsOut) return;
+  const input = await reportInput(
+    {
+      asOf: validated.asOf,
+      tradeDate: validated.tradeDate ?? validated.asOf,
+      method: validated.method,
+      period: validated.period,
+      runId,
+      source: validated.source,
+      steps: stepSummaries(validated, persisted),
+      ranking: validated.results,
+      failures: validated.failures,
+    },
+    store,
+  );
+  if (options.reportOut) writeFileAtomic(options.reportOut, renderReport(input));
+  if (options.signalsOut) {
+    const signals = formatSignals(reportSignals(input).signals);
+    writeFileAtomic(options.signalsOut, signals === "" ? "" : `${signals}\n`);
+  }
+}
+
+/**
+ * Refuses an artifact that says something validate would not have let through (validate's own
+ * rules, re-applied: see `contradictionIn`), a trading day that has not happened yet, or a source
+ * longer than the store keeps, with the field at fault, before the database is opened. The store
+ * is the last line of defence: a value edited into the file after validation would otherwise go
+ * straight into the long table and the user's Excel `stocks` table.
+ */
+function assertAsValidated(v: ValidatedArtifact, file: string, io: Io): void {
+  const unchecked = "it no longer says what validate checked: regenerate it with stock-rsi validate; nothing was stored";
+  const contradiction = contradictionIn(v);
+  if (contradiction) throw new UserError(`${file}: ${contradiction.field}: ${contradiction.problem}; ${unchecked}`);
+  const today = dateIn(MARKET_TIME_ZONE, io.now());
+  if (v.tradeDate !== null && v.tradeDate > today) {
+    throw new UserError(`${file}: tradeDate: ${v.tradeDate} is after today in New York (${today}); a day that has not happened has no closes; nothing was stored`);
+  }
+  if (v.source !== undefined && v.source.length > MAX_LABEL_LENGTH) {
+    throw new UserError(`${file}: source: ${v.source.length} characters; the store keeps at most ${MAX_LABEL_LENGTH}; ${unchecked}`);
+  }
+}
+
+/**
+ * Refuses an artifact naming a symbol that is not a ticker, with the field at fault. The symbols
+ * file is checked the same way by fetch; this catches an artifact written or edited by hand.
+ */
+function assertTickers(v: ValidatedArtifact, file: string): void {
+  const check = (symbol: string, field: string) => {
+    if (!isTicker(symbol)) {
+      throw new UserError(`${file}: ${field}: ${JSON.stringify(symbol)} is not a ticker (letters, digits and . - ^ =, at most 20); nothing was stored`);
+    }
+  };
+  v.results.forEach((r, i) => check(r.symbol, `results[${i}].symbol`));
+  v.failures.forEach((f, i) => check(f.symbol, `failures[${i}].symbol`));
+}
+
+/** What a store writes for a validated run: its values under the trading day, with the run's facts. */
+export function dayWriteOf(validated: ValidatedArtifact, tradeDate: string, runId: string): DayWrite {
+  return {
+    runId,
+    tradeDate,
+    asOf: validated.asOf,
+    source: validated.source ?? "unknown",
+    method: validated.method,
+    period: validated.period,
+    results: validated.results,
+    failures: validated.failures,
+  };
+}
+
+export function wideTableLine(summary: WriteSummary): string | undefined {
+  const wide = summary.wideTable;
+  if (!wide) return undefined;
+  if (!wide.written) return `stocks table not written: ${wide.reason}`;
+  const row =
+    wide.columnsAdded.length > 0
+      ? `stocks table: wrote the day's row, adding ${wide.columnsAdded.length} symbol columns (${wide.columnsAdded.join(", ")})`
+      : "stocks table: wrote the day's row";
+  const left = wide.withoutColumn ?? [];
+  return left.length > 0 ? `${row}; ${left.join(", ")} ${left.length === 1 ? "has" : "have"} no column there (the table's own date column has that name)` : row;
+}
+
+/** The `--json` result: the ranking (full precision and rounded) and what failed. */
+function jsonResult(v: ValidatedArtifact, ranking: ReturnType<typeof rank>) {
+  return {
+    asOf: v.asOf,
+    tradeDate: v.tradeDate,
+    method: v.method,
+    period: v.period,
+    ranking: ranking.map((r) => ({ symbol: r.symbol, rsi: r.rsi, rounded: roundHalfEven(r.rsi), date: r.date })),
+    failures: v.failures,
+  };
+}
