@@ -403,20 +403,8 @@ export const pipeline: PipelineDefinition = {
 export const backfillPipeline: PipelineDefinition = {
   name: "stock-rsi-backfill",
   inputs: pipeline.inputs,
-  parameters: [
-    PARAMETERS.from,
-    PARAMETERS.to,
-    PARAMETERS.lookbackDays,
-    PARAMETERS.source,
-    PARAMETERS.method,
-    PARAMETERS.period,
-    PARAMETERS.maxFailedShare,
-    PARAMETERS.maxStaleDays,
-    PARAMETERS.concurrency,
-    PARAMETERS.requestIntervalMs,
-    PARAMETERS.fetchDeadlineSeconds,
-    PARAMETERS.overwrite,
-  ],
+  // The daily run's parameters, with a range of days in place of the one as-of date.
+  parameters: [PARAMETERS.from, PARAMETERS.to, ...pipeline.parameters.filter((p) => p !== PARAMETERS.asOf), PARAMETERS.overwrite],
   settings: Object.values(SETTINGS),
   steps: [
     {

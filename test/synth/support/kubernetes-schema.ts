@@ -22,6 +22,7 @@ import { dirname, join } from "node:path";
 import * as kplus from "cdk8s-plus-33";
 import ts from "typescript";
 import { describe, type Manifest } from "./manifests.ts";
+import { escapePointer, suggestion } from "./schema-findings.ts";
 
 /** The import cdk8s-plus-33 ships, and the Kubernetes release it was generated from. */
 const K8S_DECLARATIONS = join(dirname(createRequire(import.meta.url).resolve("cdk8s-plus-33")), "imports/k8s.d.ts");
@@ -144,29 +145,4 @@ function primitiveFits(checker: ts.TypeChecker, value: unknown, type: ts.Type): 
   if (type.flags & ts.TypeFlags.NumberLike) return typeof value === "number";
   if (type.flags & ts.TypeFlags.BooleanLike) return typeof value === "boolean";
   return false;
-}
-
-function escapePointer(key: string): string {
-  return key.replaceAll("~", "~0").replaceAll("/", "~1");
-}
-
-/** `; did you mean "imagePullPolicy"?` for a field one or two edits away from a known one. */
-function suggestion(key: string, known: readonly string[]): string {
-  const ranked = known.map((k) => [k, editDistance(k.toLowerCase(), key.toLowerCase())] as const).filter(([, d]) => d <= 2);
-  ranked.sort((a, b) => a[1] - b[1]);
-  return ranked.length > 0 ? `; did you mean "${ranked[0]![0]}"?` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
 }
