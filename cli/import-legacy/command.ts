@@ -15,7 +15,8 @@
  */
 import { basename } from "node:path";
 import { Command } from "commander";
-import { FILE_LIMITS, readBoundedText, UnreadableFile } from "../../steps/files/bounded-read.ts";
+import { FILE_LIMITS, readBoundedText } from "../../steps/files/bounded-read.ts";
+import { UnreadableFile } from "../../steps/files/regular-file.ts";
 import { ExitCode, UserError } from "../../steps/domain/errors.ts";
 import { SETTINGS } from "../../steps/pipeline.ts";
 import { settingOption, withExitStatuses } from "../../steps/command-line/flags.ts";

@@ -9,7 +9,7 @@ import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { ExitCode, ExitWith, UserError } from "../../steps/domain/errors.ts";
-import { describeFsError } from "../../steps/files/artifact-files.ts";
+import { describeFsError } from "../../steps/files/regular-file.ts";
 import { pipeline, SETTINGS, type SettingValue, type StepDefinition } from "../../steps/pipeline.ts";
 import { logLine, type Io } from "../../steps/command-line/io.ts";
 import { noStoreOption, parameterOption, parameterText, settingOption, settingValue, withExitStatuses } from "../../steps/command-line/flags.ts";

@@ -9,12 +9,13 @@
  * contract (version 1) and the Argo UI expect. See docs/pipeline.md, "Reading and writing
  * artifacts".
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { z } from "zod";
 import type { StreamedContract } from "../domain/artifacts.ts";
 import { UserError } from "../domain/errors.ts";
 import { JsonSyntaxError, NotAnObject, RepeatedMember, scanArtifact } from "./json-file-scanner.ts";
+import { describeFsError, openRegular, UnreadableFile } from "./regular-file.ts";
 
 /**
  * Up to this size, a file that is not valid JSON, or not an object, is parsed whole once more to
@@ -137,25 +138,14 @@ function diagnose<A, E>(path: string, fd: number, size: number, contract: Stream
   return new UserError(`${path}: not valid JSON (${detail}); regenerate it with ${producedBy}`);
 }
 
-/**
- * Opens a file for reading, refusing anything but a regular file: a directory, a device such as
- * /dev/zero (which never ends) or a FIFO (which blocks until someone writes) is not an artifact.
- * O_NONBLOCK keeps the open itself from waiting on a FIFO; it changes nothing for a regular file.
- */
+/** Opens an artifact for reading; anything but a regular file is refused with one line (see `regular-file.ts`). */
 export function openRegularFile(path: string): { fd: number; size: number } {
-  let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return openRegular(path);
   } catch (err) {
-    throw new UserError(`${path}: cannot read the file (${describeFsError(err)})`);
+    if (err instanceof UnreadableFile) throw new UserError(`${path}: cannot read the file (${err.message})`);
+    throw err;
   }
-  const stat = fstatSync(fd);
-  if (!stat.isFile()) {
-    closeSync(fd);
-    const what = stat.isDirectory() ? "it is a directory" : stat.isFIFO() ? "it is a FIFO, not a file" : stat.isSocket() ? "it is a socket, not a file" : "it is a device, not a file";
-    throw new UserError(`${path}: cannot read the file (${what})`);
-  }
-  return { fd, size: stat.size };
 }
 
 /** Bytes gathered before one write to the file. */
@@ -323,13 +313,3 @@ function formatPath(path: readonly PropertyKey[]): string {
     .join("");
 }
 
-export function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES") return "permission denied";
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "EROFS") return "read-only file system";
-  if (code === "ENOTDIR") return "a parent is not a directory";
-  if (code === "ENOSPC") return "no space left on the device";
-  return (err as Error).message;
-}

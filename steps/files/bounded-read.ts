@@ -8,13 +8,8 @@
  * nothing for a regular file), refused unless it is a regular file, and read only up to its limit:
  * a file that is, or grows while being read, larger than that is refused too, with its size.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
-import { describeFsError } from "./artifact-files.ts";
-
-/** Why a file was not read, in words that complete "cannot read the file (...)". */
-export class UnreadableFile extends Error {
-  override readonly name = "UnreadableFile";
-}
+import { closeSync, readSync } from "node:fs";
+import { describeFsError, openRegular, UnreadableFile } from "./regular-file.ts";
 
 /** The limits of the files read through here, with the reason for each. */
 export const FILE_LIMITS = {
@@ -30,16 +25,9 @@ export const FILE_LIMITS = {
 
 /** The file's text (UTF-8), or an `UnreadableFile` saying why not. */
 export function readBoundedText(path: string, limitBytes: number): string {
-  let fd: number;
+  const { fd, size } = openRegular(path);
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw new UnreadableFile(describeFsError(err));
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new UnreadableFile(notAFile(stat));
-    if (stat.size > limitBytes) throw new UnreadableFile(tooLarge(stat.size, limitBytes));
+    if (size > limitBytes) throw new UnreadableFile(tooLarge(size, limitBytes));
     const chunks: Buffer[] = [];
     let total = 0;
     // A file's size can be wrong (a file in /proc says 0) or change while it is read: read until
@@ -59,13 +47,6 @@ export function readBoundedText(path: string, limitBytes: number): string {
   } finally {
     closeSync(fd);
   }
-}
-
-function notAFile(stat: Stats): string {
-  if (stat.isDirectory()) return "it is a directory";
-  if (stat.isFIFO()) return "it is a FIFO, not a file";
-  if (stat.isSocket()) return "it is a socket, not a file";
-  return "it is a device, not a file";
 }
 
 function tooLarge(bytes: number, limit: number, qualifier = ""): string {

@@ -4,7 +4,8 @@
  */
 import { UserError } from "../domain/errors.ts";
 import { parseSymbols, type SymbolList } from "../domain/symbols.ts";
-import { FILE_LIMITS, readBoundedText, UnreadableFile } from "./bounded-read.ts";
+import { FILE_LIMITS, readBoundedText } from "./bounded-read.ts";
+import { UnreadableFile } from "./regular-file.ts";
 
 /** The symbols in the file; a file that is not a regular file of at most 1 MiB is refused. */
 export function readSymbolsFile(path: string): SymbolList {
