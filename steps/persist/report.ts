@@ -10,18 +10,10 @@ import { DEFAULT_SPARKLINE_DAYS, type ReportInput, type StaleSeriesLine, type St
 import type { RsiStore } from "../store/store.ts";
 import { summarize } from "../validate/rules.ts";
 
-/** What a report shows of one trading day, besides the stored history. */
-export interface ReportedDay {
-  readonly asOf: string;
-  readonly tradeDate: string;
-  readonly method: ReportInput["method"];
-  readonly period: number;
-  readonly runId: string;
-  readonly source?: string | undefined;
-  readonly steps: readonly StepSummary[];
+/** What a report shows of one trading day, besides the stored history (which `reportInput` reads). */
+export type ReportedDay = Omit<ReportInput, "tradingDays" | "ranking" | "stale"> & {
   readonly ranking: readonly { readonly symbol: string; readonly rsi: number }[];
-  readonly failures: readonly Failure[];
-}
+};
 
 /**
  * The report's input: the day, and each ranked symbol's stored values over the last `days`
