@@ -11,7 +11,7 @@
  */
 import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import type { z } from "zod";
+import * as z from "zod/mini";
 import type { StreamedContract } from "../domain/artifacts.ts";
 import { UserError } from "../domain/errors.ts";
 import { JsonSyntaxError, NotAnObject, RepeatedMember, scanArtifact } from "./json-file-scanner.ts";
@@ -56,7 +56,7 @@ export function readArtifactStream<A, E>(path: string, contract: StreamedContrac
         mask[key] = true;
         if (Object.hasOwn(members, key)) given[key] = members[key];
       }
-      const head = (contract.schema as unknown as z.ZodObject).pick(mask).safeParse(given);
+      const head = z.pick(contract.schema as unknown as z.ZodMiniObject, mask).safeParse(given);
       if (!head.success) {
         const issue = head.error.issues[0]!;
         throw refuse(formatPath(issue.path), issue.message);
