@@ -19,10 +19,13 @@
  *     npm run bench:compute -- --sizes 5000 --runs 3 --node /path/to/node
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { PRICES } from "../steps/domain/artifacts.ts";
+import { MAX_SYMBOLS } from "../steps/domain/symbols.ts";
+import { ArtifactWriter, readArtifactStream } from "../steps/files/artifact-files.ts";
 import { syntheticSymbols } from "../test/support/yahoo-double.ts";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
@@ -67,6 +70,44 @@ function alternate(commands: ReadonlyArray<readonly [string, readonly string[]]>
   return all.map(medians);
 }
 
+/**
+ * A prices artifact of `symbols` from the sample source, written by the fetch step itself. A run
+ * takes at most MAX_SYMBOLS symbols, so a larger universe is fetched in lists of that size and
+ * their series are joined, a series at a time, into one artifact: what one fetch would write.
+ */
+function samplePrices(symbols: readonly string[], out: string): void {
+  const parts: string[] = [];
+  for (let i = 0; i < symbols.length; i += MAX_SYMBOLS) {
+    const list = join(dir, `symbols-part-${parts.length}.txt`);
+    writeFileSync(list, symbols.slice(i, i + MAX_SYMBOLS).join("\n") + "\n");
+    const part = `${out}.part-${parts.length}`;
+    measure(node, [BIN, "fetch", "--symbols", list, "--source", "sample", "--as-of", AS_OF, "--lookback-days", LOOKBACK_DAYS, "--out", part]);
+    parts.push(part);
+  }
+  if (parts.length === 1) return renameSync(parts[0]!, out);
+  const writer = new ArtifactWriter(out);
+  const tail: Record<string, unknown> = {};
+  parts.forEach((part, i) => {
+    const artifact = readArtifactStream(part, PRICES, "the bench", {
+      head: (head) => {
+        if (i > 0) return;
+        for (const [key, value] of Object.entries(head)) writer.member(key, value);
+        writer.beginArray(PRICES.streamed);
+      },
+      element: (series) => void writer.element(series),
+    });
+    const after = Object.keys(artifact).slice(Object.keys(artifact).indexOf(PRICES.streamed) + 1);
+    for (const key of after) {
+      const value = (artifact as Record<string, unknown>)[key];
+      tail[key] = Array.isArray(value) ? [...((tail[key] as unknown[] | undefined) ?? []), ...value] : value;
+    }
+    rmSync(part);
+  });
+  writer.endArray();
+  for (const [key, value] of Object.entries(tail)) writer.member(key, value);
+  writer.close();
+}
+
 const s = (x: number) => `${x.toFixed(2)} s`;
 const mib = (x: number) => `${x.toFixed(0)} MiB`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
@@ -80,11 +121,9 @@ try {
   console.log("| symbols | prices file | step | wall | CPU | peak RSS | reference | wall | CPU | peak RSS | wall ratio | CPU ratio |");
   console.log("| --: | --: | --- | --: | --: | --: | --- | --: | --: | --: | --: | --: |");
   for (const size of values.sizes.split(",").map(Number)) {
-    const symbols = join(dir, `symbols-${size}.txt`);
-    writeFileSync(symbols, syntheticSymbols(size).join("\n") + "\n");
     const prices = join(dir, `prices-${size}.json`);
     const rsi = join(dir, `rsi-${size}.json`);
-    measure(node, [BIN, "fetch", "--symbols", symbols, "--source", "sample", "--as-of", AS_OF, "--lookback-days", LOOKBACK_DAYS, "--out", prices]);
+    samplePrices(syntheticSymbols(size), prices);
     const size_ = `${(statSync(prices).size / 2 ** 20).toFixed(0)} MiB`;
     const [compute, reference] = alternate([
       [node, [BIN, "compute-rsi", "--in", prices, "--out", rsi, "--method", "wilder"]],
