@@ -89,7 +89,10 @@ for (const r of rows) {
     `| ${r.step} | ${mb(r.size.bytes)} | ${mb(r.size.gzipBytes)} | ${mb(ownBytes)} (${mb(ownGzip)}) | ${r.onBundle} | ${r.inImage} | ${r.buildahRun} |`,
   );
 }
-console.log(`\nCold start: median of ${runs} runs (buildah run: ${Math.min(runs, 5)}), \`stock-rsi <subcommand> --help\`, ${process.arch}, ${spawnSync(node24, ["--version"]).stdout.toString().trim()}.`);
+const bare = time(runs, node24, ["-e", "0"]);
+console.log(
+  `\nCold start: median of ${runs} runs (buildah run: ${Math.min(runs, 5)}), \`stock-rsi <subcommand> --help\`, ${process.arch}, ${spawnSync(node24, ["--version"]).stdout.toString().trim()}; \`node -e 0\` on this machine now: ${bare}.`,
+);
 
 function time(n: number, command: string, args: readonly string[], childEnv: NodeJS.ProcessEnv = process.env): Timing {
   const samples: number[] = [];
