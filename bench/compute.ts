@@ -26,7 +26,11 @@ import { parseArgs } from "node:util";
 import { PRICES } from "../steps/domain/artifacts.ts";
 import { MAX_SYMBOLS } from "../steps/domain/symbols.ts";
 import { ArtifactWriter, readArtifactStream } from "../steps/files/artifact-files.ts";
+import { guardOutputs } from "../steps/files/output-files.ts";
 import { syntheticSymbols } from "../test/support/yahoo-double.ts";
+
+/** A file to write, declared as a command declares its outputs. */
+const outputFile = (path: string) => guardOutputs({ outputs: [{ flag: "--out", path }] }).open(path);
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(REPO_ROOT, "bin/stock-rsi.mjs");
@@ -85,7 +89,7 @@ function samplePrices(symbols: readonly string[], out: string): void {
     parts.push(part);
   }
   if (parts.length === 1) return renameSync(parts[0]!, out);
-  const writer = new ArtifactWriter(out);
+  const writer = new ArtifactWriter(outputFile(out));
   const tail: Record<string, unknown> = {};
   parts.forEach((part, i) => {
     const artifact = readArtifactStream(part, PRICES, "the bench", {

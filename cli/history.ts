@@ -16,12 +16,12 @@ import { PARAMETERS, SETTINGS } from "../steps/pipeline.ts";
 import { roundHalfEven } from "../steps/domain/ranking.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
 import { flagParser, parameterOption, settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
-import { openStore } from "../steps/store/open-store.ts";
+import { databaseFiles, openStore } from "../steps/store/open-store.ts";
 import type { HistoryRow, RsiStore } from "../steps/store/store.ts";
 import { tickerAsWritten } from "../steps/domain/symbols.ts";
 import { addDays, dateIn, MARKET_TIME_ZONE } from "../steps/domain/dates.ts";
 import { tradingDaysBetween } from "../steps/domain/market-calendar.ts";
-import { writeFileAtomic } from "../steps/files/artifact-files.ts";
+import { guardOutputs, STDOUT, type CommandOutputs } from "../steps/files/output-files.ts";
 import { renderHistoryChart } from "../steps/report/history-chart.ts";
 
 export interface HistoryOptions {
@@ -44,7 +44,7 @@ export function historyCommand(io: Io): Command {
     .addOption(settingOption(SETTINGS.db))
     .addOption(parameterOption(PARAMETERS.method))
     .addOption(parameterOption(PARAMETERS.period))
-    .option("--chart <file>", "also draw the values as an SVG chart (dates across, the 30/70 band, a gap on a day without a value)")
+    .option("--chart <file>", "also draw the values as an SVG chart (dates across, the 30/70 band, a gap on a day without a value); - for stdout, instead of the values")
     .option("--gaps", "list the trading days (NYSE calendar) on which no value is stored, instead of the values")
     .option("--json", 'print [{"symbol","date","rsi"}] at full precision (--gaps: ["YYYY-MM-DD", ...]) instead of lines')
     .action(async (symbols: string[], options: HistoryOptions) => {
@@ -66,17 +66,19 @@ export async function runHistory(given: readonly string[], options: HistoryOptio
     throw new UserError(`history: --from ${options.from} is after --to ${options.to}`);
   }
   if (options.db === "none") throw new UserError("history: --db none stores nothing to read; give the database the values are in");
+  if (options.chart === STDOUT && options.json) throw new UserError("history: --chart - puts the SVG on stdout, where --json would go too; leave out one of them");
+  const outputs = guardOutputs({ ...databaseFiles(options.db, io.env), outputs: [{ flag: "--chart", path: options.chart, stdout: true }], stdout: io.out });
 
   const store = await openStore(options.db, { env: io.env, access: "read", log: (line) => logLine(io, "history", line) });
   try {
     if (options.gaps) await printGaps(store, symbols, options, io);
-    else await printValues(store, symbols, options, io);
+    else await printValues(store, symbols, options, outputs, io);
   } finally {
     await store.close();
   }
 }
 
-async function printValues(store: RsiStore, symbols: readonly string[], options: HistoryOptions, io: Io): Promise<void> {
+async function printValues(store: RsiStore, symbols: readonly string[], options: HistoryOptions, outputs: CommandOutputs, io: Io): Promise<void> {
   const series = { method: options.method, period: options.period };
   const rows = await store.history({ symbols, from: options.from, to: options.to, ...series });
   const found = new Set(rows.map((r) => r.symbol));
@@ -98,8 +100,10 @@ async function printValues(store: RsiStore, symbols: readonly string[], options:
       tradingDays,
       series: symbols.map((symbol) => ({ symbol, points: rows.filter((r) => r.symbol === symbol) })),
     });
-    writeFileAtomic(options.chart, svg);
-    logLine(io, "history", `drew ${symbols.length} series over ${new Set(tradingDays).size} trading days: ${options.chart}`);
+    outputs.write(options.chart, svg);
+    logLine(io, "history", `drew ${symbols.length} series over ${new Set(tradingDays).size} trading days: ${options.chart === STDOUT ? "stdout" : options.chart}`);
+    // The chart took stdout: the values stay off it.
+    if (options.chart === STDOUT) return;
   }
   if (options.json) io.out(`${JSON.stringify(rows.map(({ symbol, date, rsi }) => ({ symbol, date, rsi })), null, 2)}\n`);
   else io.out(rows.map((r: HistoryRow) => `${r.symbol} ${r.date} ${roundHalfEven(r.rsi).toFixed(2)}\n`).join(""));

@@ -13,10 +13,10 @@ import { PARAMETERS, SETTINGS } from "../steps/pipeline.ts";
 import type { RsiMethod } from "../steps/domain/rsi.ts";
 import { flagParser, parameterOption, settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
-import { writeFileAtomic } from "../steps/files/artifact-files.ts";
+import { guardOutputs, STDOUT } from "../steps/files/output-files.ts";
 import { reportInput } from "../steps/persist/report.ts";
 import { DEFAULT_SPARKLINE_DAYS, renderReport } from "../steps/report/report.ts";
-import { openStore } from "../steps/store/open-store.ts";
+import { databaseFiles, openStore } from "../steps/store/open-store.ts";
 
 export interface ReportOptions {
   readonly db: string;
@@ -30,7 +30,7 @@ export interface ReportOptions {
 export function reportCommand(io: Io): Command {
   const command = new Command("report")
     .description("draw the run report (HTML) of the last stored trading day on or before a date, from the store")
-    .requiredOption("--out <file>", "where to write the report (HTML: no script, nothing fetched; opens in any browser)")
+    .requiredOption("--out <file>", "where to write the report (HTML: no script, nothing fetched; opens in any browser); - for stdout")
     .addOption(settingOption(SETTINGS.db))
     .addOption(new Option("--as-of <date>", "the day to report: the last stored trading day on or before it (default: today in New York)").argParser(flagParser(isoDateValue)))
     .addOption(new Option("--days <n>", "stored trading days each sparkline spans").argParser(flagParser(positiveIntValue)).default(DEFAULT_SPARKLINE_DAYS))
@@ -44,6 +44,7 @@ export function reportCommand(io: Io): Command {
 
 export async function runReport(options: ReportOptions, io: Io): Promise<void> {
   if (options.db === "none") throw new UserError("report: --db none stores nothing to report; give the database the values are in");
+  const outputs = guardOutputs({ ...databaseFiles(options.db, io.env), outputs: [{ flag: "--out", path: options.out, stdout: true }], stdout: io.out });
   const asOf = options.asOf || dateIn(MARKET_TIME_ZONE, io.now());
   const series = { method: options.method, period: options.period };
   const store = await openStore(options.db, { env: io.env, access: "read", log: (line) => logLine(io, "report", line) });
@@ -70,8 +71,8 @@ export async function runReport(options: ReportOptions, io: Io): Promise<void> {
       store,
       options.days,
     );
-    writeFileAtomic(options.out, renderReport(input));
-    logLine(io, "report", `${ranking.length} symbols for ${tradeDate} (${options.method}, period ${options.period}), sparklines over ${input.tradingDays.length} stored trading days: ${options.out}`);
+    outputs.write(options.out, renderReport(input));
+    logLine(io, "report", `${ranking.length} symbols for ${tradeDate} (${options.method}, period ${options.period}), sparklines over ${input.tradingDays.length} stored trading days: ${options.out === STDOUT ? "stdout" : options.out}`);
   } finally {
     await store.close();
   }

@@ -2,7 +2,8 @@
  * The dependency rules the tree is built on, checked on the import statements themselves:
  * nothing imports in a circle; `steps/domain/` is pure (no Node built-ins, no other folder);
  * the steps never import the laptop's CLI; the constructs never import the app that uses them;
- * the pipeline definition loads no command-line framework.
+ * the pipeline definition loads no command-line framework; and only the output guard
+ * (`steps/files/output-files.ts`) writes files.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -83,4 +84,54 @@ describe("the dependency rules", () => {
     const packages = [...seen].flatMap((f) => graph.get(f)?.packages ?? []);
     expect(packages).not.toContain("commander");
   });
+
+  it("only the output guard writes files: every other module of the program reads, or asks it", () => {
+    // The build script writes build/cli, not a file a user names; it is no command of the program.
+    const program = files.filter((f) => /^(steps|cli)\//.test(f) && f !== "cli/build.ts" && f !== OUTPUT_GUARD);
+    const offences: string[] = [];
+    for (const file of program) {
+      const text = readFileSync(join(REPO_ROOT, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "");
+      for (const m of text.matchAll(/import\s+([^;]*?)\s+from\s+["'](node:)?fs(\/promises)?["']/g)) {
+        const clause = m[1]!;
+        if (m[3] || !clause.startsWith("{")) offences.push(`${file}: imports ${m[0]} (name what it reads from node:fs instead)`);
+        const names = clause.replace(/[{}]/g, "").split(",").map((n) => n.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0]!);
+        for (const name of names) if (FS_WRITERS.has(name)) offences.push(`${file}: imports ${name} from node:fs`);
+      }
+      if (/import\(\s*["'](node:)?fs/.test(text)) offences.push(`${file}: loads node:fs dynamically`);
+      for (const m of text.matchAll(/openSync\(([^,()]+),\s*([^)]*)\)/g)) {
+        if (!/^"r"$|O_RDONLY/.test(m[2]!.trim())) offences.push(`${file}: openSync(${m[1]}, ${m[2]}) opens for writing`);
+      }
+    }
+    expect(offences).toEqual([]);
+  });
 });
+
+/** The one module that writes files a command is asked to write (see its doc comment). */
+const OUTPUT_GUARD = "steps/files/output-files.ts";
+
+/** node:fs functions that create, change or replace a file. */
+const FS_WRITERS = new Set([
+  "writeFile",
+  "writeFileSync",
+  "appendFile",
+  "appendFileSync",
+  "createWriteStream",
+  "rename",
+  "renameSync",
+  "copyFile",
+  "copyFileSync",
+  "cp",
+  "cpSync",
+  "write",
+  "writeSync",
+  "writev",
+  "writevSync",
+  "truncate",
+  "truncateSync",
+  "ftruncate",
+  "ftruncateSync",
+  "link",
+  "linkSync",
+  "symlink",
+  "symlinkSync",
+]);

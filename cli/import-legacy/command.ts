@@ -17,11 +17,12 @@ import { basename } from "node:path";
 import { Command } from "commander";
 import { FILE_LIMITS, readBoundedText } from "../../steps/files/bounded-read.ts";
 import { UnreadableFile } from "../../steps/files/regular-file.ts";
+import { guardOutputs } from "../../steps/files/output-files.ts";
 import { ExitCode, UserError } from "../../steps/domain/errors.ts";
 import { SETTINGS } from "../../steps/pipeline.ts";
 import { settingOption, withExitStatuses } from "../../steps/command-line/flags.ts";
 import { logLine, type Io } from "../../steps/command-line/io.ts";
-import { openStore } from "../../steps/store/open-store.ts";
+import { databaseFiles, openStore } from "../../steps/store/open-store.ts";
 import { WIDE_TABLE } from "../../steps/store/mysql/wide-table.ts";
 import { formatImportReport, importReport, legacyValuesOf, type ImportReport, type LegacyReading } from "./legacy-values.ts";
 import { parseMysqldumpTable } from "./mysqldump.ts";
@@ -55,6 +56,9 @@ export async function runImportLegacy(options: ImportLegacyOptions, io: Io): Pro
     throw new UserError("import-legacy: give exactly one of --dump FILE or --from-table TABLE");
   }
   if (options.db === "none") throw new UserError("import-legacy: --db none stores nothing; give the database to import into");
+  // It writes no file of its own; the store it writes must not be the dump it reads.
+  const database = databaseFiles(options.db, io.env);
+  guardOutputs({ keeps: database.keeps, reads: [...(options.dump !== undefined ? [{ path: options.dump, role: "the dump being imported (--dump)" }] : []), ...database.reads], outputs: [] });
 
   // A dump is read and checked in full before anything touches the database.
   let reading: LegacyReading | undefined;

@@ -10,11 +10,13 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { ExitCode, ExitWith, UserError } from "../../steps/domain/errors.ts";
 import { describeFsError } from "../../steps/files/regular-file.ts";
-import { pipeline, SETTINGS, type SettingValue, type StepDefinition } from "../../steps/pipeline.ts";
+import { guardOutputs } from "../../steps/files/output-files.ts";
+import { replayedFiles } from "../../steps/fetch/sources/file.ts";
+import { PARAMETERS, pipeline, SETTINGS, type SettingValue, type StepDefinition } from "../../steps/pipeline.ts";
 import { logLine, type Io } from "../../steps/command-line/io.ts";
 import { noStoreOption, parameterOption, parameterText, settingOption, settingValue, withExitStatuses } from "../../steps/command-line/flags.ts";
-import { checkDatabaseUrl } from "../../steps/store/open-store.ts";
-import { executePipeline } from "./executor.ts";
+import { checkDatabaseUrl, databaseFiles } from "../../steps/store/open-store.ts";
+import { executePipeline, plannedOutputs, type ExecutionPlan, type StepOutcome } from "./executor.ts";
 
 export type InvokeInProcess = (argv: readonly string[]) => Promise<number>;
 
@@ -34,7 +36,7 @@ export function runCommand(io: Io, invoke: InvokeInProcess): Command {
   command
     .addOption(noStoreOption())
     .option("--artifacts-dir <dir>", "keep the artifacts here instead of a temporary directory")
-    .option("--report <file>", "also write the run's report here (HTML: the ranking, changes, sparklines, crossings)")
+    .option("--report <file>", "also write the run's report here (HTML: the ranking, changes, sparklines, crossings); a failed run writes none and says so")
     .action(async (symbolsFile: string, options: RunOptions) => {
       const code = await runPipeline(symbolsFile, options, invoke, io);
       // Each step has already said why it stopped.
@@ -49,7 +51,9 @@ async function runPipeline(symbolsFile: string, options: RunOptions, invoke: Inv
   const settings: Record<string, SettingValue | undefined> = {};
   for (const setting of pipeline.settings) settings[setting.name] = settingValue(setting, options);
   if (!options.store) settings[SETTINGS.db.name] = "none";
-  checkDatabaseUrl(String(settings[SETTINGS.db.name] ?? SETTINGS.db.default));
+  const db = String(settings[SETTINGS.db.name] ?? SETTINGS.db.default);
+  checkDatabaseUrl(db);
+  const startedMs = Date.now();
 
   const keep = options.artifactsDir !== undefined;
   const artifactsDir = keep ? artifactsDirectory(options.artifactsDir!) : mkdtempSync(join(tmpdir(), "stock-rsi-"));
@@ -67,17 +71,16 @@ async function runPipeline(symbolsFile: string, options: RunOptions, invoke: Inv
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
   try {
+    const plan: ExecutionPlan = { artifactsDir, inputFiles: { symbols: symbolsFile }, outputFiles: options.report ? { report: options.report } : {}, parameters, settings };
+    guardRunOutputs(plan, db, keep, io);
     const steps = pipeline.steps.length;
-    const outcomes = await executePipeline(
-      pipeline,
-      { artifactsDir, inputFiles: { symbols: symbolsFile }, outputFiles: options.report ? { report: options.report } : {}, parameters, settings },
-      (_step: StepDefinition, argv) => invoke(argv),
-      {
-        log: (line) => logLine(io, "run", line),
-        onAttempt: (step) => (running = `${step.name} (step ${pipeline.steps.indexOf(step) + 1} of ${steps})`),
-      },
-    );
-    return outcomes.at(-1)?.exitCode ?? ExitCode.internal;
+    const outcomes = await executePipeline(pipeline, plan, (_step: StepDefinition, argv) => invoke(argv), {
+      log: (line) => logLine(io, "run", line),
+      onAttempt: (step) => (running = `${step.name} (step ${pipeline.steps.indexOf(step) + 1} of ${steps})`),
+    });
+    const last = outcomes.at(-1);
+    if (options.report && last && last.exitCode !== ExitCode.ok) sayNoReport(options.report, last, startedMs, io);
+    return last?.exitCode ?? ExitCode.internal;
   } finally {
     process.off("SIGTERM", stop);
     process.off("SIGINT", stop);
@@ -96,4 +99,40 @@ function artifactsDirectory(path: string): string {
     throw new UserError(`--artifacts-dir ${path}: cannot use it as a directory (${why}); give a directory (it is created if missing)`);
   }
   return path;
+}
+
+/**
+ * Every file the steps will write, checked before the first one starts (`output-files.ts`): none
+ * may be the store, the symbols file or another input of the run, nor anything but a regular file
+ * or a new path. Each step checks its own again; only the run knows all of them at once.
+ */
+function guardRunOutputs(plan: ExecutionPlan, db: string, keep: boolean, io: Io): void {
+  const database = databaseFiles(db, io.env);
+  const source = plan.parameters[PARAMETERS.source.name] ?? PARAMETERS.source.default;
+  const where = keep ? "in --artifacts-dir" : "in the run's temporary directory";
+  guardOutputs({
+    keeps: database.keeps,
+    reads: [{ path: plan.inputFiles.symbols!, role: "the symbols file" }, ...replayedFiles(source), ...database.reads],
+    outputs: plannedOutputs(pipeline, plan).map(({ output, path, named }) =>
+      named ? { flag: `--${output.name}`, path } : { flag: "--artifacts-dir", path, named: `${path} (${where})` },
+    ),
+  });
+}
+
+/**
+ * A failed run writes no report (persist, which writes it, did not finish). A report from an
+ * earlier run may still be there under that name, and would pass for this one's: say so.
+ */
+function sayNoReport(report: string, failed: StepOutcome, startedMs: number, io: Io): void {
+  let modifiedMs: number | undefined;
+  try {
+    modifiedMs = statSync(report).mtimeMs;
+  } catch {
+    modifiedMs = undefined;
+  }
+  // persist may have written it before a later output failed: then it is this run's.
+  if (modifiedMs !== undefined && modifiedMs >= startedMs) return;
+  const failedAt = `the run failed at ${failed.step} (exit ${failed.exitCode}); no report was written`;
+  const earlier = modifiedMs === undefined ? "" : `: ${report} is still an earlier run's report (written ${new Date(modifiedMs).toISOString().slice(0, 19)}Z)`;
+  logLine(io, "run", `${failedAt}${earlier}`);
 }

@@ -15,6 +15,7 @@ import {
   type PipelineDefinition,
   type SettingValue,
   type StepDefinition,
+  type StepOutput,
 } from "../../steps/pipeline.ts";
 
 export interface ExecutionPlan {
@@ -77,6 +78,25 @@ export async function executePipeline(
     if (exitCode !== ExitCode.ok) break;
   }
   return outcomes;
+}
+
+/** A file a step writes under this plan: into the artifacts directory, or a file of the user's (`run --report`). */
+export interface PlannedOutput {
+  readonly step: StepDefinition;
+  readonly output: StepOutput;
+  readonly path: string;
+  /** Whether the user named the file (`outputFiles`), rather than the artifacts directory holding it. */
+  readonly named: boolean;
+}
+
+/** Every file the steps write under this plan, in execution order. */
+export function plannedOutputs(definition: PipelineDefinition, plan: ExecutionPlan): PlannedOutput[] {
+  return executionOrder(definition).flatMap((step) =>
+    [...step.outputs, ...step.outputParameters].map((output) => {
+      const named = plan.outputFiles?.[output.name];
+      return { step, output, path: named ?? join(plan.artifactsDir, output.file), named: named !== undefined };
+    }),
+  );
 }
 
 /** The argv a step runs with under this plan. */

@@ -3,7 +3,8 @@
  * environment. Commands receive an `Io` instead of reaching for `process`, so the local runner
  * can run steps in-process and tests can read what a command printed.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { writePlatformFile } from "../files/output-files.ts";
 
 export interface Io {
   /** stdout: the ranking or `--json` result, nothing else. */
@@ -52,12 +53,8 @@ export const processIo: Io = {
   env: process.env,
   now: () => new Date(),
   reportFailure(line) {
-    if (!existsSync(TERMINATION_LOG)) return;
-    try {
-      writeFileSync(TERMINATION_LOG, line);
-    } catch {
-      // The message is a courtesy; the exit status and the log already say what happened.
-    }
+    // The message is a courtesy; the exit status and the log already say what happened.
+    if (existsSync(TERMINATION_LOG)) writePlatformFile(TERMINATION_LOG, line);
   },
 };
 

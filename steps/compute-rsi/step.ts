@@ -5,6 +5,7 @@
  */
 import { PRICES, SCHEMA_VERSION, type Failure } from "../domain/artifacts.ts";
 import { ArtifactWriter, readArtifactStream } from "../files/artifact-files.ts";
+import { guardOutputs } from "../files/output-files.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { seriesRsi } from "./compute.ts";
@@ -22,13 +23,14 @@ export interface ComputeOptions {
  * for the whole prices artifact, byte for byte.
  */
 export function runCompute(options: ComputeOptions, io: Io): void {
+  const outputs = guardOutputs({ reads: [{ path: options.in, role: "the artifact this step reads (--in)" }], outputs: [{ flag: "--out", path: options.out }] });
   let writer: ArtifactWriter | undefined;
   let results = 0;
   const undefinedRsi: Failure[] = [];
   try {
     const prices = readArtifactStream(options.in, PRICES, "stock-rsi fetch", {
       head: (head) => {
-        writer = new ArtifactWriter(options.out)
+        writer = new ArtifactWriter(outputs.open(options.out))
           .member("schemaVersion", SCHEMA_VERSION)
           .member("kind", "rsi")
           .member("asOf", head.asOf)

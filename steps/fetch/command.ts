@@ -12,6 +12,7 @@
 import { Option, type Command } from "commander";
 import { MAX_LABEL_LENGTH, type Failure } from "../domain/artifacts.ts";
 import { writeArtifact } from "../files/artifact-files.ts";
+import { guardOutputs } from "../files/output-files.ts";
 import { addDays, dateIn, daysBetween, FIRST_DATE, MARKET_TIME_ZONE } from "../domain/dates.ts";
 import { ExitCode, UnavailableError, UserError } from "../domain/errors.ts";
 import { readSymbolsFile } from "../files/symbols-file.ts";
@@ -25,7 +26,7 @@ import { pricesArtifact, type FetchedPrices } from "./prices-artifact.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
 import { clipToWindow, type PriceSource } from "./source.ts";
 import { startProgress } from "./progress.ts";
-import { fileSource } from "./sources/file.ts";
+import { fileSource, replayedFiles } from "./sources/file.ts";
 import { sampleSource } from "./sources/sample.ts";
 import { PRICE_FIELDS, yahooSource, type PriceField } from "./sources/yahoo.ts";
 import { parseBaseUrl, YAHOO_URL_ENV } from "./sources/yahoo-http.ts";
@@ -71,6 +72,10 @@ export function fetchCommand(io: Io): Command {
 }
 
 export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPrices> {
+  const outputs = guardOutputs({
+    reads: [{ path: options.symbols, role: "the symbols file (--symbols)" }, ...replayedFiles(options.source)],
+    outputs: [{ flag: "--out", path: options.out }],
+  });
   const { symbols, warnings } = readSymbolsFile(options.symbols);
   for (const warning of warnings) logLine(io, "fetch", `warning: ${warning}`);
   const source = selectSource(options, io);
@@ -95,7 +100,7 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
 
   const artifact = pricesArtifact({ asOf, source: source.name, priceField: options.priceField, series, failures, maxStaleDays });
   const { stale } = artifact;
-  writeArtifact(options.out, artifact);
+  writeArtifact(outputs.open(options.out), artifact);
 
   for (const line of failureSummary(failures)) logLine(io, "fetch", line);
   if (stale.length > 0) {

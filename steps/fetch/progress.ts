@@ -5,7 +5,7 @@
  * - under Argo, `N/M` written to the file named by `$ARGO_PROGRESS_FILE`, which the UI shows
  *   as the node's progress.
  */
-import { writeFileSync } from "node:fs";
+import { writePlatformFile } from "../files/output-files.ts";
 import type { Io } from "../command-line/io.ts";
 
 export interface Progress {
@@ -18,12 +18,8 @@ export function startProgress(io: Io, total: number): Progress {
   let completed = 0;
   let lastLoggedDecile = 0;
   const writeProgressFile = () => {
-    if (!progressFile) return;
-    try {
-      writeFileSync(progressFile, `${completed}/${total}\n`);
-    } catch {
-      // Progress is a courtesy; a read-only or missing path must not fail the step.
-    }
+    // Progress is a courtesy; a read-only or missing path must not fail the step.
+    if (progressFile) writePlatformFile(progressFile, `${completed}/${total}\n`);
   };
   const bar = () => {
     const percent = total === 0 ? 100 : Math.floor((completed / total) * 100);

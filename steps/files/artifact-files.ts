@@ -9,13 +9,13 @@
  * contract (version 1) and the Argo UI expect. See docs/pipeline.md, "Reading and writing
  * artifacts".
  */
-import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, readSync } from "node:fs";
 import * as z from "zod/mini";
 import type { StreamedContract } from "../domain/artifacts.ts";
 import { UserError } from "../domain/errors.ts";
 import { JsonSyntaxError, NotAnObject, RepeatedMember, scanArtifact } from "./json-file-scanner.ts";
-import { describeFsError, openRegular, UnreadableFile } from "./regular-file.ts";
+import type { OutputFile } from "./output-files.ts";
+import { openRegular, UnreadableFile } from "./regular-file.ts";
 
 /**
  * Up to this size, a file that is not valid JSON, or not an object, is parsed whole once more to
@@ -153,26 +153,17 @@ const WRITE_BATCH = 64 * 1024;
 
 /**
  * Writes an artifact member by member, and the elements of an array member one at a time,
- * producing exactly the bytes of `JSON.stringify(artifact, null, 2)` plus a newline. It writes a
- * temporary file beside the target and renames it at `close`, so a reader never sees half a file
- * and a failed step (`abort`) leaves none behind.
+ * producing exactly the bytes of `JSON.stringify(artifact, null, 2)` plus a newline, into an
+ * output the command declared (`output-files.ts`): a temporary file renamed into place at
+ * `close`, so a reader never sees half a file and a failed step (`abort`) leaves none behind.
  */
 export class ArtifactWriter {
-  private readonly tmp: string;
-  private fd: number;
   private pending = "";
   private members = 0;
   /** Elements written to the open array member, or -1 when none is open. */
   private elements = -1;
 
-  constructor(private readonly path: string) {
-    this.tmp = `${path}.${process.pid}.tmp`;
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-      this.fd = openSync(this.tmp, "w");
-    } catch (err) {
-      throw this.cannotWrite(err);
-    }
+  constructor(private readonly file: OutputFile) {
     this.pending = "{";
   }
 
@@ -210,25 +201,12 @@ export class ArtifactWriter {
   close(): void {
     this.write(this.members === 0 ? "}\n" : "\n}\n");
     this.flush();
-    try {
-      closeSync(this.fd);
-      this.fd = -1;
-      renameSync(this.tmp, this.path);
-    } catch (err) {
-      this.abort();
-      throw this.cannotWrite(err);
-    }
+    this.file.commit();
   }
 
   /** Drops the temporary file; the target is left as it was. */
   abort(): void {
-    try {
-      if (this.fd >= 0) closeSync(this.fd);
-    } catch {
-      // Closing is only tidying up before the file is removed.
-    }
-    this.fd = -1;
-    rmSync(this.tmp, { force: true });
+    this.file.abort();
   }
 
   private open(key: string): void {
@@ -243,17 +221,8 @@ export class ArtifactWriter {
 
   private flush(): void {
     if (this.pending === "") return;
-    try {
-      writeSync(this.fd, this.pending);
-    } catch (err) {
-      this.abort();
-      throw this.cannotWrite(err);
-    }
+    this.file.write(this.pending);
     this.pending = "";
-  }
-
-  private cannotWrite(err: unknown): UserError {
-    return new UserError(`${this.path}: cannot write the file (${describeFsError(err)}); choose a writable path`);
   }
 }
 
@@ -266,8 +235,8 @@ function indent(text: string, newline: string): string {
  * Writes a whole artifact in memory, member by member and each array element by element, so
  * even a prices artifact larger than a string can hold is written.
  */
-export function writeArtifact(path: string, artifact: object): void {
-  const writer = new ArtifactWriter(path);
+export function writeArtifact(file: OutputFile, artifact: object): void {
+  const writer = new ArtifactWriter(file);
   try {
     for (const [key, value] of Object.entries(artifact)) {
       if (Array.isArray(value)) {
@@ -282,26 +251,6 @@ export function writeArtifact(path: string, artifact: object): void {
   } catch (err) {
     writer.abort();
     throw err;
-  }
-}
-
-/**
- * Writes a text file atomically: a temp file beside it, then a rename. A path that cannot be
- * written (a read-only file system, a missing permission) is the user's to fix: one line.
- */
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // There is nothing to clean up where nothing could be written.
-    }
-    throw new UserError(`${path}: cannot write the file (${describeFsError(err)}); choose a writable path`);
   }
 }
 

@@ -28,10 +28,16 @@ export function openRegular(path: string): { fd: number; size: number } {
 }
 
 function notAFile(stat: Stats): string {
-  if (stat.isDirectory()) return "it is a directory";
-  if (stat.isFIFO()) return "it is a FIFO, not a file";
-  if (stat.isSocket()) return "it is a socket, not a file";
-  return "it is a device, not a file";
+  return stat.isDirectory() ? "it is a directory" : `it is ${fileKind(stat)}, not a file`;
+}
+
+/** What a file that is not a regular file is: "a directory", "a FIFO", "a socket" or "a device". */
+export function fileKind(stat: Stats): string {
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isSymbolicLink()) return "a symbolic link";
+  return stat.isFile() ? "a regular file" : "a device";
 }
 
 /** A file-system error in the words a user reads: "no such file", "permission denied". */

@@ -25,7 +25,8 @@ import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
 import { backfillPipeline, PARAMETERS } from "../pipeline.ts";
 import { parameterOption, settingOption, withExitStatuses } from "../command-line/flags.ts";
 import { logLine, type Io } from "../command-line/io.ts";
-import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
+import { readArtifact } from "../files/artifact-files.ts";
+import { guardOutputs } from "../files/output-files.ts";
 import { readSymbolsFile } from "../files/symbols-file.ts";
 import { computeRsiArtifact } from "../compute-rsi/compute.ts";
 import type { FetchOptions } from "../fetch/command.ts";
@@ -33,10 +34,10 @@ import { notAfterToday, windowStart } from "../fetch/window.ts";
 import { pricesArtifact } from "../fetch/prices-artifact.ts";
 import { startProgress } from "../fetch/progress.ts";
 import { clipToWindow, type PriceSource } from "../fetch/source.ts";
-import { fileSource } from "../fetch/sources/file.ts";
+import { fileSource, replayedFiles } from "../fetch/sources/file.ts";
 import type { PriceField } from "../fetch/sources/yahoo.ts";
 import { summarize, validateRsi } from "../validate/rules.ts";
-import { openStore } from "../store/open-store.ts";
+import { databaseFiles, openStore } from "../store/open-store.ts";
 import type { RsiStore } from "../store/store.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
 import { dayWriteOf } from "./step.ts";
@@ -100,6 +101,17 @@ export async function runBackfill(symbolsFile: string | undefined, options: Back
   if (options.prices !== undefined && options.source !== PARAMETERS.source.default && options.source !== `file:${options.prices}`) {
     throw new UserError(`backfill: --prices and --source ${options.source} both say where prices come from; give one`);
   }
+  const database = databaseFiles(options.db, io.env);
+  const outputs = guardOutputs({
+    keeps: database.keeps,
+    reads: [
+      ...(symbolsFile !== undefined ? [{ path: symbolsFile, role: "the symbols file" }] : []),
+      ...(options.prices !== undefined ? [{ path: options.prices, role: "the prices artifact backfill reads (--prices)" }] : []),
+      ...replayedFiles(options.source),
+      ...database.reads,
+    ],
+    outputs: [{ flag: "--days-out", path: options.daysOut }],
+  });
   const source = options.prices !== undefined ? fileSource(options.prices) : selectSource(options, io);
   const listed = symbolsFile !== undefined ? readSymbolsFile(symbolsFile) : undefined;
   for (const warning of listed?.warnings ?? []) logLine(io, "backfill", `warning: ${warning}`);
@@ -127,7 +139,7 @@ export async function runBackfill(symbolsFile: string | undefined, options: Back
       outcomes.push(await fillDay(date, fetched, source.name, options, store));
     }
     const lines = report(outcomes, io);
-    if (options.daysOut) writeFileAtomic(options.daysOut, lines);
+    if (options.daysOut) outputs.write(options.daysOut, lines);
     const refused = outcomes.filter((o) => o.outcome === "refused");
     if (refused.length > 0) {
       throw new PolicyFailedError(`backfill: the validation policy refused ${refused.length} of ${outcomes.length} days (${refused.map((o) => o.date).join(" ")}); the others were stored or skipped`);

@@ -6,11 +6,12 @@
 import { MAX_LABEL_LENGTH, VALIDATED, type ValidatedArtifact } from "../domain/artifacts.ts";
 import { dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
 import { contradictionIn } from "../validate/rules.ts";
-import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
+import { readArtifact } from "../files/artifact-files.ts";
+import { guardOutputs, type CommandOutputs } from "../files/output-files.ts";
 import { PolicyFailedError, UserError } from "../domain/errors.ts";
 import { formatRanking, rank, roundHalfEven } from "../domain/ranking.ts";
 import { logLine, type Io } from "../command-line/io.ts";
-import { openStore } from "../store/open-store.ts";
+import { databaseFiles, openStore } from "../store/open-store.ts";
 import type { DayWrite, RsiStore, WriteSummary } from "../store/store.ts";
 import { renderReport, reportSignals } from "../report/report.ts";
 import { formatSignals } from "../report/signals.ts";
@@ -30,6 +31,16 @@ export interface PersistOptions {
 }
 
 export async function runPersist(options: PersistOptions, io: Io): Promise<void> {
+  const database = options.store ? databaseFiles(options.db, io.env) : { keeps: [], reads: [] };
+  const outputs = guardOutputs({
+    keeps: database.keeps,
+    reads: [{ path: options.in, role: "the artifact this step reads (--in)" }, ...database.reads],
+    outputs: [
+      { flag: "--report-out", path: options.reportOut },
+      { flag: "--ranking-out", path: options.rankingOut },
+      { flag: "--signals-out", path: options.signalsOut },
+    ],
+  });
   const validated = readArtifact(options.in, VALIDATED, "stock-rsi validate");
   if (!validated.passed) {
     throw new PolicyFailedError(`${options.in}: validation failed for this run; refusing to store it (see its checks)`);
@@ -46,7 +57,7 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
         : // Validation passed with no values: every symbol failed and --max-failed-share allowed it.
           `nothing to store: none of the ${new Set(validated.failures.map((f) => f.symbol)).size} symbols has a value`;
     logLine(io, "persist", persisted);
-    await writeReport(validated, runId, persisted, options, undefined);
+    await writeReport(validated, runId, persisted, options, outputs, undefined);
   } else {
     assertTickers(validated, options.in);
     if (runId.length > MAX_LABEL_LENGTH) throw new UserError(`--run-id: ${runId.length} characters; at most ${MAX_LABEL_LENGTH}`);
@@ -65,13 +76,13 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
       logLine(io, "persist", persisted);
       const wide = wideTableLine(summary);
       if (wide) logLine(io, "persist", wide);
-      await writeReport(validated, runId, persisted, options, store);
+      await writeReport(validated, runId, persisted, options, outputs, store);
     } finally {
       await store.close();
     }
   }
 
-  if (options.rankingOut) writeFileAtomic(options.rankingOut, lines.map((l) => `${l}\n`).join(""));
+  if (options.rankingOut) outputs.write(options.rankingOut, lines.map((l) => `${l}\n`).join(""));
   if (options.json) io.out(`${JSON.stringify(jsonResult(validated, ranking), null, 2)}\n`);
   else io.out(lines.map((l) => `${l}\n`).join(""));
 }
@@ -81,7 +92,14 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
  * `signals`), from the values just stored and the store's history before them; without a store,
  * from today's values alone.
  */
-async function writeReport(validated: ValidatedArtifact, runId: string, persisted: string, options: PersistOptions, store: RsiStore | undefined): Promise<void> {
+async function writeReport(
+  validated: ValidatedArtifact,
+  runId: string,
+  persisted: string,
+  options: PersistOptions,
+  outputs: CommandOutputs,
+  store: RsiStore | undefined,
+): Promise<void> {
   if (!options.reportOut && !options.signalsOut) return;
   const input = await reportInput(
     {
@@ -97,10 +115,10 @@ async function writeReport(validated: ValidatedArtifact, runId: string, persiste
     },
     store,
   );
-  if (options.reportOut) writeFileAtomic(options.reportOut, renderReport(input));
+  if (options.reportOut) outputs.write(options.reportOut, renderReport(input));
   if (options.signalsOut) {
     const signals = formatSignals(reportSignals(input).signals);
-    writeFileAtomic(options.signalsOut, signals === "" ? "" : `${signals}\n`);
+    outputs.write(options.signalsOut, signals === "" ? "" : `${signals}\n`);
   }
 }
 

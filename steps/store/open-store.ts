@@ -7,11 +7,12 @@
  */
 import { UserError } from "../domain/errors.ts";
 import { readBoundedText } from "../files/bounded-read.ts";
+import { refuseUnlessRegularOrNew, type NamedFile } from "../files/output-files.ts";
 import type { Migration } from "./migrations.ts";
 import { parseMysqlUrl } from "./mysql/connection.ts";
 import { redact } from "../domain/redact.ts";
 import type { RsiStore } from "./store.ts";
-import { openSqliteStore } from "./sqlite.ts";
+import { openSqliteStore, SQLITE_SIDE_FILES } from "./sqlite.ts";
 
 
 export interface OpenStoreOptions {
@@ -64,6 +65,8 @@ export function checkDatabaseUrl(url: string): void {
     if (path === ":memory:" || path.startsWith("file::memory:")) {
       throw new UserError(`--db: "${redact(url)}" is a database in memory, gone when the command ends; give a file (sqlite:PATH), or --no-store`);
     }
+    // SQLite would open a FIFO or a device as a database, and create its journal beside it.
+    refuseUnlessRegularOrNew(path, `--db ${redact(url)}`, "give a database file or a new path");
     return;
   }
   if (url.startsWith("mysql://")) {
@@ -72,4 +75,32 @@ export function checkDatabaseUrl(url: string): void {
     return;
   }
   throw new UserError(`--db: unsupported database URL "${redact(url)}"; use sqlite:PATH, mysql://USER@HOST:PORT/DATABASE or none`);
+}
+
+/**
+ * The files a `--db` URL has the command keep or read, which none of its outputs may be (see
+ * `files/output-files.ts`): the SQLite file, written in place, with the files SQLite keeps beside
+ * it; for MySQL, the password file and the TLS files it reads. Nothing is opened or read here, and
+ * a malformed URL names no file: `openStore` refuses it.
+ */
+export function databaseFiles(url: string, env: Readonly<Record<string, string | undefined>>): { keeps: NamedFile[]; reads: NamedFile[] } {
+  if (url.startsWith("sqlite:") && url.length > "sqlite:".length) {
+    const shown = `--db ${redact(url)}`;
+    const store = { path: url.slice("sqlite:".length), named: shown, role: `the database (${shown})` };
+    return { keeps: [{ ...store, sideFiles: { suffixes: SQLITE_SIDE_FILES, role: `a file SQLite keeps beside the database (${shown})` } }], reads: [] };
+  }
+  if (!url.startsWith("mysql://")) return { keeps: [], reads: [] };
+  const reads: NamedFile[] = [];
+  if (env.MYSQL_PASSWORD_FILE) reads.push({ path: env.MYSQL_PASSWORD_FILE, role: "the password file (MYSQL_PASSWORD_FILE)" });
+  let options: URLSearchParams | undefined;
+  try {
+    options = new URL(url).searchParams;
+  } catch {
+    options = undefined;
+  }
+  for (const option of ["ssl-ca", "ssl-cert", "ssl-key", "socket"]) {
+    const path = options?.get(option);
+    if (path) reads.push({ path, role: `the ${option} of --db` });
+  }
+  return { keeps: [], reads };
 }

@@ -5,7 +5,8 @@
  */
 import type { Failure } from "../domain/artifacts.ts";
 import { RSI } from "../domain/artifacts.ts";
-import { ArtifactWriter, readArtifactStream, writeFileAtomic } from "../files/artifact-files.ts";
+import { ArtifactWriter, readArtifactStream } from "../files/artifact-files.ts";
+import { guardOutputs } from "../files/output-files.ts";
 import { PolicyFailedError } from "../domain/errors.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { summarize, ValidationGate, type Verdict } from "./rules.ts";
@@ -32,6 +33,15 @@ export interface ValidateOutcome extends Verdict {
  * `passed` and `checks`.
  */
 export function runValidate(options: ValidateOptions, io: Io): ValidateOutcome {
+  const outputs = guardOutputs({
+    reads: [{ path: options.in, role: "the artifact this step reads (--in)" }],
+    outputs: [
+      { flag: "--out", path: options.out },
+      { flag: "--failures-out", path: options.failuresOut },
+      { flag: "--ranked-count-out", path: options.rankedCountOut },
+      { flag: "--failed-count-out", path: options.failedCountOut },
+    ],
+  });
   let writer: ArtifactWriter | undefined;
   let gate: ValidationGate | undefined;
   let admitted = 0;
@@ -40,7 +50,7 @@ export function runValidate(options: ValidateOptions, io: Io): ValidateOutcome {
     const rsi = readArtifactStream(options.in, RSI, "stock-rsi compute-rsi", {
       head: (head) => {
         gate = new ValidationGate(head.asOf as string, { maxFailedShare: options.maxFailedShare, maxStaleDays: options.maxStaleDays });
-        writer = new ArtifactWriter(options.out);
+        writer = new ArtifactWriter(outputs.open(options.out));
         for (const [key, value] of Object.entries(head)) writer.member(key, key === "kind" ? "validated" : value);
         writer.beginArray("results");
       },
@@ -61,10 +71,10 @@ export function runValidate(options: ValidateOptions, io: Io): ValidateOutcome {
     writer?.abort();
     throw err;
   }
-  if (options.failuresOut) writeFileAtomic(options.failuresOut, failureLines(verdict.failures));
+  if (options.failuresOut) outputs.write(options.failuresOut, failureLines(verdict.failures));
   // Whole numbers for monitoring (Argo's metrics read them from the node's output parameters).
-  if (options.rankedCountOut) writeFileAtomic(options.rankedCountOut, `${verdict.passed ? admitted : 0}\n`);
-  if (options.failedCountOut) writeFileAtomic(options.failedCountOut, `${verdict.failures.length}\n`);
+  if (options.rankedCountOut) outputs.write(options.rankedCountOut, `${verdict.passed ? admitted : 0}\n`);
+  if (options.failedCountOut) outputs.write(options.failedCountOut, `${verdict.failures.length}\n`);
 
   for (const failure of verdict.failures) logLine(io, "validate", `no value for ${failure.symbol} (${failure.reason}): ${failure.message}`);
   for (const check of verdict.checks) {

@@ -152,9 +152,9 @@ describe.concurrent("paths that are not a database", () => {
     expect(result.stderr).not.toContain("fetch: ");
   });
 
-  it("a directory: exit 4", async () => {
+  it("a directory: refused as bad input (exit 2) before SQLite opens it", async () => {
     const result = await stockRsi(["persist", "--in", artifact, "--db", `sqlite:${dir.path}`]);
-    expectRefusal(result, { code: 4, line: `sqlite:${dir.path}: cannot open the database (unable to open database file)` });
+    expectRefusal(result, { code: 2, line: `--db sqlite:${dir.path}: it is a directory, not a regular file; give a database file or a new path` });
   });
 
   it("a file that is not a database: exit 4, the file untouched", async () => {

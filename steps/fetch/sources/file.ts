@@ -5,6 +5,7 @@
  */
 import { PRICES } from "../../domain/artifacts.ts";
 import { readArtifact } from "../../files/artifact-files.ts";
+import type { NamedFile } from "../../files/output-files.ts";
 import { clipToWindow, type PriceRequest, type PriceResponse, type PriceSource } from "../source.ts";
 
 export function fileSource(path: string): PriceSource {
@@ -26,4 +27,9 @@ export function fileSource(path: string): PriceSource {
       return response;
     },
   };
+}
+
+/** The file `--source file:PATH` replays, which no output of the command may be; none for another source. */
+export function replayedFiles(source: string): NamedFile[] {
+  return source.startsWith("file:") && source.length > "file:".length ? [{ path: source.slice("file:".length), role: "the prices file --source replays" }] : [];
 }

@@ -141,7 +141,7 @@ describe("bad input is refused with one line, a non-zero exit and nothing writte
     const out = join(blocker, "prices.json");
     const result = await stockRsi(["fetch", "--symbols", USER_SYMBOLS, "--out", out, "--source", "sample", "--as-of", AS_OF]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`stock-rsi: ${out}: cannot write the file (`);
+    expect(result.stderr).toContain(`stock-rsi: --out ${out}: cannot write the file (a parent is not a directory); choose a writable path`);
     expect(result.stderr).not.toContain("    at ");
   });
 

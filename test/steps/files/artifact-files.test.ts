@@ -10,7 +10,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PRICES, pricesSchema, RSI, type PricesArtifact } from "../../../steps/domain/artifacts.ts";
 import { UserError } from "../../../steps/domain/errors.ts";
 import { ArtifactWriter, readArtifact, readArtifactStream, writeArtifact } from "../../../steps/files/artifact-files.ts";
+import { guardOutputs } from "../../../steps/files/output-files.ts";
 import { stockRsi, tempDir } from "../../support/cli.ts";
+
+/** A file to write, declared as a command declares its outputs. */
+const outputFile = (path: string) => guardOutputs({ outputs: [{ flag: "--out", path }] }).open(path);
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -43,16 +47,16 @@ describe("the artifact writer", () => {
   it("writes exactly JSON.stringify's two-space layout, one element at a time", () => {
     const artifact = { ...prices(), skipped: undefined, flag: true, nothing: null };
     const path = join(dir.path, "a.json");
-    writeArtifact(path, artifact);
+    writeArtifact(outputFile(path), artifact);
     expect(readFileSync(path, "utf8")).toBe(`${JSON.stringify(artifact, null, 2)}\n`);
-    writeArtifact(path, {});
+    writeArtifact(outputFile(path), {});
     expect(readFileSync(path, "utf8")).toBe("{}\n");
   });
 
   it("leaves nothing behind when aborted, and the old file untouched", () => {
     const path = join(dir.path, "a.json");
     writeFileSync(path, "old\n");
-    const writer = new ArtifactWriter(path).member("kind", "prices").beginArray("series");
+    const writer = new ArtifactWriter(outputFile(path)).member("kind", "prices").beginArray("series");
     writer.element({ symbol: "A" });
     writer.abort();
     expect(readFileSync(path, "utf8")).toBe("old\n");

@@ -12,7 +12,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCompute } from "../../../steps/compute-rsi/step.ts";
 import { RSI } from "../../../steps/domain/artifacts.ts";
 import { ArtifactWriter, readArtifact } from "../../../steps/files/artifact-files.ts";
+import { guardOutputs } from "../../../steps/files/output-files.ts";
 import { captureIo, tempDir } from "../../support/cli.ts";
+
+/** A file to write, declared as a command declares its outputs. */
+const outputFile = (path: string) => guardOutputs({ outputs: [{ flag: "--out", path }] }).open(path);
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());
@@ -24,7 +28,7 @@ describe("an artifact larger than a string", () => {
     const bytesPerSeries = JSON.stringify(seriesOf(0), null, 2).replaceAll("\n", "\n    ").length + 6;
     const count = Math.ceil(constants.MAX_STRING_LENGTH / bytesPerSeries) + 500;
     const prices = join(dir.path, "prices.json");
-    const writer = new ArtifactWriter(prices).member("schemaVersion", 1).member("kind", "prices").member("asOf", "2020-09-08").member("source", "test");
+    const writer = new ArtifactWriter(outputFile(prices)).member("schemaVersion", 1).member("kind", "prices").member("asOf", "2020-09-08").member("source", "test");
     writer.beginArray("series");
     for (let s = 0; s < count; s++) writer.element(seriesOf(s));
     writer.endArray().member("failures", []).close();
