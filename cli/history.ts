@@ -15,7 +15,7 @@ import { isoDateValue } from "../steps/domain/values.ts";
 import { PARAMETERS, SETTINGS } from "../steps/pipeline.ts";
 import { roundHalfEven } from "../steps/domain/ranking.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
-import { flagParser, parameterOption, settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
+import { flagParser, parameterOption, settingOption, withExitStatuses, withOutputFilesRule } from "../steps/command-line/flags.ts";
 import { databaseFiles, openStore } from "../steps/store/open-store.ts";
 import type { HistoryRow, RsiStore } from "../steps/store/store.ts";
 import { tickerAsWritten } from "../steps/domain/symbols.ts";
@@ -50,7 +50,7 @@ export function historyCommand(io: Io): Command {
     .action(async (symbols: string[], options: HistoryOptions) => {
       await runHistory(symbols, options, io);
     });
-  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.refused, ExitCode.internal]);
+  return withExitStatuses(withOutputFilesRule(command, "--chart"), [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.refused, ExitCode.internal]);
 }
 
 export async function runHistory(given: readonly string[], options: HistoryOptions, io: Io): Promise<void> {

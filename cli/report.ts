@@ -11,7 +11,7 @@ import { ExitCode, UserError } from "../steps/domain/errors.ts";
 import { isoDateValue, positiveIntValue } from "../steps/domain/values.ts";
 import { PARAMETERS, SETTINGS } from "../steps/pipeline.ts";
 import type { RsiMethod } from "../steps/domain/rsi.ts";
-import { flagParser, parameterOption, settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
+import { flagParser, parameterOption, settingOption, withExitStatuses, withOutputFilesRule } from "../steps/command-line/flags.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
 import { guardOutputs, STDOUT } from "../steps/files/output-files.ts";
 import { reportInput } from "../steps/persist/report.ts";
@@ -39,7 +39,7 @@ export function reportCommand(io: Io): Command {
     .action(async (options: ReportOptions) => {
       await runReport(options, io);
     });
-  return withExitStatuses(command, [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.refused, ExitCode.internal]);
+  return withExitStatuses(withOutputFilesRule(command, "--out"), [ExitCode.ok, ExitCode.badInput, ExitCode.unavailable, ExitCode.refused, ExitCode.internal]);
 }
 
 export async function runReport(options: ReportOptions, io: Io): Promise<void> {

@@ -14,7 +14,7 @@ import { guardOutputs } from "../../steps/files/output-files.ts";
 import { replayedFiles } from "../../steps/fetch/sources/file.ts";
 import { PARAMETERS, pipeline, SETTINGS, type SettingValue, type StepDefinition } from "../../steps/pipeline.ts";
 import { logLine, type Io } from "../../steps/command-line/io.ts";
-import { noStoreOption, parameterOption, parameterText, settingOption, settingValue, withExitStatuses } from "../../steps/command-line/flags.ts";
+import { noStoreOption, parameterOption, parameterText, settingOption, settingValue, withExitStatuses, withOutputFilesRule } from "../../steps/command-line/flags.ts";
 import { checkDatabaseUrl, databaseFiles } from "../../steps/store/open-store.ts";
 import { executePipeline, plannedOutputs, type ExecutionPlan, type StepOutcome } from "./executor.ts";
 
@@ -42,7 +42,7 @@ export function runCommand(io: Io, invoke: InvokeInProcess): Command {
       // Each step has already said why it stopped.
       if (code !== ExitCode.ok) throw new ExitWith(code);
     });
-  return withExitStatuses(command, Object.values(ExitCode));
+  return withExitStatuses(withOutputFilesRule(command), Object.values(ExitCode));
 }
 
 async function runPipeline(symbolsFile: string, options: RunOptions, invoke: InvokeInProcess, io: Io): Promise<number> {

@@ -80,7 +80,20 @@ export function stepCommand(definition: PipelineDefinition, step: StepDefinition
   for (const output of step.outputParameters) command.option(`${output.flag} <file>`, `also write ${output.description} to this file`);
   for (const parameter of parametersOf(definition, step)) command.addOption(parameterOption(parameter));
   for (const setting of settingsOf(definition, step)) command.addOption(settingOption(setting));
+  if (step.outputs.length + step.outputParameters.length > 0) withOutputFilesRule(command);
   return withExitStatuses(command, exitCodes);
+}
+
+/**
+ * Adds to a command's `--help` what `steps/files/output-files.ts` refuses as an output; `stdout`
+ * names the flag that takes `-` for stdout, when one does.
+ */
+export function withOutputFilesRule(command: Command, stdout?: string): Command {
+  const dash = stdout ? `; ${stdout} - writes to stdout` : "";
+  return command.addHelpText(
+    "after",
+    `\nOutput files: a regular file or a new path; never the store, a file this command reads,\nor another of its outputs (refused, exit 2)${dash}.`,
+  );
 }
 
 /** `--no-store`, for the commands that store (persist, run): the same as `--db none`. */

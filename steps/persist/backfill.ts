@@ -23,7 +23,7 @@ import { PRICES, type Failure, type PricesArtifact, type Series } from "../domai
 import { addDays, type IsoDate } from "../domain/dates.ts";
 import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
 import { backfillPipeline, PARAMETERS } from "../pipeline.ts";
-import { parameterOption, settingOption, withExitStatuses } from "../command-line/flags.ts";
+import { parameterOption, settingOption, withExitStatuses, withOutputFilesRule } from "../command-line/flags.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { readArtifact } from "../files/artifact-files.ts";
 import { guardOutputs } from "../files/output-files.ts";
@@ -88,7 +88,7 @@ export function backfillCommand(io: Io, selectSource: SelectSource): Command {
   command.action(async (symbolsFile: string | undefined, options: BackfillOptions) => {
     await runBackfill(symbolsFile, options, io, selectSource);
   });
-  return withExitStatuses(command, [ExitCode.ok, ExitCode.policyFailed, ExitCode.badInput, ExitCode.unavailable, ExitCode.refused, ExitCode.internal]);
+  return withExitStatuses(withOutputFilesRule(command), [ExitCode.ok, ExitCode.policyFailed, ExitCode.badInput, ExitCode.unavailable, ExitCode.refused, ExitCode.internal]);
 }
 
 export async function runBackfill(symbolsFile: string | undefined, options: BackfillOptions, io: Io, selectSource: SelectSource): Promise<DayOutcome[]> {
