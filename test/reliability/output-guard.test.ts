@@ -66,8 +66,9 @@ function nullDevice(name: string): string {
   return at(name);
 }
 
+/** Runs the command in the temporary directory, so that a regression writing a file named `-` leaves it there. */
 async function refused(args: readonly string[], line: string | RegExp, options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  const result = await stockRsi(args, options);
+  const result = await stockRsi(args, { cwd: dir.path, ...options });
   expectRefusal(result, { code: 2, line });
   return result;
 }
@@ -222,6 +223,14 @@ describe.concurrent("an output is never a file the same command reads, nor anoth
     store.intact();
   });
 
+  it("import-legacy --db sqlite: the dump it imports: refused before the dump is read", async () => {
+    const dump = at("prod-db.sql");
+    const text = "CREATE TABLE `stocks` (\n  `date` date NOT NULL,\n  `AAPL` float DEFAULT NULL\n);\nINSERT INTO `stocks` VALUES ('2021-05-14',40.86);\n";
+    writeFileSync(dump, text);
+    await refused(["import-legacy", "--dump", dump, "--db", `sqlite:${dump}`], `--db sqlite:${dump}: that is the dump being imported (--dump); give another file`);
+    expect(readFileSync(dump, "utf8")).toBe(text);
+  });
+
   it("run --db sqlite: the symbols file: refused before fetch, the list kept", async () => {
     const list = copyOf(symbols, "symbols-as-store");
     const result = await refused(["run", list, "--source", "sample", "--as-of", "2021-05-17", "--db", `sqlite:${list}`], `--db sqlite:${list}: that is the symbols file; give another file`);
@@ -353,7 +362,7 @@ describe.concurrent("report --out - and history --chart - write to stdout, and n
 
   it("history --chart - prints the SVG alone, without the value lines", async () => {
     const store = storeFor("chart-stdout");
-    const piped = await stockRsi(["history", "AAPL", "MSFT", "--db", store.db, "--chart", "-"]);
+    const piped = await stockRsi(["history", "AAPL", "MSFT", "--db", store.db, "--chart", "-"], { cwd: dir.path });
     expect(piped.code, piped.stderr).toBe(0);
     const file = at("chart.svg");
     const written = await stockRsi(["history", "AAPL", "MSFT", "--db", store.db, "--chart", file]);
@@ -361,6 +370,7 @@ describe.concurrent("report --out - and history --chart - write to stdout, and n
     expect(written.stdout).toMatch(/^AAPL 2021-05-17 \d+\.\d\d$/m);
     expect(piped.stdout).toBe(readFileSync(file, "utf8"));
     expect(parseXml(piped.stdout).documentElement?.nodeName).toBe("svg");
+    expect(() => lstatSync(join(dir.path, "-"))).toThrow();
   });
 
   it("history --chart - with --json: refused, stdout has room for one", async () => {
