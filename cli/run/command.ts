@@ -113,6 +113,7 @@ function guardRunOutputs(plan: ExecutionPlan, db: string, keep: boolean, io: Io)
   guardOutputs({
     keeps: database.keeps,
     reads: [{ path: plan.inputFiles.symbols!, role: "the symbols file" }, ...replayedFiles(source), ...database.reads],
+    // A file of the user's is the output of the same name (`report`), given as `run --report`.
     outputs: plannedOutputs(pipeline, plan).map(({ output, path, named }) =>
       named ? { flag: `--${output.name}`, path } : { flag: "--artifacts-dir", path, named: `${path} (${where})` },
     ),

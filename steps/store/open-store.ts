@@ -55,7 +55,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
 /**
  * Refuses a `--db` value that cannot name a store, without opening anything or reading any
  * password file: `run` calls it before the first step, so a typo in the URL does not wait for the
- * whole fetch to be reported. `none` passes (the commands handle it).
+ * whole fetch to be reported. `none` passes (the commands handle it). A SQLite path that exists
+ * must be a regular file (a directory, a FIFO or a device is refused).
  */
 export function checkDatabaseUrl(url: string): void {
   if (url === "none") return;
