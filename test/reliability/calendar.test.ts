@@ -17,7 +17,7 @@ import { UserError } from "../../steps/domain/errors.ts";
 import { isTradingDay } from "../../steps/domain/market-calendar.ts";
 import { rsi } from "../../steps/domain/rsi.ts";
 import { openStore } from "../../steps/store/open-store.ts";
-import { stockRsi, tempDir } from "../support/cli.ts";
+import { REPO_ROOT, stockRsi, tempDir } from "../support/cli.ts";
 import { querySqlite } from "../support/sqlite.ts";
 import { YahooDouble } from "../support/yahoo-double.ts";
 import { validatedArtifact } from "../steps/persist/validated-artifact.ts";
@@ -227,5 +227,20 @@ describe("history --gaps knows the exchange's closings since 1970", () => {
     expect(await gaps("1994-04-25", "1994-04-29")).toBe("");
     // 1970-02-16 is the third Monday, an ordinary trading day then; only 02-17..19 are missing.
     expect(await gaps("1970-02-16", "1970-02-24")).toBe("1970-02-17\n1970-02-18\n1970-02-19\n");
+  });
+});
+
+describe("the user's own history is kept as the original program dated it", () => {
+  it("import-legacy stores its rows dated on closed days (8 of 145), and names them", async () => {
+    const db = freshDb();
+    const result = await stockRsi(["import-legacy", "--dump", join(REPO_ROOT, "test/fixtures/legacy/prod-db.sql"), "--db", `sqlite:${db}`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      "import-legacy: note: 8 of its days are days the NYSE was closed, imported as the original program dated them (it stored a row each day it ran): " +
+        "2020-11-26 2020-12-13 2020-12-25 2021-01-01 2021-01-18 2021-02-15 2021-02-28 2021-04-02\n",
+    );
+    expect(result.stderr).toContain("imported 23296 values (145 days, 185 symbols)");
+    // Thanksgiving 2020: every non-NULL cell of that row (163 of 185 symbols) is stored under it.
+    expect(querySqlite(db, "SELECT COUNT(*) AS n FROM rsi_values WHERE trade_date = '2020-11-26'")).toEqual([{ n: 163 }]);
   });
 });
