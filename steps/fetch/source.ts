@@ -50,9 +50,8 @@ export async function fetchOnTradingDays(source: PriceSource, request: PriceRequ
   const answer = await source.fetch(request);
   const closedDays: ClosedDayBars[] = [];
   const series = answer.series.map((s) => {
-    const dates = s.bars.filter((b) => !isTradingDay(b.date)).map((b) => b.date);
-    if (dates.length === 0) return s;
-    closedDays.push({ symbol: s.symbol, dates });
+    if (s.bars.every((b) => isTradingDay(b.date))) return s;
+    closedDays.push({ symbol: s.symbol, dates: s.bars.filter((b) => !isTradingDay(b.date)).map((b) => b.date) });
     return { ...s, bars: s.bars.filter((b) => isTradingDay(b.date)) };
   });
   return { series, failures: answer.failures, closedDays };
