@@ -23,7 +23,8 @@ import type { RowDataPacket } from "mysql2/promise";
 import { captureIo, REPO_ROOT } from "../test/support/cli.ts";
 import { startMariaDb, type MariaDbServer, type TestDatabase } from "../test/support/mariadb.ts";
 import { dayOf } from "../test/steps/store/days.ts";
-import { addDays, isWeekday } from "../steps/domain/dates.ts";
+import { addDays } from "../steps/domain/dates.ts";
+import { isTradingDay } from "../steps/domain/market-calendar.ts";
 import { openStore } from "../steps/store/open-store.ts";
 import { runImportLegacy } from "../cli/import-legacy/command.ts";
 import type { DayWrite, RsiStore } from "../steps/store/store.ts";
@@ -55,7 +56,7 @@ function syntheticDay(date: string, names: readonly string[], runId = `bench-${d
 
 function tradingDays(from: string, count: number): string[] {
   const days: string[] = [];
-  for (let d = from; days.length < count; d = addDays(d, 1)) if (isWeekday(d)) days.push(d);
+  for (let d = from; days.length < count; d = addDays(d, 1)) if (isTradingDay(d)) days.push(d);
   return days;
 }
 

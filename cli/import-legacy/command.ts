@@ -9,6 +9,10 @@
  * - `--from-table TABLE`: a live wide table in the same MySQL database, e.g. `stocks` after the
  *   user restored their dump into MySQL 8.4 themselves.
  *
+ * The old program stored a row on each day it ran, a few on weekends and holidays: those are
+ * imported as it dated them and listed in a note; they are the only values ever stored under a
+ * day the NYSE was closed (a run's values never are, see `refuseClosedDays`).
+ *
  * Idempotent: a value already stored (by an earlier import, or computed by a run) is kept as it
  * is, so importing twice changes nothing. The report says how many days, symbols and values were
  * imported and skipped. A dump is read and checked before the database is opened.
@@ -19,6 +23,7 @@ import { FILE_LIMITS, readBoundedText } from "../../steps/files/bounded-read.ts"
 import { UnreadableFile } from "../../steps/files/regular-file.ts";
 import { guardOutputs } from "../../steps/files/output-files.ts";
 import { ExitCode, UserError } from "../../steps/domain/errors.ts";
+import { isTradingDay } from "../../steps/domain/market-calendar.ts";
 import { SETTINGS } from "../../steps/pipeline.ts";
 import { settingOption, withExitStatuses } from "../../steps/command-line/flags.ts";
 import { logLine, type Io } from "../../steps/command-line/io.ts";
@@ -96,6 +101,11 @@ export async function runImportLegacy(options: ImportLegacyOptions, io: Io): Pro
       logLine(io, "import-legacy", `warning: skipping ${cell.symbol} on ${cell.date}: ${JSON.stringify(cell.value)} is not an RSI (0-100)`);
     }
     if (legacy.invalidCells.length > 10) logLine(io, "import-legacy", `warning: ... and ${legacy.invalidCells.length - 10} more cells that are not an RSI`);
+    const closedDays = [...new Set(legacy.values.map((v) => v.date))].filter((d) => !isTradingDay(d)).sort();
+    if (closedDays.length > 0) {
+      // The one place a closed day enters the store: the user's own record, kept as it was dated (docs/decisions.md).
+      logLine(io, "import-legacy", `note: ${closedDays.length} of its days are days the NYSE was closed, imported as the original program dated them (it stored a row each day it ran): ${closedDays.join(" ")}`);
+    }
 
     const runId = `import-legacy:${io.now().toISOString()}`;
     const { inserted } = await store.importLegacy({

@@ -1,65 +1,117 @@
 /**
  * The New York Stock Exchange's trading days: weekdays, less the exchange's full-day holidays and
- * its few unscheduled closures. Pure date arithmetic, no table to keep up to date for the
- * scheduled holidays.
+ * its unscheduled closures. Pure date arithmetic, no table to keep up to date for the scheduled
+ * holidays.
  *
- * Why it matters here: a day the exchange was closed has no bar and no RSI, and is not a gap; a
- * trading day with no stored value is one (the daily run missed it: Yahoo down, cluster down), and
- * that is what `history --gaps` lists and `backfill` fills. Charts put a gap on such a day instead
- * of drawing a line through it.
+ * Why it matters here: it is the one calendar every stored day follows. A value is stored under an
+ * NYSE trading day and under no other day, whatever a price source answers (a cryptocurrency
+ * trades on Sundays, a listing abroad on Thanksgiving): fetch drops the bars dated on other days,
+ * backfill fills only trading days, persist and the stores refuse anything else. A day the exchange
+ * was closed has no value and is not a gap; a trading day with no stored value is one (the daily
+ * run missed it: Yahoo down, cluster down), and that is what `history --gaps` lists and `backfill`
+ * fills. Charts put a gap on such a day instead of drawing a line through it.
  *
  * The rules (NYSE Rule 7.2 and the exchange's published calendars): New Year's Day (on a Sunday,
  * the Monday after; on a Saturday, not made up), Martin Luther King Jr. Day (third Monday of
- * January, since 1998), Washington's Birthday (third Monday of February), Good Friday, Memorial
- * Day (last Monday of May), Juneteenth (June 19, since 2022), Independence Day, Labor Day (first
- * Monday of September), Thanksgiving (fourth Thursday of November) and Christmas. A fixed-date
- * holiday on a Saturday is kept on the Friday before, on a Sunday on the Monday after. Early
- * closes (13:00) are trading days. Unscheduled closures are listed by hand below.
+ * January, since 1998), Washington's Birthday (third Monday of February since 1971; February 22
+ * before), Good Friday, Memorial Day (last Monday of May since 1971; May 30 before), Juneteenth
+ * (June 19, since 2022), Independence Day, Labor Day (first Monday of September), Election Day in
+ * the presidential years up to 1980, Thanksgiving (fourth Thursday of November) and Christmas. A
+ * fixed-date holiday on a Saturday is kept on the Friday before, on a Sunday on the Monday after.
+ * Early closes (13:00) are trading days. Unscheduled closures are listed by hand below.
+ *
+ * **Checked from 1970-01-01 (the first date stock-rsi handles) to 2027**, day by day, against the
+ * exchange's published list of closings (`test/fixtures/nyse-closings.txt` says where each part of
+ * that list comes from). Later years follow the rules; a closure nobody has announced yet (a
+ * national day of mourning, a storm) must be added to the list below when it happens.
  */
 import { addDays, daysBetween, dayOfWeek, isWeekday, type IsoDate } from "./dates.ts";
 
-/** Full-day closures no rule predicts: national days of mourning, 9/11, Hurricane Sandy. */
-const UNSCHEDULED_CLOSURES: ReadonlySet<IsoDate> = new Set([
-  "2001-09-11",
-  "2001-09-12",
-  "2001-09-13",
-  "2001-09-14",
-  "2004-06-11", // President Reagan
-  "2007-01-02", // President Ford
-  "2012-10-29", // Hurricane Sandy
-  "2012-10-30",
-  "2018-12-05", // President G. H. W. Bush
-  "2025-01-09", // President Carter
+/** Full-day closures no rule predicts: national days of mourning, a blackout, storms, 9/11. */
+const UNSCHEDULED_CLOSURES: ReadonlyMap<IsoDate, string> = new Map([
+  ["1972-12-28", "President Truman's funeral"],
+  ["1973-01-25", "President Johnson's funeral"],
+  ["1977-07-14", "the New York City blackout"],
+  ["1985-09-27", "Hurricane Gloria"],
+  ["1994-04-27", "President Nixon's funeral"],
+  ["2001-09-11", "the September 11 attacks"],
+  ["2001-09-12", "the September 11 attacks"],
+  ["2001-09-13", "the September 11 attacks"],
+  ["2001-09-14", "the September 11 attacks"],
+  ["2004-06-11", "President Reagan's funeral"],
+  ["2007-01-02", "President Ford's funeral"],
+  ["2012-10-29", "Hurricane Sandy"],
+  ["2012-10-30", "Hurricane Sandy"],
+  ["2018-12-05", "President George H. W. Bush's funeral"],
+  ["2025-01-09", "President Carter's funeral"],
 ]);
 
-const holidaysByYear = new Map<number, ReadonlySet<IsoDate>>();
+const holidaysByYear = new Map<number, ReadonlyMap<IsoDate, string>>();
+
+/** The exchange's scheduled and unscheduled full-day closures on weekdays of `year`, each with its name. */
+function closuresIn(year: number): ReadonlyMap<IsoDate, string> {
+  let closures = holidaysByYear.get(year);
+  if (!closures) {
+    const named: (readonly [IsoDate | undefined, string])[] = [
+      observedNewYear(year),
+      [year >= 1998 ? nthWeekday(year, 1, 1, 3) : undefined, "Martin Luther King Jr. Day"],
+      // The Uniform Monday Holiday Act moved both to Mondays from 1971.
+      year >= 1971 ? [nthWeekday(year, 2, 1, 3), "Washington's Birthday"] : observed(year, 2, 22, "Washington's Birthday"),
+      [addDays(easterSunday(year), -2), "Good Friday"],
+      [year >= 1971 ? lastWeekday(year, 5, 1) : observedMemorialDayBefore1971(year), "Memorial Day"],
+      year >= 2022 ? observed(year, 6, 19, "Juneteenth") : [undefined, "Juneteenth"],
+      observed(year, 7, 4, "Independence Day"),
+      [nthWeekday(year, 9, 1, 1), "Labor Day"],
+      // Closed for every presidential election from 1968 to 1980 (every Election Day before).
+      [year <= 1980 && year % 4 === 0 ? addDays(nthWeekday(year, 11, 1, 1), 1) : undefined, "Election Day"],
+      [nthWeekday(year, 11, 4, 4), "Thanksgiving Day"],
+      observed(year, 12, 25, "Christmas Day"),
+      ...[...UNSCHEDULED_CLOSURES].filter(([d]) => d.startsWith(`${year}-`)),
+    ];
+    closures = new Map(named.filter((entry): entry is readonly [IsoDate, string] => entry[0] !== undefined));
+    holidaysByYear.set(year, closures);
+  }
+  return closures;
+}
 
 /** The exchange's scheduled and unscheduled full-day closures on weekdays of `year`. */
 export function nyseHolidays(year: number): ReadonlySet<IsoDate> {
-  let holidays = holidaysByYear.get(year);
-  if (!holidays) {
-    const days = [
-      observedNewYear(year),
-      ...(year >= 1998 ? [nthWeekday(year, 1, 1, 3)] : []),
-      nthWeekday(year, 2, 1, 3),
-      addDays(easterSunday(year), -2),
-      lastWeekday(year, 5, 1),
-      ...(year >= 2022 ? [observed(iso(year, 6, 19))] : []),
-      observed(iso(year, 7, 4)),
-      nthWeekday(year, 9, 1, 1),
-      nthWeekday(year, 11, 4, 4),
-      observed(iso(year, 12, 25)),
-      ...[...UNSCHEDULED_CLOSURES].filter((d) => d.startsWith(`${year}-`)),
-    ];
-    holidays = new Set(days.filter((d): d is IsoDate => d !== undefined));
-    holidaysByYear.set(year, holidays);
-  }
-  return holidays;
+  return new Set(closuresIn(year).keys());
 }
 
-/** True for a day the exchange was (or will be) open. */
+const tradingDayByDate = new Map<IsoDate, boolean>();
+
+/**
+ * True for a day the exchange was (or will be) open. Remembered per date: fetch asks it of every
+ * bar (5,000 symbols × 261 bars take 0.8 s of date arithmetic, 30 ms remembered), and the dates
+ * asked about are few.
+ */
 export function isTradingDay(date: IsoDate): boolean {
-  return isWeekday(date) && !nyseHolidays(Number(date.slice(0, 4))).has(date);
+  let open = tradingDayByDate.get(date);
+  if (open === undefined) {
+    open = isWeekday(date) && !closuresIn(Number(date.slice(0, 4))).has(date);
+    if (tradingDayByDate.size < 100_000) tradingDayByDate.set(date, open);
+  }
+  return open;
+}
+
+/**
+ * Why the exchange was closed on `date`, for a message: `a Sunday`, `Thanksgiving Day`,
+ * `Christmas Day, observed` (December 25 fell on a weekend), `President Nixon's funeral`;
+ * undefined on a trading day.
+ */
+export function closedBecause(date: IsoDate): string | undefined {
+  const weekday = dayOfWeek(date);
+  if (weekday === 0) return "a Sunday";
+  if (weekday === 6) return "a Saturday";
+  return closuresIn(Number(date.slice(0, 4))).get(date);
+}
+
+/** `the NYSE was closed on 2021-05-16 (a Sunday)`, or undefined on a trading day: the one way a closed day is named. */
+export function nyseClosedOn(date: IsoDate): string | undefined {
+  if (isTradingDay(date)) return undefined;
+  const why = closedBecause(date);
+  return why === undefined ? undefined : `the NYSE was closed on ${date} (${why})`;
 }
 
 /** The trading days from `from` to `to`, both included, ascending. Counts the days first, so it cannot step past `to`. */
@@ -77,15 +129,27 @@ function iso(year: number, month: number, day: number): IsoDate {
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
-/** A fixed-date holiday as the exchange keeps it: a Saturday's on the Friday, a Sunday's on the Monday. */
-function observed(date: IsoDate): IsoDate {
+/** A fixed-date holiday as the exchange keeps it: a Saturday's on the Friday, a Sunday's on the Monday (named `..., observed`). */
+function observed(year: number, month: number, day: number, name: string): readonly [IsoDate, string] {
+  const date = iso(year, month, day);
   const weekday = dayOfWeek(date);
-  return weekday === 6 ? addDays(date, -1) : weekday === 0 ? addDays(date, 1) : date;
+  if (weekday === 6) return [addDays(date, -1), `${name}, observed`];
+  if (weekday === 0) return [addDays(date, 1), `${name}, observed`];
+  return [date, name];
 }
 
 /** New Year's Day on a Saturday is not made up on the Friday before (that would close the old year's last session). */
-function observedNewYear(year: number): IsoDate | undefined {
-  const day = iso(year, 1, 1);
+function observedNewYear(year: number): readonly [IsoDate | undefined, string] {
+  return dayOfWeek(iso(year, 1, 1)) === 6 ? [undefined, "New Year's Day"] : observed(year, 1, 1, "New Year's Day");
+}
+
+/**
+ * Memorial Day before the Monday rule: May 30, a Sunday's on the Monday. In 1970, the last such
+ * year stock-rsi covers, May 30 was a Saturday and the exchange did not close the Friday before
+ * (its published closings list none that week), so a Saturday's is not made up.
+ */
+function observedMemorialDayBefore1971(year: number): IsoDate | undefined {
+  const day = iso(year, 5, 30);
   const weekday = dayOfWeek(day);
   return weekday === 6 ? undefined : weekday === 0 ? addDays(day, 1) : day;
 }

@@ -24,7 +24,7 @@ import { TRADING_DAY_SLACK_DAYS, windowOnTradingDay } from "./hygiene.ts";
 import { notAfterToday, windowStart } from "./window.ts";
 import { pricesArtifact, type FetchedPrices } from "./prices-artifact.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
-import { clipToWindow, type PriceSource } from "./source.ts";
+import { clipToWindow, closedDaysLine, fetchOnTradingDays, type PriceSource } from "./source.ts";
 import { startProgress } from "./progress.ts";
 import { fileSource, replayedFiles } from "./sources/file.ts";
 import { sampleSource } from "./sources/sample.ts";
@@ -87,9 +87,11 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
   logLine(io, "fetch", `${symbols.length} symbols from ${source.name}, ${from} to ${asOf}`);
   const progress = startProgress(io, symbols.length);
   const asked = daysBetween(FIRST_DATE, from) > TRADING_DAY_SLACK_DAYS ? addDays(from, -TRADING_DAY_SLACK_DAYS) : FIRST_DATE;
-  const fetched = await source.fetch({ symbols, asOf, from: asked, onSymbolDone: () => progress.tick() });
+  const fetched = await fetchOnTradingDays(source, { symbols, asOf, from: asked, onSymbolDone: () => progress.tick() });
   progress.done();
   const { failures } = fetched;
+  const closed = closedDaysLine(fetched.closedDays);
+  if (closed) logLine(io, "fetch", closed);
   // For backfill (--first-day) the file holds every day's window; backfill cuts each one itself.
   const { tradingDay, from: windowFrom, series } = options.firstDay
     ? { tradingDay: asOf, from, series: fetched.series.map((s) => clipToWindow(s, { from, asOf })) }

@@ -13,6 +13,9 @@
  * - **Stale series are reported, not dropped.** The validate step decides what is too old;
  *   fetch says which series end early so the log and the artifact show it at the source.
  * - **The window ends on the trading day, not on the calendar day** (`windowOnTradingDay`).
+ * - **NYSE trading days only.** A bar dated on a weekend or an exchange holiday (a
+ *   cryptocurrency's, a listing abroad's) is dropped before any of this (`fetchOnTradingDays`), so
+ *   the trading day found here is always one the NYSE was open.
  */
 import type { Bar, Series } from "../domain/artifacts.ts";
 import { addDays, daysBetween, FIRST_DATE, weekdaysBetween, type IsoDate } from "../domain/dates.ts";

@@ -11,8 +11,9 @@
  * whole range (a 20-day backfill of 180 symbols is about 180 requests, not 3,600), each day's
  * window then cut from it.
  *
- * - A trading day is a date some symbol has a bar on within the range: weekends and holidays have
- *   none and are not days.
+ * - The days are the NYSE's trading days in the range on which some symbol has a bar; a bar dated
+ *   on a weekend or an exchange holiday (a cryptocurrency's, a listing abroad's) is dropped as
+ *   the daily run's fetch drops it, so such a day is never filled.
  * - A day already stored (any value of this method and period) is skipped unless `--overwrite`.
  * - Each day is validated by the daily policy on its own and written in its own transaction: a
  *   day the policy refuses is reported and not stored, while the others are; the command then
@@ -21,6 +22,7 @@
 import { Command } from "commander";
 import { PRICES, type Failure, type PricesArtifact, type Series } from "../domain/artifacts.ts";
 import { addDays, type IsoDate } from "../domain/dates.ts";
+import { tradingDaysBetween } from "../domain/market-calendar.ts";
 import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
 import { backfillPipeline, PARAMETERS } from "../pipeline.ts";
 import { parameterOption, settingOption, withExitStatuses, withOutputFilesRule } from "../command-line/flags.ts";
@@ -33,7 +35,7 @@ import type { FetchOptions } from "../fetch/command.ts";
 import { notAfterToday, windowStart } from "../fetch/window.ts";
 import { pricesArtifact } from "../fetch/prices-artifact.ts";
 import { startProgress } from "../fetch/progress.ts";
-import { clipToWindow, type PriceSource } from "../fetch/source.ts";
+import { clipToWindow, closedDaysLine, fetchOnTradingDays, type PriceSource } from "../fetch/source.ts";
 import { fileSource, replayedFiles } from "../fetch/sources/file.ts";
 import type { PriceField } from "../fetch/sources/yahoo.ts";
 import { summarize, validateRsi } from "../validate/rules.ts";
@@ -126,8 +128,10 @@ export async function runBackfill(symbolsFile: string | undefined, options: Back
     const rangeStart = addDays(options.from, -options.lookbackDays);
     logLine(io, "backfill", `${symbols.length} symbols from ${source.name}, ${rangeStart} to ${options.to}, for the days ${options.from} to ${options.to}`);
     const progress = startProgress(io, symbols.length);
-    const fetched = await source.fetch({ symbols, asOf: options.to, from: rangeStart, onSymbolDone: () => progress.tick() });
+    const fetched = await fetchOnTradingDays(source, { symbols, asOf: options.to, from: rangeStart, onSymbolDone: () => progress.tick() });
     progress.done();
+    const closed = closedDaysLine(fetched.closedDays);
+    if (closed) logLine(io, "backfill", closed);
     if (source.name.startsWith("file:")) assertCovers(source.name.slice("file:".length), fetched.series, rangeStart, options);
 
     const outcomes: DayOutcome[] = [];
@@ -177,11 +181,15 @@ async function fillDay(
   return { date, outcome: "stored", values: validated.results.length };
 }
 
-/** The dates in the range on which at least one symbol has a bar: the exchange's trading days, as the data show them. */
+/**
+ * The NYSE's trading days in the range on which at least one symbol has a bar. The calendar says
+ * which days can be stored at all; the data leave out a trading day no symbol has a close for yet
+ * (today before the close), which the daily run would not store either.
+ */
 function tradingDaysIn(series: readonly Series[], from: IsoDate, to: IsoDate): IsoDate[] {
-  const days = new Set<IsoDate>();
-  for (const { bars } of series) for (const { date } of bars) if (date >= from && date <= to) days.add(date);
-  return [...days].sort();
+  const withBars = new Set<IsoDate>();
+  for (const { bars } of series) for (const { date } of bars) if (date >= from && date <= to) withBars.add(date);
+  return tradingDaysBetween(from, to).filter((d) => withBars.has(d));
 }
 
 /** One line per day on stdout (`2021-05-17 stored 165`), and a summary on stderr; returns the lines. */

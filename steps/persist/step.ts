@@ -5,6 +5,7 @@
  */
 import { MAX_LABEL_LENGTH, VALIDATED, type ValidatedArtifact } from "../domain/artifacts.ts";
 import { dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
+import { nyseClosedOn } from "../domain/market-calendar.ts";
 import { contradictionIn } from "../validate/rules.ts";
 import { readArtifact } from "../files/artifact-files.ts";
 import { guardOutputs, type CommandOutputs } from "../files/output-files.ts";
@@ -124,7 +125,8 @@ async function writeReport(
 
 /**
  * Refuses an artifact that says something validate would not have let through (validate's own
- * rules, re-applied: see `contradictionIn`), a trading day that has not happened yet, or a source
+ * rules, re-applied: see `contradictionIn`), a trading day that has not happened yet, a trading
+ * day or close dated on a day the NYSE was closed (the stores refuse it too), or a source
  * longer than the store keeps, with the field at fault, before the database is opened. The store
  * is the last line of defence: a value edited into the file after validation would otherwise go
  * straight into the long table and the user's Excel `stocks` table.
@@ -137,9 +139,24 @@ function assertAsValidated(v: ValidatedArtifact, file: string, io: Io): void {
   if (v.tradeDate !== null && v.tradeDate > today) {
     throw new UserError(`${file}: tradeDate: ${v.tradeDate} is after today in New York (${today}); a day that has not happened has no closes; nothing was stored`);
   }
+  const closedDay = closedDayIn(v);
+  if (closedDay) {
+    throw new UserError(`${file}: ${closedDay.field}: ${closedDay.closed}; a value is stored under an NYSE trading day only (fetch drops bars dated on other days): regenerate it from stock-rsi fetch; nothing was stored`);
+  }
   if (v.source !== undefined && v.source.length > MAX_LABEL_LENGTH) {
     throw new UserError(`${file}: source: ${v.source.length} characters; the store keeps at most ${MAX_LABEL_LENGTH}; ${unchecked}`);
   }
+}
+
+/** The first date of the artifact the values would be stored under, or with, that is not an NYSE trading day. */
+function closedDayIn(v: ValidatedArtifact): { readonly field: string; readonly closed: string } | undefined {
+  const closed = v.tradeDate === null ? undefined : nyseClosedOn(v.tradeDate);
+  if (closed) return { field: "tradeDate", closed };
+  for (const [i, r] of v.results.entries()) {
+    const closedClose = nyseClosedOn(r.date);
+    if (closedClose) return { field: `results[${i}].date`, closed: closedClose };
+  }
+  return undefined;
 }
 
 /**

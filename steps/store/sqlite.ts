@@ -25,6 +25,7 @@ import {
   type LegacyValue,
   type RsiStore,
   type WriteSummary,
+  refuseClosedDays,
   valuesNotIn,
 } from "./store.ts";
 
@@ -182,6 +183,7 @@ class SqliteStore extends SqliteReader {
   }
 
   override async writeDay(day: DayWrite): Promise<WriteSummary> {
+    refuseClosedDays(day, this.description);
     // BEGIN IMMEDIATE: the write lock first, so two runs on one file take turns.
     return this.guarded(`store ${day.tradeDate}`, () => this.db.transaction(() => this.writeDayNow(day)).immediate());
   }

@@ -9,6 +9,8 @@
  * beside the first instead of silently mixing two definitions of RSI in one chart.
  */
 import type { Failure, RsiResult } from "../domain/artifacts.ts";
+import { UserError } from "../domain/errors.ts";
+import { nyseClosedOn } from "../domain/market-calendar.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
 import type { SchemaState } from "./migrations.ts";
 
@@ -129,6 +131,26 @@ export interface RsiStore {
   /** Reads a live wide table from the same database (MySQL only; undefined elsewhere). */
   readonly readWideTable?: (table: string) => Promise<WideTableContent>;
   close(): Promise<void>;
+}
+
+/**
+ * Refuses a run's values under a day the NYSE was closed, or with a close dated on one: every
+ * store calls it before it writes a day, so no caller (persist, backfill, a script using the
+ * store) can put a weekend or a holiday into the long table or the user's `stocks` table. The
+ * pipeline never gets here with such a day (fetch drops those bars, persist refuses such an
+ * artifact naming its field); this is the last check, the same for every store.
+ */
+export function refuseClosedDays(day: DayWrite, description: string): void {
+  const refuse = (why: string) => new UserError(`${description}: cannot store ${day.tradeDate}: ${why}; nothing was stored`);
+  const closed = nyseClosedOn(day.tradeDate);
+  if (closed) throw refuse(closed);
+  const checked = new Set<string>([day.tradeDate]);
+  for (const { symbol, date } of day.results) {
+    if (checked.has(date)) continue;
+    const closedClose = nyseClosedOn(date);
+    if (closedClose) throw refuse(`${symbol}'s close is dated ${date}, and ${closedClose}`);
+    checked.add(date);
+  }
 }
 
 /** The series the user's history was computed with, and the only one the wide table holds. */

@@ -7,10 +7,12 @@
  * What it serves:
  * - the recorded answers in `test/fixtures/yahoo/` (AAPL, MSFT, NVDA, WSU.DE) when the requested
  *   window overlaps the recording, cut to the window like Yahoo cuts them;
- * - for any other symbol or window, a generated series in the same shape: one bar per weekday
- *   stamped at the New York open, closes from the `sample` source's generator (as float32
- *   values, like Yahoo's), an `adjclose` that steps down 0.5% at each quarterly dividend, and
- *   every `meta` field yahoo-finance2's schema requires;
+ * - for any other symbol or window, a generated series in the same shape: one bar per NYSE
+ *   trading day stamped at the New York open (a US listing: no bar on a weekend or an exchange
+ *   holiday), closes from the `sample` source's generator (as float32 values, like Yahoo's), an
+ *   `adjclose` that steps down 0.5% at each quarterly dividend, and every `meta` field
+ *   yahoo-finance2's schema requires; the `tradesOn` quirk gives a symbol another calendar (a
+ *   listing abroad that trades on US holidays, a cryptocurrency that trades every day);
  * - Yahoo's 404 body for symbols declared unknown, and a 400 for a query Yahoo would refuse.
  *
  * Faults are switched per symbol: a list of faults consumed one per request (`failNext`), or one
@@ -29,6 +31,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { addDays, dateIn, isWeekday, type IsoDate } from "../../steps/domain/dates.ts";
+import { isTradingDay } from "../../steps/domain/market-calendar.ts";
 import { sampleClose } from "../../steps/fetch/sources/sample.ts";
 import { REPO_ROOT } from "./cli.ts";
 
@@ -51,6 +54,13 @@ export interface Quirks {
   readonly barAfterPeriod2?: boolean;
   /** The last day listed twice: at the open, then again later with the later price. */
   readonly lastDayTwice?: boolean;
+  /**
+   * The days a generated series has bars on, when not the NYSE's trading days: `weekdays`, a
+   * listing abroad (SAP.DE on Xetra) that trades on US holidays such as Thanksgiving, stamped at
+   * the New York open like the others; `every-day`, a cryptocurrency (BTC-USD), which Yahoo dates
+   * at midnight UTC in the `UTC` time zone, weekends included.
+   */
+  readonly tradesOn?: "weekdays" | "every-day";
 }
 
 /** One bar as served: the exchange-local date, and the numbers as Yahoo sends them. */
@@ -270,9 +280,10 @@ export class YahooDouble {
       bars = recording.bars.filter((b) => b.timestamp >= period1 && b.timestamp < period2);
       events = recording.events;
     } else {
-      zone = "America/New_York";
-      bars = generatedBars(symbol, period1, period2);
-      meta = generatedMeta(symbol, this.recordings.get("AAPL")!.meta, bars);
+      const tradesOn = this.quirks.get(symbol)?.tradesOn;
+      zone = tradesOn === "every-day" ? "UTC" : "America/New_York";
+      bars = generatedBars(symbol, period1, period2, tradesOn);
+      meta = generatedMeta(symbol, this.recordings.get("AAPL")!.meta, bars, zone);
     }
     return { meta, zone, bars: applyQuirks(bars, this.quirks.get(symbol), zone), ...(events ? { events } : {}) };
   }
@@ -347,14 +358,19 @@ function loadRecordings(): Map<string, Recording> {
   return recordings;
 }
 
-/** One bar per weekday whose New York open falls inside `[period1, period2)`. */
-function generatedBars(symbol: string, period1: number, period2: number): ServedBar[] {
+/**
+ * One bar per trading day of the symbol's calendar (the NYSE's unless `tradesOn` says otherwise)
+ * whose stamp (the New York open; midnight UTC for a symbol trading every day) falls inside
+ * `[period1, period2)`.
+ */
+function generatedBars(symbol: string, period1: number, period2: number, tradesOn: Quirks["tradesOn"]): ServedBar[] {
   const bars: ServedBar[] = [];
   const first = addDays(new Date(period1 * 1000).toISOString().slice(0, 10), -1);
   const last = new Date(period2 * 1000).toISOString().slice(0, 10);
+  const trades = tradesOn === "every-day" ? () => true : tradesOn === "weekdays" ? isWeekday : isTradingDay;
   for (let date = first; date <= last; date = addDays(date, 1)) {
-    if (!isWeekday(date)) continue;
-    const timestamp = newYorkOpen(date);
+    if (!trades(date)) continue;
+    const timestamp = tradesOn === "every-day" ? epochSeconds(date) : newYorkOpen(date);
     if (timestamp < period1 || timestamp >= period2) continue;
     bars.push(generatedBar(symbol, date, timestamp));
   }
@@ -406,10 +422,11 @@ function newYorkOpen(date: IsoDate): number {
   return open;
 }
 
-function generatedMeta(symbol: string, template: Record<string, unknown>, bars: readonly ServedBar[]): Record<string, unknown> {
+function generatedMeta(symbol: string, template: Record<string, unknown>, bars: readonly ServedBar[], zone: string): Record<string, unknown> {
   const closes = bars.map((b) => b.close).filter((c): c is number => c !== null);
   return {
     ...template,
+    ...(zone === template.exchangeTimezoneName ? {} : { exchangeTimezoneName: zone, timezone: zone, gmtoffset: 0 }),
     symbol,
     longName: `${symbol} Holdings Inc.`,
     shortName: `${symbol} Holdings`,

@@ -4,20 +4,22 @@
  * A symbol's close on a date is a pure function of the two: the same symbol and date give the
  * same price in every run, whatever the window asked for. Each symbol gets its own base price,
  * two slow cycles (trends that push RSI towards 30 or 70) and a daily wobble, all derived from
- * a hash, so 180 symbols produce a believable spread of RSI values. Weekends have no bars;
- * exchange holidays are not modelled.
+ * a hash, so 180 symbols produce a believable spread of RSI values. Bars fall on the NYSE's
+ * trading days only, as a US listing's on Yahoo: no weekend, no exchange holiday (Thanksgiving,
+ * Good Friday, ...), so an offline run or backfill stores the days a real one stores.
  */
-import { addDays, isWeekday, toEpochMs } from "../../domain/dates.ts";
+import { addDays, toEpochMs } from "../../domain/dates.ts";
+import { isTradingDay } from "../../domain/market-calendar.ts";
 import type { Series } from "../../domain/artifacts.ts";
 import type { PriceRequest, PriceResponse, PriceSource } from "../source.ts";
 
 export const sampleSource: PriceSource = {
   name: "sample",
   async fetch(request: PriceRequest): Promise<PriceResponse> {
-    // The window's weekdays are the same for every symbol: listed once, not once per symbol.
+    // The window's trading days are the same for every symbol: listed once, not once per symbol.
     const days: { date: string; day: number }[] = [];
     for (let date = request.from; date <= request.asOf; date = addDays(date, 1)) {
-      if (isWeekday(date)) days.push({ date, day: toEpochMs(date) / 86_400_000 });
+      if (isTradingDay(date)) days.push({ date, day: toEpochMs(date) / 86_400_000 });
     }
     const series: Series[] = [];
     for (const [i, symbol] of request.symbols.entries()) {

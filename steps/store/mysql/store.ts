@@ -42,6 +42,7 @@ import {
   type WideTableContent,
   type WideTableOutcome,
   type WriteSummary,
+  refuseClosedDays,
   valuesNotIn,
 } from "../store.ts";
 import {
@@ -164,6 +165,7 @@ class MysqlStore implements RsiStore {
   }
 
   async writeDay(day: DayWrite): Promise<WriteSummary> {
+    refuseClosedDays(day, this.description);
     const skip = this.wideTable ? wideTableSkipReason(day) : undefined;
     const wide = this.wideTable && skip === undefined ? wideDayOf(day) : undefined;
     // Whether a COMMIT was ever sent without its answer arriving: then it may have gone through.

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addDays, dateIn, isWeekday, MARKET_TIME_ZONE } from "../../../steps/domain/dates.ts";
+import { addDays, dateIn, MARKET_TIME_ZONE } from "../../../steps/domain/dates.ts";
+import { isTradingDay } from "../../../steps/domain/market-calendar.ts";
 import { formatRanking, rank } from "../../../steps/domain/ranking.ts";
 import { seedRsi } from "../../../steps/domain/rsi.ts";
 import { readSymbolsFile } from "../../../steps/files/symbols-file.ts";
@@ -11,11 +12,11 @@ import { querySqlite } from "../../support/sqlite.ts";
 
 const AS_OF = "2021-05-17";
 
-/** The ranking computed independently of the pipeline: sample closes → seed RSI → sort. */
+/** The ranking computed independently of the pipeline: sample closes on NYSE trading days → seed RSI → sort. */
 function expectedSampleRanking(symbols: readonly string[], asOf: string, lookbackDays = 91): string[] {
   const results = symbols.map((symbol) => {
     const closes: number[] = [];
-    for (let d = addDays(asOf, -lookbackDays); d <= asOf; d = addDays(d, 1)) if (isWeekday(d)) closes.push(sampleClose(symbol, d));
+    for (let d = addDays(asOf, -lookbackDays); d <= asOf; d = addDays(d, 1)) if (isTradingDay(d)) closes.push(sampleClose(symbol, d));
     const outcome = seedRsi(closes);
     if (!outcome.ok) throw new Error(`sample ${symbol} has no RSI`);
     return { symbol, rsi: outcome.rsi, date: asOf, close: closes.at(-1)! };

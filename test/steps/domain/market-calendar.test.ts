@@ -1,22 +1,43 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isTradingDay, nyseHolidays, tradingDaysBetween } from "../../../steps/domain/market-calendar.ts";
+import { addDays, isWeekday } from "../../../steps/domain/dates.ts";
+import { closedBecause, isTradingDay, nyseClosedOn, nyseHolidays, tradingDaysBetween } from "../../../steps/domain/market-calendar.ts";
 import { REPO_ROOT } from "../../support/cli.ts";
 
 describe("the NYSE calendar", () => {
-  it("closes on the holidays the exchange published for 2020-2026", () => {
-    // As published by the NYSE (Holidays & Trading Hours), full-day closures only.
-    const published: Record<number, string[]> = {
-      2020: ["2020-01-01", "2020-01-20", "2020-02-17", "2020-04-10", "2020-05-25", "2020-07-03", "2020-09-07", "2020-11-26", "2020-12-25"],
-      2021: ["2021-01-01", "2021-01-18", "2021-02-15", "2021-04-02", "2021-05-31", "2021-07-05", "2021-09-06", "2021-11-25", "2021-12-24"],
-      2022: ["2022-01-17", "2022-02-21", "2022-04-15", "2022-05-30", "2022-06-20", "2022-07-04", "2022-09-05", "2022-11-24", "2022-12-26"],
-      2023: ["2023-01-02", "2023-01-16", "2023-02-20", "2023-04-07", "2023-05-29", "2023-06-19", "2023-07-04", "2023-09-04", "2023-11-23", "2023-12-25"],
-      2024: ["2024-01-01", "2024-01-15", "2024-02-19", "2024-03-29", "2024-05-27", "2024-06-19", "2024-07-04", "2024-09-02", "2024-11-28", "2024-12-25"],
-      2025: ["2025-01-01", "2025-01-09", "2025-01-20", "2025-02-17", "2025-04-18", "2025-05-26", "2025-06-19", "2025-07-04", "2025-09-01", "2025-11-27", "2025-12-25"],
-      2026: ["2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03", "2026-05-25", "2026-06-19", "2026-07-03", "2026-09-07", "2026-11-26", "2026-12-25"],
-    };
-    for (const [year, days] of Object.entries(published)) expect([...nyseHolidays(Number(year))].sort(), year).toEqual(days);
+  it("is closed on exactly the weekdays the exchange's published closings list, every year from 1970 to 2027", () => {
+    const listed = new Set(
+      readFileSync(join(REPO_ROOT, "test/fixtures/nyse-closings.txt"), "utf8")
+        .split("\n")
+        .filter((line) => /^\d/.test(line)),
+    );
+    expect(listed.size).toBe(509);
+    const wrong: string[] = [];
+    for (let day = "1970-01-01"; day <= "2027-12-31"; day = addDays(day, 1)) {
+      if (!isWeekday(day)) continue;
+      if (isTradingDay(day) === listed.has(day)) wrong.push(`${day} ${listed.has(day) ? "closed" : "open"}`);
+    }
+    expect(wrong).toEqual([]);
+    for (let year = 1970; year <= 2027; year++) {
+      expect([...nyseHolidays(year)].sort(), String(year)).toEqual([...listed].filter((d) => d.startsWith(`${year}-`)).sort());
+    }
+  });
+
+  it("names why it was closed, for the messages that refuse such a day", () => {
+    expect(closedBecause("2021-05-16")).toBe("a Sunday");
+    expect(closedBecause("2021-05-15")).toBe("a Saturday");
+    expect(closedBecause("2021-11-25")).toBe("Thanksgiving Day");
+    expect(closedBecause("2021-12-24")).toBe("Christmas Day, observed");
+    expect(closedBecause("2022-06-20")).toBe("Juneteenth, observed");
+    expect(closedBecause("2023-01-02")).toBe("New Year's Day, observed");
+    expect(closedBecause("2021-12-31")).toBeUndefined(); // New Year's Day 2022 was a Saturday: not made up
+    expect(closedBecause("1970-02-23")).toBe("Washington's Birthday, observed");
+    expect(closedBecause("1976-11-02")).toBe("Election Day");
+    expect(closedBecause("1994-04-27")).toBe("President Nixon's funeral");
+    expect(closedBecause("2021-05-17")).toBeUndefined();
+    expect(nyseClosedOn("2021-04-02")).toBe("the NYSE was closed on 2021-04-02 (Good Friday)");
+    expect(nyseClosedOn("2021-04-01")).toBeUndefined();
   });
 
   it("keeps early closes and ordinary weekdays as trading days, weekends not", () => {

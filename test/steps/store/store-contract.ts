@@ -127,6 +127,28 @@ export function describeStoreContract(storeName: string, freshFixture: () => Pro
       expect(await store.history({ symbols: ["AAPL"], method: "wilder" })).toEqual([{ symbol: "AAPL", date: "2021-05-17", rsi: 47.3 }]);
     });
 
+    it("refuses a day the NYSE was closed, or a close dated on one, whoever calls it, and writes nothing", async () => {
+      const db = await fresh();
+      const store = await open(db);
+      await store.writeDay(dayOf("2021-05-14", { AAPL: 40 }, { runId: "friday" }));
+      const monday = dayOf("2021-05-17", { AAPL: 41, "BTC-USD": 60 }, { runId: "monday" });
+      for (const [day, why] of [
+        [dayOf("2021-05-16", { AAPL: 41 }, { runId: "sunday" }), "cannot store 2021-05-16: the NYSE was closed on 2021-05-16 (a Sunday)"],
+        [dayOf("2021-11-25", { AAPL: 41 }, { runId: "thanksgiving" }), "cannot store 2021-11-25: the NYSE was closed on 2021-11-25 (Thanksgiving Day)"],
+        [
+          { ...monday, results: [monday.results[0]!, { ...monday.results[1]!, date: "2021-05-16" }] },
+          "cannot store 2021-05-17: BTC-USD's close is dated 2021-05-16, and the NYSE was closed on 2021-05-16 (a Sunday)",
+        ],
+      ] as const) {
+        const refused = await store.writeDay(day).then(() => undefined, (err: unknown) => err);
+        expect(refused, day.runId).toBeInstanceOf(UserError);
+        expect((refused as UserError).message).toBe(`${store.description}: ${why}; nothing was stored`);
+        expect((refused as UserError).exitCode).toBe(2);
+      }
+      expect((await db.values()).map((v) => [v.tradeDate, v.symbol, v.runId])).toEqual([["2021-05-14", "AAPL", "friday"]]);
+      expect((await db.runs()).map((r) => r.runId)).toEqual(["friday"]);
+    });
+
     it("records each run once, with how many symbols it ranked and how many failed", async () => {
       const db = await fresh();
       const store = await open(db);
