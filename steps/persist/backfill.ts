@@ -19,13 +19,13 @@
  *   ends with status 1.
  */
 import { Command } from "commander";
-import { PRICES, type Failure, type PricesArtifact, type Series } from "../domain/artifacts.ts";
+import type { Failure, Series } from "../domain/artifacts.ts";
 import { addDays, type IsoDate } from "../domain/dates.ts";
 import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
 import { backfillPipeline, PARAMETERS } from "../pipeline.ts";
 import { parameterOption, settingOption, withExitStatuses } from "../command-line/flags.ts";
 import { logLine, type Io } from "../command-line/io.ts";
-import { readArtifact, writeFileAtomic } from "../files/artifact-files.ts";
+import { writeFileAtomic } from "../files/artifact-files.ts";
 import { readSymbolsFile } from "../files/symbols-file.ts";
 import { computeRsiArtifact } from "../compute-rsi/compute.ts";
 import type { FetchOptions } from "../fetch/command.ts";
@@ -33,7 +33,7 @@ import { notAfterToday, windowStart } from "../fetch/window.ts";
 import { pricesArtifact } from "../fetch/prices-artifact.ts";
 import { startProgress } from "../fetch/progress.ts";
 import { clipToWindow, type PriceSource } from "../fetch/source.ts";
-import { fileSource } from "../fetch/sources/file.ts";
+import { fileSource, readRecordedPrices, type RecordedPrices } from "../fetch/sources/file.ts";
 import type { PriceField } from "../fetch/sources/yahoo.ts";
 import { summarize, validateRsi } from "../validate/rules.ts";
 import { openStore } from "../store/open-store.ts";
@@ -103,7 +103,7 @@ export async function runBackfill(symbolsFile: string | undefined, options: Back
   const source = options.prices !== undefined ? fileSource(options.prices) : selectSource(options, io);
   const listed = symbolsFile !== undefined ? readSymbolsFile(symbolsFile) : undefined;
   for (const warning of listed?.warnings ?? []) logLine(io, "backfill", `warning: ${warning}`);
-  const symbols = listed?.symbols ?? symbolsIn(readArtifact(options.prices!, PRICES, "stock-rsi fetch"));
+  const symbols = listed?.symbols ?? symbolsIn(readRecordedPrices(options.prices!));
 
   const store = await openStore(options.db, { env: io.env, access: "write", wideTable: options.wideTable, log: (line) => logLine(io, "backfill", line) });
   try {
@@ -182,8 +182,8 @@ function report(outcomes: readonly DayOutcome[], io: Io): string {
 }
 
 /** Every symbol a prices artifact answers for, fetched or failed, in its order. */
-function symbolsIn(prices: PricesArtifact): string[] {
-  return [...new Set([...prices.series.map((s) => s.symbol), ...prices.failures.map((f) => f.symbol)])];
+function symbolsIn(prices: RecordedPrices): string[] {
+  return [...prices.series.keys(), ...prices.failures.keys()];
 }
 
 /**
