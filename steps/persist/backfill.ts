@@ -17,6 +17,9 @@
  * - Each day is validated by the daily policy on its own and written in its own transaction: a
  *   day the policy refuses is reported and not stored, while the others are; the command then
  *   ends with status 1.
+ * - Each day is told as it is decided: its line on stdout (`2021-05-17 stored 165`), on stderr a
+ *   line per day in a log or a progress bar on a terminal, and `--days-out` holding every day so
+ *   far. A backfill killed half-way has said which days it stored.
  */
 import { Command } from "commander";
 import type { Failure, Series } from "../domain/artifacts.ts";
@@ -118,16 +121,25 @@ export async function runBackfill(symbolsFile: string | undefined, options: Back
     progress.done();
     if (source.name.startsWith("file:")) assertCovers(source.name.slice("file:".length), fetched.series, rangeStart, options);
 
+    // Each day is told as soon as it is stored (or skipped, or refused): its line on stdout, a
+    // line or the bar on stderr, and --days-out rewritten with every day so far, so a run killed
+    // half-way has said which days it stored.
+    const days = tradingDaysIn(fetched.series, options.from, options.to);
+    const dayProgress = startProgress(io, days.length, { step: "backfill", unit: "days" });
     const outcomes: DayOutcome[] = [];
-    for (const date of tradingDaysIn(fetched.series, options.from, options.to)) {
-      if (stored.has(date) && !options.overwrite) {
-        outcomes.push({ date, outcome: "skipped" });
-        continue;
-      }
-      outcomes.push(await fillDay(date, fetched, source.name, options, store));
-    }
-    const lines = report(outcomes, io);
+    let lines = "";
     if (options.daysOut) writeFileAtomic(options.daysOut, lines);
+    for (const date of days) {
+      const outcome: DayOutcome = stored.has(date) && !options.overwrite ? { date, outcome: "skipped" } : await fillDay(date, fetched, source.name, options, store);
+      outcomes.push(outcome);
+      const line = dayLine(outcome);
+      lines += `${line}\n`;
+      if (options.daysOut) writeFileAtomic(options.daysOut, lines);
+      dayProgress.print(`${line}\n`);
+      dayProgress.tick(line);
+    }
+    dayProgress.done();
+    summarizeDays(outcomes, io);
     const refused = outcomes.filter((o) => o.outcome === "refused");
     if (refused.length > 0) {
       throw new PolicyFailedError(`backfill: the validation policy refused ${refused.length} of ${outcomes.length} days (${refused.map((o) => o.date).join(" ")}); the others were stored or skipped`);
@@ -172,13 +184,15 @@ function tradingDaysIn(series: readonly Series[], from: IsoDate, to: IsoDate): I
   return [...days].sort();
 }
 
-/** One line per day on stdout (`2021-05-17 stored 165`), and a summary on stderr; returns the lines. */
-function report(outcomes: readonly DayOutcome[], io: Io): string {
-  const lines = outcomes.map((o) => `${o.date} ${o.outcome}${o.outcome === "stored" ? ` ${o.values}` : o.outcome === "refused" ? `: ${o.reason}` : ""}\n`).join("");
-  io.out(lines);
+/** What became of a day, as one line: `2021-05-17 stored 165`, `2021-05-18 skipped`, `2021-05-19 refused: why`. */
+function dayLine(o: DayOutcome): string {
+  return `${o.date} ${o.outcome}${o.outcome === "stored" ? ` ${o.values}` : o.outcome === "refused" ? `: ${o.reason}` : ""}`;
+}
+
+/** The days' summary on stderr. */
+function summarizeDays(outcomes: readonly DayOutcome[], io: Io): void {
   const count = (kind: DayOutcome["outcome"]) => outcomes.filter((o) => o.outcome === kind).length;
   logLine(io, "backfill", `${outcomes.length} trading days: ${count("stored")} stored, ${count("skipped")} already stored and skipped, ${count("refused")} refused by validation`);
-  return lines;
 }
 
 /** Every symbol a prices artifact answers for, fetched or failed, in its order. */
