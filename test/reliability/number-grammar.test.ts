@@ -10,6 +10,8 @@
  * a WorkflowTemplate's container is started with gets the same texts, through the step's own
  * command line, which is where Argo's parameter values are checked.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command, Option } from "commander";
 import { describe, expect, it } from "vitest";
 import { loadAllCommands, runCli } from "../../cli/program.ts";
@@ -19,7 +21,7 @@ import { MAX_TIMER_MS } from "../../steps/fetch/scheduler.ts";
 import { backfillPipeline, pipeline } from "../../steps/pipeline.ts";
 import { parseMysqlUrl } from "../../steps/store/mysql/connection.ts";
 import { renderPipelineSpec, type PipelineDeployment } from "../../workflows/pipeline-template.ts";
-import { captureIo } from "../support/cli.ts";
+import { captureIo, REPO_ROOT } from "../support/cli.ts";
 import { loadManifests } from "../synth/support/manifests.ts";
 
 /** Texts no numeric flag may take: each was read as some number, or is one a typo makes. */
@@ -139,6 +141,18 @@ describe("every numeric flag of every command", () => {
       if (fraction) expect(numeric.parse("0.25")).toBe(0.25);
       else expect(() => numeric.parse("1.0")).toThrow(/whole number in plain digits/);
     });
+  });
+});
+
+describe("the documented bounds", () => {
+  it("docs/pipeline.md's table lists every numeric flag with the range its parser holds", () => {
+    const doc = readFileSync(join(REPO_ROOT, "docs/pipeline.md"), "utf8");
+    const rows = new Map(
+      [...doc.matchAll(/^\| `(?:[a-z-]+ )?(--[a-z-]+)` \| ([0-9.]+)–([0-9.]+) \|/gm)].map((m) => [m[1]!, { min: Number(m[2]), max: Number(m[3]) }]),
+    );
+    for (const { command, flag, range } of numericFlags) {
+      expect(rows.get(flag), `${command} ${flag} in docs/pipeline.md`).toEqual({ min: range!.min, max: range!.max });
+    }
   });
 });
 
