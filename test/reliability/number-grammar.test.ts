@@ -23,6 +23,7 @@ import { parseMysqlUrl } from "../../steps/store/mysql/connection.ts";
 import { renderPipelineSpec, type PipelineDeployment } from "../../workflows/pipeline-template.ts";
 import { captureIo, REPO_ROOT } from "../support/cli.ts";
 import { loadManifests } from "../synth/support/manifests.ts";
+import { expectPrintable } from "./support.ts";
 
 /** Texts no numeric flag may take: each was read as some number, or is one a typo makes. */
 const NOT_PLAIN_DECIMAL = [
@@ -51,6 +52,7 @@ const NOT_PLAIN_DECIMAL = [
   "١",
   "１",
   "½",
+  "1\n2\u001b[31m",
 ];
 /** Plain decimal in form, but past every bound: each numeric flag has one. */
 const PAST_EVERY_BOUND = ["99999999999999999999", `1${"0".repeat(400)}`];
@@ -102,6 +104,7 @@ function expectFlagRefused(result: { code: number; stderr: string; stdout: strin
   expect(result.stdout, where).toBe("");
   const lines = result.stderr.split("\n").filter(Boolean);
   expect(lines, where).toHaveLength(1);
+  expectPrintable(result.stderr);
   expect(lines[0], where).toMatch(new RegExp(`^error: option '${flag} [<[][a-z|]+[>\\]]' argument '.*' is invalid\\. `, "s"));
   expect(lines[0], where).toContain(`got ${JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)}`);
 }
