@@ -30,8 +30,6 @@ export interface YahooHttpOptions {
   readonly baseUrl?: URL | undefined;
   /** The longest one request (headers and body) may take before it counts as a network failure. */
   readonly requestTimeoutMs: number;
-  /** The largest body read, for a request's URL; default `maxAnswerBytes`. Tests make it small. */
-  readonly maxBodyBytes?: (url: string) => number;
   /** Waits for this request's turn (see `Pacer`), right before it goes on the wire. */
   readonly awaitTurn?: (signal?: AbortSignal) => Promise<void>;
   /** Called as each request starts; counts requests for the run's summary. */
@@ -93,7 +91,7 @@ export function yahooHttp(options: YahooHttpOptions, transport: Fetch = globalTh
       response = await transport(url, { ...init, signal: request.signal });
       // Read the body here, under the same timer, so a connection cut mid-answer is a network
       // failure like any other and a body that trickles in forever ends with the timeout.
-      body = await boundedText(response, (options.maxBodyBytes ?? maxAnswerBytes)(url));
+      body = await boundedText(response, maxAnswerBytes(url));
     } catch (err) {
       if (err instanceof FetchAttemptError) throw err;
       if (init.signal?.aborted) throw init.signal.reason ?? err;
@@ -114,7 +112,7 @@ export function yahooHttp(options: YahooHttpOptions, transport: Fetch = globalTh
  * The most bytes an answer may have: 1 MiB, plus 256 bytes for each calendar day between the
  * request's `period1` and `period2`. A daily bar costs about 110 bytes of Yahoo's JSON (a
  * timestamp and six numbers printed at full precision), and there are five bars to seven days:
- * about 80 bytes a day. Ten years' chart is about 0.3 MB, and its bound 1.9 MB; the three
+ * about 80 bytes a day. Ten years' chart is about 0.3 MB, and its bound 1.9 MiB; the three
  * months of a daily run are bounded at 1.02 MiB. The MiB is for `meta` and the dividend and split
  * events, a few KB in any real answer. Scaling with the window keeps a backfill's decades-long
  * request possible while a daily run's 32 requests in flight can hold at most about 33 MiB.
