@@ -233,7 +233,7 @@ export const PARAMETERS = {
     flag: "--max-stale-days",
     valueName: "days",
     parse: boundedIntValue(0, MAX_LOOKBACK_DAYS, "weekdays (a lag longer than the longest window leaves no close in it)"),
-    description: "weekdays a symbol's last close may lag the as-of date before it is rejected as stale",
+    description: `weekdays a symbol's last close may lag the as-of date before it is rejected as stale, at most ${MAX_LOOKBACK_DAYS}`,
     default: "3",
   },
   concurrency: {
@@ -241,7 +241,7 @@ export const PARAMETERS = {
     flag: "--concurrency",
     valueName: "n",
     parse: boundedIntValue(1, MAX_CONCURRENCY, "requests in flight (more is a request storm)"),
-    description: "Yahoo requests in flight at once (yahoo-finance2's own default is 4)",
+    description: `Yahoo requests in flight at once, at most ${MAX_CONCURRENCY} (yahoo-finance2's own default is 4)`,
     default: "4",
   },
   requestIntervalMs: {
