@@ -22,6 +22,7 @@
 import { UserError } from "../../domain/errors.ts";
 import { FILE_LIMITS } from "../../files/bounded-read.ts";
 import { redact } from "../../domain/redact.ts";
+import { numberValue, ValueRefused } from "../../domain/values.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../retry.ts";
 
 export const SSL_MODES = ["DISABLED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"] as const;
@@ -164,11 +165,15 @@ function tlsSettings(mode: SslMode, options: ReadonlyMap<string, string>, edges:
   };
 }
 
+/** `retry-deadline=SECONDS`, a number in the grammar of every flag: up to an hour, a fraction allowed. */
+const retryDeadlineValue = numberValue({ min: 0, max: 3600, fraction: true, what: "seconds" });
+
 function retryPolicyOf(given: string | undefined, shown: string): RetryPolicy {
   if (given === undefined) return DEFAULT_RETRY_POLICY;
-  const seconds = Number(given);
-  if (given.trim() === "" || !Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
-    throw new UserError(`--db: retry-deadline "${given}" in "${shown}" is not a number of seconds between 0 and 3600`);
+  try {
+    return { ...DEFAULT_RETRY_POLICY, deadlineMs: retryDeadlineValue(given) * 1000 };
+  } catch (err) {
+    if (!(err instanceof ValueRefused)) throw err;
+    throw new UserError(`--db: retry-deadline in "${shown}" is not a number of seconds between 0 and 3600: ${err.message}`);
   }
-  return { ...DEFAULT_RETRY_POLICY, deadlineMs: seconds * 1000 };
 }
