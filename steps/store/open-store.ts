@@ -5,10 +5,11 @@
  *   `mysql/connection.ts` for the password and TLS options);
  * - `none` (handled by the commands): do not store.
  */
+import { statSync } from "node:fs";
 import { UserError } from "../domain/errors.ts";
 import { readBoundedText } from "../files/bounded-read.ts";
 import type { Migration } from "./migrations.ts";
-import { parseMysqlUrl } from "./mysql/connection.ts";
+import { checkSocketPath, parseMysqlUrl } from "./mysql/connection.ts";
 import { redact } from "../domain/redact.ts";
 import type { RsiStore } from "./store.ts";
 import { openSqliteStore } from "./sqlite.ts";
@@ -38,7 +39,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     return openSqliteStore(path, { access, ...(options.migrations ? { migrations: options.migrations } : {}) });
   }
   if (url.startsWith("mysql://")) {
-    const target = parseMysqlUrl(url, { env: options.env ?? process.env, readFile: readBoundedText });
+    const target = parseMysqlUrl(url, { env: options.env ?? process.env, readFile: readBoundedText, notASocket });
     // Loaded only when asked for, so a laptop run on SQLite never loads the MySQL driver.
     const { openMysqlStore } = await import("./mysql/store.ts");
     return openMysqlStore(target, {
@@ -53,8 +54,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
 
 /**
  * Refuses a `--db` value that cannot name a store, without opening anything or reading any
- * password file: `run` calls it before the first step, so a typo in the URL does not wait for the
- * whole fetch to be reported. `none` passes (the commands handle it).
+ * password file (it only looks at what a `socket=` path is): `run` calls it before the first
+ * step, so a typo in the URL does not wait for the whole fetch to be reported. `none` passes (the
+ * commands handle it).
  */
 export function checkDatabaseUrl(url: string): void {
   if (url === "none") return;
@@ -67,9 +69,28 @@ export function checkDatabaseUrl(url: string): void {
     return;
   }
   if (url.startsWith("mysql://")) {
-    // The URL's shape only: the password and TLS files are read when the store is opened.
-    parseMysqlUrl(url, { env: {}, readFile: () => "" });
+    // The URL's shape, and that its socket can be one; the password and TLS files are read when the store is opened.
+    const { socketPath } = parseMysqlUrl(url);
+    if (socketPath !== undefined) checkSocketPath(socketPath, notASocket);
     return;
   }
   throw new UserError(`--db: unsupported database URL "${redact(url)}"; use sqlite:PATH, mysql://USER@HOST:PORT/DATABASE or none`);
+}
+
+/** What is at `path` if it is there and is not a socket, in words ("a directory"); undefined otherwise. */
+function notASocket(path: string): string | undefined {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    // Missing, or not ours to look at: the connection says which, naming the path.
+    return undefined;
+  }
+  if (stat.isSocket()) return undefined;
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isFile()) return "a regular file";
+  if (stat.isCharacterDevice()) return "a character device";
+  if (stat.isBlockDevice()) return "a block device";
+  if (stat.isFIFO()) return "a FIFO";
+  return "something else";
 }
