@@ -10,7 +10,7 @@
 //
 // package.json runs it with npm's own Node ("$npm_node_execpath"), not the first `node` on PATH,
 // which after an earlier install is the one linked here. Plain JavaScript, for any Node that runs
-// npm; every failure is one line and exit status 1, which fails npm ci.
+// npm; every failure a user can meet is one line and exit status 1, which fails npm ci.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
