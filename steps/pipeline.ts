@@ -209,7 +209,7 @@ export const PARAMETERS = {
     flag: "--method",
     valueName: "method",
     parse: methodValue,
-    description: "RSI method: seed (the original program's, default), wilder (TA-Lib) or cutler (SMA)",
+    description: "RSI method: seed (the original program's), wilder (TA-Lib) or cutler (SMA)",
     default: DEFAULT_METHOD,
   },
   period: {
@@ -241,7 +241,7 @@ export const PARAMETERS = {
     flag: "--concurrency",
     valueName: "n",
     parse: boundedIntValue(1, MAX_CONCURRENCY, "requests in flight (more is a request storm)"),
-    description: `Yahoo requests in flight at once, at most ${MAX_CONCURRENCY} (yahoo-finance2's own default is 4)`,
+    description: `Yahoo requests in flight at once, at most ${MAX_CONCURRENCY} (4 as in yahoo-finance2)`,
     default: "4",
   },
   requestIntervalMs: {
@@ -282,7 +282,7 @@ export const PARAMETERS = {
     valueName: "true|false",
     valueWhenAlone: "true",
     parse: booleanValue,
-    description: "backfill: also recompute days that already have stored values (default: skip them)",
+    description: "backfill: also recompute days that already have stored values (false: skip them)",
     default: "false",
   },
 } as const satisfies Record<string, ParameterDefinition>;
@@ -292,7 +292,7 @@ export const SETTINGS = {
     name: "db",
     flag: "--db",
     valueName: "url",
-    description: "the database: sqlite:PATH or mysql://USER@HOST:PORT/DATABASE; none stores nothing",
+    description: "the database: sqlite:PATH or mysql://USER@HOST:PORT/DATABASE",
     default: "sqlite:stock-rsi.db",
   },
   runId: {

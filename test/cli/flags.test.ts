@@ -2,11 +2,12 @@
  * One definition for every flag: each step's command, `stock-rsi run` and the WorkflowTemplate in
  * dist/ take their flags from `steps/pipeline.ts`, so they accept the same set.
  */
+import { join } from "node:path";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { loadAllCommands } from "../../cli/program.ts";
+import { loadAllCommands, runCli } from "../../cli/program.ts";
 import { backfillPipeline, pipeline } from "../../steps/pipeline.ts";
-import { captureIo } from "../support/cli.ts";
+import { captureIo, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { loadManifests } from "../synth/support/manifests.ts";
 
 const commands = new Map<string, Command>(
@@ -71,6 +72,62 @@ describe("the flags of the steps, run and the WorkflowTemplates", () => {
         if (option) texts.add(option.description);
       }
       expect([...texts], parameter.name).toEqual([parameter.description]);
+    }
+  });
+});
+
+describe("what --help says of a flag is what the command does", () => {
+  it("an option's help states its default once", () => {
+    const twice: string[] = [];
+    for (const command of commands.values()) {
+      const help = command.createHelp();
+      for (const option of command.options) {
+        const text = help.optionDescription(option);
+        if ((text.match(/\bdefault\b/gi) ?? []).length > 1) twice.push(`${command.name()} ${option.long}: ${text}`);
+      }
+    }
+    expect(twice).toEqual([]);
+  });
+
+  /** The least each command that refuses `--db none` needs before it gets to refuse it. */
+  const refusingArgv: Readonly<Record<string, readonly string[]>> = {
+    history: ["AAPL"],
+    report: ["--out", "report.html"],
+    migrate: [],
+    backfill: [USER_SYMBOLS, "--from", "2021-05-10", "--to", "2021-05-11"],
+    "import-legacy": ["--dump", "prod-db.sql"],
+  };
+
+  it("--db none is offered only by the commands that take it, those with --no-store; every other refuses it in one line", async () => {
+    const withDb = [...commands.values()].filter((c) => c.options.some((o) => o.long === "--db"));
+    expect(withDb.length).toBeGreaterThan(0);
+    for (const command of withDb) {
+      const help = command.createHelp();
+      const db = help.optionDescription(command.options.find((o) => o.long === "--db")!);
+      const options = command.options.map((o) => help.optionDescription(o)).join("\n");
+      const takesNone = command.options.some((o) => o.long === "--no-store");
+      expect(/\bnone\b/.test(db) || options.includes("--db none"), `${command.name()} --help:\n${options}`).toBe(takesNone);
+      if (takesNone) continue;
+      const argv = refusingArgv[command.name()];
+      expect(argv, `the least argv of ${command.name()}, to add above`).toBeDefined();
+      const io = captureIo();
+      expect(await runCli([command.name(), ...argv!, "--db", "none"], io)).toBe(2);
+      expect(io.stderr()).toMatch(new RegExp(`^stock-rsi: ${command.name()}: --db none .*; give the (database|one)`));
+    }
+  });
+
+  it("--db none is taken by run and persist: the day is ranked and nothing is stored", async () => {
+    const dir = tempDir();
+    try {
+      const run = captureIo();
+      const args = ["run", USER_SYMBOLS, "--source", "sample", "--as-of", "2021-05-17", "--artifacts-dir", dir.path, "--db", "none"];
+      expect(await runCli(args, run), run.stderr()).toBe(0);
+      expect(run.stdout()).toMatch(/^[A-Z.-]+ \d+\.\d\d\n/);
+      const persist = captureIo();
+      expect(await runCli(["persist", "--in", join(dir.path, "validated.json"), "--db", "none"], persist), persist.stderr()).toBe(0);
+      expect(persist.stderr()).toContain("not storing");
+    } finally {
+      dir.cleanup();
     }
   });
 });
