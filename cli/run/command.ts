@@ -16,7 +16,7 @@ import { PARAMETERS, pipeline, SETTINGS, type SettingValue, type StepDefinition 
 import { logLine, type Io } from "../../steps/command-line/io.ts";
 import { noStoreOption, parameterOption, parameterText, settingOption, settingValue, withExitStatuses, withOutputFilesRule } from "../../steps/command-line/flags.ts";
 import { checkDatabaseUrl, databaseFiles } from "../../steps/store/open-store.ts";
-import { executePipeline, plannedOutputs, type ExecutionPlan, type StepOutcome } from "./executor.ts";
+import { executePipeline, localRetries, plannedOutputs, type ExecutionPlan, type StepOutcome } from "./executor.ts";
 
 export type InvokeInProcess = (argv: readonly string[]) => Promise<number>;
 
@@ -42,7 +42,19 @@ export function runCommand(io: Io, invoke: InvokeInProcess): Command {
       // Each step has already said why it stopped.
       if (code !== ExitCode.ok) throw new ExitWith(code);
     });
-  return withExitStatuses(withOutputFilesRule(command), Object.values(ExitCode));
+  return withExitStatuses(withOutputFilesRule(command), Object.values(ExitCode)).addHelpText("after", retriesHelp());
+}
+
+/** Which step `run` repeats after an exit 3, and after how long; persist waits for the database itself. */
+function retriesHelp(): string {
+  const waiting = pipeline.steps.filter((step) => step.retry?.waitsInStep).map((step) => step.name);
+  const itself = waiting.length > 0 ? `; ${waiting.join(" and ")} ${waiting.length > 1 ? "wait" : "waits"} for the database itself (its URL's retry-deadline) and ${waiting.length > 1 ? "are" : "is"} not run again` : "";
+  const words = `When a step exits 3, run ${localRetries(pipeline)}${itself}.`.split(" ");
+  const lines = words.reduce<string[]>((done, word) => {
+    const last = done.at(-1);
+    return last !== undefined && last.length + word.length < 90 ? [...done.slice(0, -1), `${last} ${word}`] : [...done, word];
+  }, []);
+  return `\n${lines.join("\n")}`;
 }
 
 async function runPipeline(symbolsFile: string, options: RunOptions, invoke: InvokeInProcess, io: Io): Promise<number> {

@@ -16,6 +16,7 @@ import {
   type SettingValue,
   type StepDefinition,
   type StepOutput,
+  type StepRetry,
 } from "../../steps/pipeline.ts";
 
 export interface ExecutionPlan {
@@ -70,7 +71,7 @@ export async function executePipeline(
       exitCode = await invoke(step, argv);
       const retry = step.retry;
       if (exitCode !== ExitCode.unavailable || !retry || retry.waitsInStep || attempts > retry.limit) break;
-      const seconds = retry.backoffSeconds * 2 ** (attempts - 1);
+      const seconds = retryWaitsSeconds(retry)[attempts - 1]!;
       options.log?.(`${step.name} exited ${exitCode} (a service could not be used); running it again in ${seconds} s (attempt ${attempts + 1} of ${retry.limit + 1})`);
       await sleep(seconds * 1000);
     }
@@ -78,6 +79,26 @@ export async function executePipeline(
     if (exitCode !== ExitCode.ok) break;
   }
   return outcomes;
+}
+
+/** The waits before each repeat of a step: its backoff, then each one twice the one before (as Argo's `factor: 2`). */
+export function retryWaitsSeconds(retry: StepRetry): number[] {
+  return Array.from({ length: retry.limit }, (_, i) => retry.backoffSeconds * 2 ** i);
+}
+
+/**
+ * What the local runner does after a step exits 3, in words, from the steps' retry definitions:
+ * `runs fetch again after 30 s, then 60 s`, for `run --help` and the README's exit statuses (a
+ * test holds the README to it). A step that waits for its service itself is not run again.
+ */
+export function localRetries(definition: PipelineDefinition): string {
+  const again = definition.steps.flatMap((step) => (step.retry && !step.retry.waitsInStep ? [`${step.name} again ${inWords(retryWaitsSeconds(step.retry))}`] : []));
+  return again.length === 0 ? "runs no step again" : `runs ${again.join(", and ")}`;
+}
+
+function inWords(waits: readonly number[]): string {
+  const each = waits.map((s) => `${s} s`);
+  return each.length === 1 ? `after ${each[0]}` : `after ${each.slice(0, -1).join(", ")}, then ${each.at(-1)}`;
 }
 
 /** A file a step writes under this plan: into the artifacts directory, or a file of the user's (`run --report`). */

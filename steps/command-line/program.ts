@@ -14,7 +14,7 @@ import { printable, type Io } from "./io.ts";
 /** What each exit status means, for `--help`. */
 const EXIT_STATUS_MEANING: Readonly<Record<number, string>> = {
   [ExitCode.ok]: "done",
-  [ExitCode.policyFailed]: "the validation policy failed: nothing was stored",
+  [ExitCode.policyFailed]: "the validation policy failed: nothing was stored (backfill: no day it refused)",
   [ExitCode.badInput]: "bad input: a flag, a file or an artifact was refused; nothing was written",
   [ExitCode.unavailable]: "a service (Yahoo, the database) could not be used; trying again later may work",
   [ExitCode.refused]: "a service refused the request (a wrong password, a missing privilege, a value too long); fix that first",
