@@ -26,7 +26,7 @@ import { pricesArtifact, type FetchedPrices } from "./prices-artifact.ts";
 import { RETRIABLE_REASONS, type FetchFailureReason, type RequestPolicy } from "./scheduler.ts";
 import { clipToWindow, closedDaysLine, fetchOnTradingDays, type PriceSource } from "./source.ts";
 import { startProgress } from "./progress.ts";
-import { fileSource, replayedFiles } from "./sources/file.ts";
+import { fileSource, recordedCloses, replayedFiles } from "./sources/file.ts";
 import { sampleSource } from "./sources/sample.ts";
 import { PRICE_FIELDS, yahooSource, type PriceField } from "./sources/yahoo.ts";
 import { parseBaseUrl, YAHOO_URL_ENV } from "./sources/yahoo-http.ts";
@@ -90,6 +90,9 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
   const fetched = await fetchOnTradingDays(source, { symbols, asOf, from: asked, onSymbolDone: () => progress.tick() });
   progress.done();
   const { failures } = fetched;
+  if (options.source.startsWith("file:") && fetched.series.length > 0 && fetched.series.every((s) => s.bars.every((b) => b.close === null))) {
+    throw replayMissesWindow(options.source, symbols, { from, asOf, given: Boolean(options.asOf) });
+  }
   const closed = closedDaysLine(fetched.closedDays);
   if (closed) logLine(io, "fetch", closed);
   // For backfill (--first-day) the file holds every day's window; backfill cuts each one itself.
@@ -124,6 +127,19 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
  */
 function asOfDate(given: string | undefined, io: Io): string {
   return given ? notAfterToday(given, "--as-of", io) : dateIn(MARKET_TIME_ZONE, io.now());
+}
+
+/**
+ * A replayed file none of whose closes falls in the window: every symbol would fail compute-rsi
+ * with "0 closes", the usual cause being a file from another time replayed without `--as-of`.
+ * One line that names both sides and the as-of date that meets the file, instead.
+ */
+function replayMissesWindow(source: string, symbols: readonly string[], window: { from: string; asOf: string; given: boolean }): UserError {
+  const closes = recordedCloses(source.slice("file:".length), symbols);
+  const asOf = window.given ? `--as-of ${window.asOf}` : `no --as-of: today in New York`;
+  const held = closes ? `the file's closes run from ${closes.first} to ${closes.last}` : "the file holds no close for these symbols";
+  const fix = closes ? `pass --as-of ${closes.last} to replay it` : "replay a prices file that has them";
+  return new UserError(`--source ${source}: ${held}; the window is ${window.from} to ${window.asOf} (${asOf}): not one close in it; ${fix}`);
 }
 
 /** The price source `--source` names; `yahoo` with its politeness policy and mirror. */

@@ -6,7 +6,7 @@
  * Every case runs the real command in a child process with a time limit: "spins at 100% CPU"
  * shows up here as a killed process, not as a hung suite.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { addDays, dateIn, LAST_DATE, MARKET_TIME_ZONE, toEpochMs, weekdaysBetween } from "../../steps/domain/dates.ts";
@@ -185,5 +185,49 @@ describe("a re-run on a weekend or later stores what the weekday run stored", ()
     const today = dateIn(MARKET_TIME_ZONE, new Date());
     const result = await stockRsi(["fetch", "--symbols", symbols, "--out", join(dir.path, "today.json"), "--source", "sample", "--as-of", today], { timeoutMs: LIMIT_MS });
     expect(result.code).toBe(0);
+  });
+});
+
+describe("a replayed prices file whose dates miss the window", () => {
+  /** A prices file as fetch wrote it for 2021-05-17: AAPL, MSFT and IBM, 2021-05-10 to 2021-05-17. */
+  const recorded = join(dir.path, "recorded-2021.json");
+  const days = ["2021-05-10", "2021-05-11", "2021-05-12", "2021-05-13", "2021-05-14", "2021-05-17"];
+  writeFileSync(
+    recorded,
+    JSON.stringify({
+      schemaVersion: 1,
+      kind: "prices",
+      asOf: "2021-05-17",
+      source: "sample",
+      series: ["AAPL", "MSFT", "IBM"].map((symbol, i) => ({ symbol, bars: days.map((date, d) => ({ date, close: 100 + i + d })) })),
+      failures: [],
+    }),
+  );
+
+  it("run without --as-of: exit 2, one line naming both date ranges and the --as-of that meets the file, nothing stored", async () => {
+    const db = join(dir.path, "replay.db");
+    const result = await stockRsi(["run", symbols, "--source", `file:${recorded}`, "--db", `sqlite:${db}`], { timeoutMs: LIMIT_MS });
+    const today = dateIn(MARKET_TIME_ZONE, new Date());
+    expectRefusal(result, {
+      code: 2,
+      line: `--source file:${recorded}: the file's closes run from 2021-05-10 to 2021-05-17; the window is ${addDays(today, -91)} to ${today} (no --as-of: today in New York): not one close in it; pass --as-of 2021-05-17 to replay it`,
+    });
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it("fetch --as-of before the file's closes: the same line, with the date given, and no artifact", async () => {
+    const out = join(dir.path, "replayed.json");
+    const result = await stockRsi(["fetch", "--symbols", symbols, "--out", out, "--source", `file:${recorded}`, "--as-of", "2019-03-01"], { timeoutMs: LIMIT_MS });
+    expectRefusal(result, {
+      code: 2,
+      line: `--source file:${recorded}: the file's closes run from 2021-05-10 to 2021-05-17; the window is 2018-11-30 to 2019-03-01 (--as-of 2019-03-01): not one close in it; pass --as-of 2021-05-17 to replay it`,
+    });
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("the --as-of it names replays the file", async () => {
+    const result = await stockRsi(["run", symbols, "--source", `file:${recorded}`, "--as-of", "2021-05-17", "--lookback-days", "10", "--period", "3", "--no-store"], { timeoutMs: LIMIT_MS });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim().split("\n").map((line) => line.split(" ")[0]).sort()).toEqual(["AAPL", "IBM", "MSFT"]);
   });
 });

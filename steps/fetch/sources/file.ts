@@ -10,6 +10,7 @@
  * to make with a user's stored history.
  */
 import { PRICES, type Failure, type Series } from "../../domain/artifacts.ts";
+import type { IsoDate } from "../../domain/dates.ts";
 import { UserError } from "../../domain/errors.ts";
 import { notATicker, tickerAsWritten } from "../../domain/symbols.ts";
 import { readArtifact } from "../../files/artifact-files.ts";
@@ -61,6 +62,24 @@ export function fileSource(path: string): PriceSource {
       return response;
     },
   };
+}
+
+/**
+ * The first and last day a prices file has a close for any of `symbols`: what a replay whose
+ * window holds none of them is told, so "0 closes" for every symbol comes with its cause.
+ */
+export function recordedCloses(path: string, symbols: readonly string[]): { readonly first: IsoDate; readonly last: IsoDate } | undefined {
+  const { series } = readRecordedPrices(path);
+  let first: IsoDate | undefined;
+  let last: IsoDate | undefined;
+  for (const symbol of symbols) {
+    for (const bar of series.get(symbol)?.bars ?? []) {
+      if (bar.close === null) continue;
+      if (first === undefined || bar.date < first) first = bar.date;
+      if (last === undefined || bar.date > last) last = bar.date;
+    }
+  }
+  return first !== undefined && last !== undefined ? { first, last } : undefined;
 }
 
 /** The file `--source file:PATH` replays, which no output of the command may be; none for another source. */
