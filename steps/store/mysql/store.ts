@@ -331,10 +331,14 @@ function insertLegacySql(rows: number): string {
     ON DUPLICATE KEY UPDATE run_id = run_id`;
 }
 
+/**
+ * A run's record, one per trading day, series and run id (schema version 2): the same run stored
+ * again on its day (an Argo retry, a re-run) updates it; the same run id on another day is
+ * another record.
+ */
 const RECORD_RUN_SQL = `INSERT INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
-  ON DUPLICATE KEY UPDATE trade_date = VALUES(trade_date), as_of = VALUES(as_of), source = VALUES(source), method = VALUES(method),
-    period = VALUES(period), ranked = VALUES(ranked), failed = VALUES(failed), written_at = VALUES(written_at)`;
+  ON DUPLICATE KEY UPDATE as_of = VALUES(as_of), source = VALUES(source), ranked = VALUES(ranked), failed = VALUES(failed), written_at = VALUES(written_at)`;
 
 function tuples(rows: number, columns: number): string {
   const tuple = `(${new Array<string>(columns).fill("?").join(", ")})`;

@@ -105,7 +105,7 @@ describe("the MySQL store's accounts and connection", () => {
     const withPassword = db.url.replace("stock_rsi@", `stock_rsi:${encodeURIComponent(server.pipelinePassword)}@`);
     const io = captureIo({ env: {} });
     expect(await runCli(["migrate", "--db", withPassword], io)).toBe(0);
-    expect(io.stderr()).toContain(`migrate: mysql://stock_rsi@127.0.0.1:${server.port}/${db.name}: migrated from version 0 to 1`);
+    expect(io.stderr()).toContain(`migrate: mysql://stock_rsi@127.0.0.1:${server.port}/${db.name}: migrated from version 0 to 2`);
 
     const wrongDb = withPassword.replace(db.name, "no_such_db");
     const failing = captureIo({ env: {} });
