@@ -27,10 +27,13 @@ import type { MysqlTarget } from "./connection.ts";
 import { classifyMysqlError, describeMysqlError, isTransientMysqlError } from "./errors.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "../migrations.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
-import { historyStatement, latestRunStatement, tradingDaysStatement, type Statement } from "../history-query.ts";
+import { historyStatement, latestRunStatement, type Statement } from "../history-query.ts";
+import { StoredRows } from "../stored-rows.ts";
+import type { StoredRunRow, StoredValueRow } from "../../domain/stored-values.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
+  type DaysQuery,
   type HistoryQuery,
   type HistoryRow,
   type SeriesRange,
@@ -100,7 +103,7 @@ export async function openMysqlStore(target: MysqlTarget, options: MysqlStoreOpt
       options.access === "write"
         ? await session.run("bring the schema up to date", (conn) => bringUpToDate(schemaAccess(conn, target), migrations))
         : await session.run("read the schema version", (conn) => requireCurrent(schemaAccess(conn, target), target.description, migrations));
-    return new MysqlStore(session, schema, options.wideTable);
+    return new MysqlStore(session, schema, options.wideTable, options.log ?? (() => {}));
   } catch (err) {
     await pool.end().catch(() => {});
     throw err;
@@ -153,14 +156,17 @@ class Session {
 
 class MysqlStore implements RsiStore {
   readonly description: string;
+  private readonly rows: StoredRows;
 
   constructor(
     private readonly session: Session,
     readonly schema: SchemaState,
     /** Whether to keep the user's wide `stocks` table beside the long table. */
     private readonly wideTable: boolean,
+    log: (line: string) => void,
   ) {
     this.description = session.target.description;
+    this.rows = new StoredRows(this.description, log);
   }
 
   async writeDay(day: DayWrite): Promise<WriteSummary> {
@@ -200,21 +206,21 @@ class MysqlStore implements RsiStore {
 
   async history(query: HistoryQuery): Promise<HistoryRow[]> {
     if (query.symbols?.length === 0) return [];
-    const rows = await this.read("read the history", historyStatement(query));
-    return rows.map((r) => ({ symbol: r.symbol as string, date: r.date as string, rsi: r.rsi as number }));
+    return this.rows.values(await this.read<StoredValueRow>("read the history", historyStatement(query)), query);
   }
 
-  async tradingDays(range: SeriesRange): Promise<string[]> {
-    return (await this.read("read the stored trading days", tradingDaysStatement(range))).map((r) => r.date as string);
+  async tradingDays(range: DaysQuery): Promise<string[]> {
+    return this.rows.tradingDays(range, (statement) => this.read<StoredValueRow>("read the stored trading days", statement));
   }
 
   async latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined> {
-    const [row] = await this.read(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series));
-    return row && { runId: row.runId, tradeDate: row.tradeDate, asOf: row.asOf, source: row.source, ranked: Number(row.ranked), failed: Number(row.failed) };
+    const runs = await this.read<StoredRunRow>(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series));
+    return this.rows.latestRun(runs, tradeDate, series);
   }
 
-  private read(doing: string, { sql, params }: Statement): Promise<RowDataPacket[]> {
-    return this.session.run(doing, async (conn) => (await conn.execute<RowDataPacket[]>(sql, params))[0]);
+  /** The rows as the server returns them: DOUBLE as a number, DATE as `YYYY-MM-DD` text (`dateStrings`), anything else as it is. */
+  private read<Row>(doing: string, { sql, params }: Statement): Promise<Row[]> {
+    return this.session.run(doing, async (conn) => (await conn.execute<RowDataPacket[]>(sql, params))[0] as unknown as Row[]);
   }
 
   async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {
@@ -252,6 +258,7 @@ class MysqlStore implements RsiStore {
   }
 
   async close(): Promise<void> {
+    this.rows.finish();
     await this.session.pool.end();
   }
 }
