@@ -51,6 +51,7 @@ import {
   addColumnsSql,
   assertColumnRoom,
   columnsToAdd,
+  columnTypeProblem,
   createTableSql,
   fillEmptyCells,
   tableIdentifier,
@@ -310,6 +311,8 @@ async function ensureWideColumns(conn: PoolConnection, description: string, symb
     }
     const problem = wideTableShapeProblem(columns);
     if (problem) throw new RefusedError(`${description}: ${problem}; fix the table, or store without it (--no-wide-table)`);
+    const typeProblem = columnTypeProblem(columns, symbols);
+    if (typeProblem) throw new RefusedError(`${description}: ${typeProblem}`);
     const adding = columnsToAdd(
       columns.map((c) => c.name),
       symbols,
@@ -354,11 +357,20 @@ function tuples(rows: number, columns: number): string {
 
 async function readColumns(conn: PoolConnection, table: string): Promise<ExistingColumn[]> {
   const [rows] = await conn.execute<RowDataPacket[]>(
-    `SELECT COLUMN_NAME AS name, DATA_TYPE AS type, COLUMN_KEY AS \`key\` FROM information_schema.COLUMNS
+    `SELECT COLUMN_NAME AS name, DATA_TYPE AS type, COLUMN_TYPE AS declared, NUMERIC_PRECISION AS \`precision\`, NUMERIC_SCALE AS scale,
+        COLUMN_KEY AS \`key\` FROM information_schema.COLUMNS
       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [table],
   );
-  return rows.map((r) => ({ name: String(r.name), type: String(r.type).toLowerCase(), key: String(r.key ?? "") }));
+  const count = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return rows.map((r) => ({
+    name: String(r.name),
+    type: String(r.type).toLowerCase(),
+    declared: String(r.declared).toLowerCase(),
+    precision: count(r.precision),
+    scale: count(r.scale),
+    key: String(r.key ?? ""),
+  }));
 }
 
 /** The named lock two stock-rsi processes take before migrating one database (names are at most 64 characters). */
