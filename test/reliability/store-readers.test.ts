@@ -150,6 +150,23 @@ describe("a row that is not a value, read by every reader", () => {
   });
 });
 
+describe("a run record that is not one", () => {
+  it("is skipped and named; the report names the day's previous record instead", async () => {
+    const home = copyOfTemplate("bad-run");
+    const [stored] = querySqlite<{ run_id: string }>(join(home, "rsi.db"), "SELECT run_id FROM rsi_runs WHERE trade_date = '2021-05-17'");
+    writeSql(
+      home,
+      `INSERT INTO rsi_runs VALUES ('other-writer', '2021-05-17', 'yesterday', 'by hand', 'seed', 14, -3, 0, '9999-12-31T00:00:00.000Z')`,
+    );
+    const result = await inHome(home, ["report", "--as-of", "2021-05-17", "--out", "report.html"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(warnings(result)).toEqual([
+      'report: warning: sqlite:rsi.db: rsi_runs: skipped run other-writer for 2021-05-17 (seed, period 14): as_of "yesterday" is not a date written YYYY-MM-DD between 1970-01-01 and 9999-12-31',
+    ]);
+    expect(readFileSync(join(home, "report.html"), "utf8")).toContain(`run <b>${stored!.run_id}</b>`);
+  });
+});
+
 describe("a run id used again", () => {
   it("on another day keeps both days' run records, and each day's report names its run", async () => {
     const home = join(dir.path, "reused-run-id");
