@@ -19,7 +19,6 @@
  */
 import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
-import { ExitCode } from "../steps/domain/errors.ts";
 import {
   executionOrder,
   parametersOf,
@@ -49,6 +48,7 @@ import type {
 import { argoObject } from "./argo-object.ts";
 import { RESTRICTED_CONTAINER } from "./containers.ts";
 import { ARTIFACT_CLIENT_LABEL, componentLabels } from "./labels.ts";
+import { retryExpression } from "./retry.ts";
 
 /** Where a step's artifacts live inside its container: on the pod's writable `/tmp`. */
 export const ARTIFACT_DIR = "/tmp/stock-rsi";
@@ -258,13 +258,9 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
 }
 
 /**
- * The definition's retry hint as an Argo retryStrategy. Two kinds of failed attempt are worth
- * another one:
- * - exit status 3, "a service could not be used" (Yahoo throttled or down, MySQL restarting);
- * - no exit status at all: Argo reports `-1` when the container never ended on its own (the pod
- *   was evicted from a draining node, preempted, or deleted), which says nothing about the step.
- * Everything else fails the same way every time: bad input (2), a failed validation policy (1),
- * a service's refusal (4: a wrong password, a missing privilege) and a bug (70). `retryPolicy:
+ * The definition's retry hint as an Argo retryStrategy: another attempt when the step said a
+ * service was away (exit 3) or its pod was taken from it (evicted, drained, preempted, its node
+ * shut down), never for anything else; `retry.ts` says how each is recognised. `retryPolicy:
  * Always` hands every failed attempt to the expression, which alone decides. Waits double from
  * the hint's back-off: for fetch 30 s then 60 s.
  */
@@ -273,13 +269,10 @@ export function retryStrategy(step: StepDefinition): RetryStrategy | undefined {
   return {
     limit: String(step.retry.limit),
     retryPolicy: "Always",
-    expression: `asInt(lastRetry.exitCode) == ${ExitCode.unavailable} || asInt(lastRetry.exitCode) == ${NO_EXIT_CODE}`,
+    expression: retryExpression(),
     backoff: { duration: `${step.retry.backoffSeconds}s`, factor: "2" },
   };
 }
-
-/** What Argo's `lastRetry.exitCode` holds for an attempt whose container never exited (workflow/controller/operator.go). */
-export const NO_EXIT_CODE = -1;
 
 export function artifactPath(file: string): string {
   return `${ARTIFACT_DIR}/${file}`;
