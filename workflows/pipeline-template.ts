@@ -62,7 +62,13 @@ export interface PodNeeds {
 }
 
 export interface PipelineDeployment {
+  /**
+   * The account the pods run as. Its token goes to Argo's executor (the `init` and `wait`
+   * containers) only; the step's own container gets none (workflow-identity.ts).
+   */
   readonly serviceAccountName: string;
+  /** The account Argo's artifact garbage collection pods run as (workflow-identity.ts). */
+  readonly artifactGcServiceAccountName: string;
   /** Pipeline inputs (files) → the ConfigMap key holding each one's content. */
   readonly inputSources: Readonly<Record<string, { readonly configMap: string; readonly key: string }>>;
   /** Overrides of the definition's parameter defaults, by parameter name. */
@@ -113,6 +119,19 @@ export function renderPipelineSpec(definition: PipelineDefinition, deployment: P
   return {
     entrypoint: definition.name,
     serviceAccountName: deployment.serviceAccountName,
+    // The steps call no Kubernetes API: their containers get no token. Argo mounts this account's
+    // token into its own init and wait containers instead (workflow-identity.ts).
+    automountServiceAccountToken: false,
+    executor: { serviceAccountName: deployment.serviceAccountName },
+    // A run's artifacts are deleted with the run (the ttlStrategy and the CronWorkflow's history
+    // limits delete runs), by pods Argo starts for that; they carry the label the artifact store
+    // admits. Argo keeps a run whose artifacts it could not delete, with the condition
+    // ArtifactGCError, rather than lose track of them (docs/walk-through/artifacts.md at v4.0.10).
+    artifactGC: {
+      strategy: "OnWorkflowDeletion",
+      serviceAccountName: deployment.artifactGcServiceAccountName,
+      podMetadata: { labels: { ...componentLabels("stock-rsi", "artifact-gc"), ...ARTIFACT_CLIENT_LABEL } },
+    },
     arguments: { parameters: [...runParameters(definition, deployment), ...inputParameters(definition, deployment)] },
     // Every pod of a run may use the artifact store (its NetworkPolicy admits this label).
     podMetadata: { labels: { ...componentLabels("stock-rsi", "pipeline"), ...ARTIFACT_CLIENT_LABEL } },
@@ -131,12 +150,16 @@ export function renderPipelineSpec(definition: PipelineDefinition, deployment: P
   };
 }
 
+/**
+ * The run parameters, each with its default; a required one has none, so a submission without
+ * it is refused before any pod starts (validate.go at Argo v4.0.10 wants a value or valueFrom for
+ * every workflow parameter at submission).
+ */
 function runParameters(definition: PipelineDefinition, deployment: PipelineDeployment): Parameter[] {
-  return definition.parameters.map((parameter) => ({
-    name: parameter.name,
-    value: deployment.parameterDefaults[parameter.name] ?? parameter.default,
-    description: parameter.description,
-  }));
+  return definition.parameters.map((parameter) => {
+    const value = deployment.parameterDefaults[parameter.name] ?? (parameter.required ? undefined : parameter.default);
+    return { name: parameter.name, ...(value === undefined ? {} : { value }), description: parameter.description };
+  });
 }
 
 /** A pipeline input file arrives as a workflow parameter whose default is a ConfigMap key. */

@@ -124,6 +124,7 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
   // What every pod of both templates gets: the same account, database, images and user.
   const steps = {
     serviceAccountName: identity.serviceAccountName,
+    artifactGcServiceAccountName: identity.artifactGcServiceAccountName,
     parameterDefaults: config.parameters,
     settings: {
       db: mysql.pipelineUrl,

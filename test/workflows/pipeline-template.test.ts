@@ -9,6 +9,7 @@ import { retryExpression } from "../../workflows/retry.ts";
 
 const deployment: PipelineDeployment = {
   serviceAccountName: "sa",
+  artifactGcServiceAccountName: "gc",
   inputSources: { symbols: { configMap: "inputs", key: "symbols" } },
   parameterDefaults: {},
   settings: { db: "sqlite:x.db", "run-id": "{{workflow.name}}" },
