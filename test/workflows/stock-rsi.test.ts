@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { backfillPipeline, pipeline } from "../../steps/pipeline.ts";
 import { defaultConfig } from "../../synth/config.ts";
+import type { NfsStorage } from "../../workflows/nfs-volume.ts";
 import type { DeploymentConfig } from "../../workflows/stock-rsi.ts";
 import { defineStockRsi } from "../../workflows/stock-rsi.ts";
 
@@ -87,5 +88,24 @@ describe("the in-cluster artifact store", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("may fill about nine tenths of its volume, whatever its size, not SeaweedFS's default of 8 volumes", () => {
+    const args = (size: `${number}Gi`) => {
+      const config = { ...defaultConfig, artifacts: { ...defaultConfig.artifacts, storage: { ...(defaultConfig.artifacts as { storage: NfsStorage }).storage, size } } } as DeploymentConfig;
+      const store = synth(config).find((o) => o.kind === "Deployment" && o.metadata.name === "artifact-store") as unknown as {
+        spec: { template: { spec: { containers: Array<{ args: string[] }> } } };
+      };
+      const flag = (name: string) => Number(store.spec.template.spec.containers[0]!.args.find((a) => a.startsWith(`-${name}=`))!.split("=")[1]);
+      return { volumes: flag("volume.max"), volumeMiB: flag("master.volumeSizeLimitMB") };
+    };
+    for (const size of ["5Gi", "30Gi", "200Gi"] as const) {
+      const { volumes, volumeMiB } = args(size);
+      const capacityMiB = volumes * volumeMiB;
+      const sizeMiB = Number(size.slice(0, -2)) * 1024;
+      expect(capacityMiB).toBeLessThanOrEqual(0.9 * sizeMiB - volumeMiB);
+      expect(capacityMiB).toBeGreaterThan(0.9 * sizeMiB - 3 * volumeMiB);
+    }
+    expect(() => args("2Gi")).toThrow("deployment config: artifacts.storage.size 2Gi holds 6 SeaweedFS volumes of 256 MB; give at least 3Gi");
   });
 });
