@@ -31,10 +31,11 @@
  * `not` and `-`, and the binary operators `||` `or` `&&` `and` `==` `!=` `<` `<=` `>` `>=`
  * `matches` `contains` `startsWith` `endsWith` `not matches` (...) `+` `-` `*` `/` `%`, with
  * parentheses. Anything else (`?:`, `??`, `[...]`, `in`, closures, other builtins) is refused
- * with an error saying so, never guessed. Regular expressions are checked to stay within the
- * part of Go's RE2 syntax that JavaScript's RegExp reads the same way (literals, escapes of
- * punctuation, `.`, classes, groups, `(?:`, quantifiers, `^`, `$`, `|`), then run by JavaScript.
+ * with an error saying so, never guessed. Regular expressions run in an RE2 engine
+ * (@bufbuild/re2), whose syntax and semantics are Go's `regexp`'s.
  */
+
+import { RE2JS } from "@bufbuild/re2";
 
 /** A Go value as expr sees it: an int is a bigint, a float64 a number. */
 export type GoValue = string | bigint | number | boolean | null | GoMap | GoFunc;
@@ -223,7 +224,7 @@ const NEGATABLE = new Set(["contains", "matches", "startsWith", "endsWith", "in"
 interface Program {
   readonly root: Node;
   /** Constant `matches` patterns, compiled when the expression compiles (as expr's checker does). */
-  readonly patterns: ReadonlyMap<Node, RegExp>;
+  readonly patterns: ReadonlyMap<Node, { test(input: string): boolean }>;
 }
 
 function parse(source: string): Node {
@@ -383,7 +384,7 @@ const goType = (n: Nature) => (n.kind === "unknown" ? "interface {}" : n.kind ==
 
 function compile(source: string, env: GoMap): Program {
   const root = parse(source);
-  const patterns = new Map<Node, RegExp>();
+  const patterns = new Map<Node, { test(input: string): boolean }>();
   const envNature = natureOf(env, true) as { kind: "map"; fields: Record<string, Nature> };
 
   const check = (node: Node): Nature => {
@@ -477,22 +478,13 @@ function compile(source: string, env: GoMap): Program {
 }
 
 /**
- * A Go (RE2) pattern as a JavaScript RegExp, for the part of the syntax both read alike; the rest
- * is refused. Go's `regexp.Compile` errors become compile errors, as in expr's checker.
+ * A Go regular expression, compiled with an RE2 engine (@bufbuild/re2, a port of RE2/J, which
+ * reads RE2's syntax as Go's `regexp` does); a syntax error is a compile error, as in expr's
+ * checker. `test` finds a match anywhere, as Go's `MatchString`.
  */
-export function goRegExp(pattern: string, at = 0): RegExp {
-  const unsupported = [
-    [/\(\?[^:]/, "flags and named or look-around groups"],
-    [/\\[1-9]/, "back-references (RE2 has none)"],
-    [/\\[pPQEzAC]/, "Go-only escapes"],
-    [/\[\[:/, "POSIX classes"],
-    [/\\[xu]/, "hex and Unicode escapes"],
-  ] as const;
-  for (const [re, what] of unsupported) {
-    if (re.test(pattern)) throw new ExprUnsupportedError(`regular expression ${JSON.stringify(pattern)}: ${what} are not implemented by this evaluator (1:${at + 1})`);
-  }
+export function goRegExp(pattern: string, at = 0): { test(input: string): boolean } {
   try {
-    return new RegExp(pattern, "u");
+    return new RE2JS(pattern);
   } catch (e) {
     throw new ExprCompileError(`error parsing regexp: ${(e as Error).message} (1:${at + 1})`);
   }
