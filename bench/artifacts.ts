@@ -67,15 +67,20 @@ try {
   console.log(`  total                   ${(total / 1024).toFixed(1).padStart(8)} KiB = ${(total / MiB).toFixed(2)} MiB per run`);
 
   const objects = loadManifests().map((m) => m.object as Any);
-  const store = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "artifact-store");
+  const find = (kind: string, name?: string): Any => {
+    const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+    if (!found) throw new Error(`dist/ holds no ${kind} ${name ?? ""}: run \`npm run synth\``);
+    return found;
+  };
+  const store = find("Deployment", "artifact-store");
   const args = store.spec.template.spec.containers[0].args as string[];
   const flag = (name: string, fallback: number) => Number(args.find((a) => a.startsWith(`-${name}=`))?.split("=")[1] ?? fallback);
   const volumeMiB = flag("master.volumeSizeLimitMB", 30_000);
   const volumes = flag("volume.max", 8);
   const capacity = volumes * volumeMiB * MiB;
   const oldCapacity = 8 * volumeMiB * MiB;
-  const spec = objects.find((o) => o.kind === "WorkflowTemplate" && o.metadata.name === "stock-rsi").spec;
-  const cron = objects.find((o) => o.kind === "CronWorkflow").spec;
+  const spec = find("WorkflowTemplate", "stock-rsi").spec;
+  const cron = find("CronWorkflow").spec;
   const weekdays = (seconds: number) => Math.floor((seconds / 86_400) * (5 / 7)) + 1;
   // A run lives until its TTL, or until the CronWorkflow's history limit deletes it sooner.
   const succeededKept = Math.min(cron.successfulJobsHistoryLimit, weekdays(spec.ttlStrategy.secondsAfterSuccess));

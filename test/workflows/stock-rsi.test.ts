@@ -40,9 +40,20 @@ describe("the deployment config", () => {
 
   it("puts everything in the configured namespace, and the database URL follows it", () => {
     const objects = synth({ ...defaultConfig, namespace: "rsi-test" });
-    const namespaced = objects.filter((o) => !["Namespace", "PersistentVolume"].includes(o.kind));
+    // The PodMonitor goes beside the pods it scrapes, Argo's controller.
+    const namespaced = objects.filter((o) => !["Namespace", "PersistentVolume", "PodMonitor"].includes(o.kind));
     expect(new Set(namespaced.map((o) => (o.metadata as { namespace?: string }).namespace))).toEqual(new Set(["rsi-test"]));
+    expect(objects.filter((o) => o.kind === "PodMonitor").map((o) => (o.metadata as { namespace?: string }).namespace)).toEqual([defaultConfig.argoNamespace]);
     expect(JSON.stringify(objects)).toContain("mysql://stock_rsi@mysql.rsi-test.svc:3306/stock_rsi");
+  });
+
+  it("without the Prometheus Operator, writes no PodMonitor or PrometheusRule; with it, labels them as the config says", () => {
+    const without = synth({ ...defaultConfig, monitoring: { prometheusOperator: false, labels: {} } });
+    expect(without.filter((o) => o.kind === "PodMonitor" || o.kind === "PrometheusRule")).toEqual([]);
+    const labelled = synth({ ...defaultConfig, monitoring: { prometheusOperator: true, labels: { release: "kube-prometheus-stack" } } });
+    const monitoring = labelled.filter((o) => o.kind === "PodMonitor" || o.kind === "PrometheusRule");
+    expect(monitoring.map((o) => o.kind).sort()).toEqual(["PodMonitor", "PrometheusRule"]);
+    for (const o of monitoring) expect((o.metadata as { labels: Record<string, string> }).labels.release).toBe("kube-prometheus-stack");
   });
 
   it("lets the configured networks reach MySQL besides the pipeline's persist pods", () => {
