@@ -53,7 +53,7 @@ describe("the deployment config", () => {
     const labelled = synth({ ...defaultConfig, monitoring: { prometheusOperator: true, labels: { release: "kube-prometheus-stack" } } });
     const monitoring = labelled.filter((o) => o.kind === "PodMonitor" || o.kind === "PrometheusRule");
     expect(monitoring.map((o) => o.kind).sort()).toEqual(["PodMonitor", "PrometheusRule"]);
-    for (const o of monitoring) expect((o.metadata as { labels: Record<string, string> }).labels.release).toBe("kube-prometheus-stack");
+    for (const o of monitoring) expect((o.metadata as unknown as { labels: Record<string, string> }).labels.release).toBe("kube-prometheus-stack");
   });
 
   it("lets the configured networks reach MySQL besides the pipeline's persist pods", () => {
