@@ -37,7 +37,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   checkDatabaseUrl(url);
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length);
-    return openSqliteStore(path, { access, ...(options.migrations ? { migrations: options.migrations } : {}) });
+    return openSqliteStore(path, { access, ...(options.log ? { log: options.log } : {}), ...(options.migrations ? { migrations: options.migrations } : {}) });
   }
   if (url.startsWith("mysql://")) {
     const target = parseMysqlUrl(url, { env: options.env ?? process.env, readFile: readBoundedText, notASocket });

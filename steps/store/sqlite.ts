@@ -12,12 +12,15 @@ import Database from "better-sqlite3";
 import { RefusedError, UnavailableError, UserError } from "../domain/errors.ts";
 import { redact } from "../domain/redact.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "./migrations.ts";
-import { historyStatement, latestRunStatement, tradingDaysStatement, type Statement } from "./history-query.ts";
+import { historyStatement, latestRunStatement, runsStatement, storedSeriesStatement, tradingDaysStatement, type Statement } from "./history-query.ts";
+import { checkedRuns, checkedSeries, type UncheckedRow } from "./recorded-rows.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
   type HistoryQuery,
   type HistoryRow,
+  type RecordedRun,
+  type Series,
   type SeriesRange,
   type StoredRun,
   type LegacyImport,
@@ -33,6 +36,8 @@ export interface SqliteStoreOptions {
   /** `write` creates the file and brings the schema up to date; `read` opens it read-only and requires it current. */
   readonly access: "write" | "read";
   readonly migrations?: readonly Migration[];
+  /** Lines for stderr: the rows a read skipped because they are not what they should be. */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -70,11 +75,11 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
       }
       db = new Database(path, { readonly: true, fileMustExist: true });
       db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      return new SqliteReader(db, description, await requireCurrent(schemaAccess(db), description, migrations));
+      return new SqliteReader(db, description, await requireCurrent(schemaAccess(db), description, migrations), options.log);
     }
     db = new Database(path);
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA journal_mode = DELETE`);
-    return new SqliteStore(db, description, await bringUpToDate(schemaAccess(db), migrations));
+    return new SqliteStore(db, description, await bringUpToDate(schemaAccess(db), migrations), options.log);
   } catch (err) {
     db?.close();
     if (err instanceof UserError) throw err;
@@ -109,6 +114,7 @@ class SqliteReader implements RsiStore {
     protected readonly db: Database.Database,
     readonly description: string,
     readonly schema: SchemaState,
+    private readonly log: (line: string) => void = () => {},
   ) {}
 
   async writeDay(day: DayWrite): Promise<WriteSummary> {
@@ -130,6 +136,14 @@ class SqliteReader implements RsiStore {
 
   async latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined> {
     return (await this.read<StoredRun>(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series)))[0];
+  }
+
+  async storedSeries(): Promise<Series[]> {
+    return checkedSeries(this.read<UncheckedRow>("read the stored series", storedSeriesStatement()), this.description, this.log);
+  }
+
+  async runs(series: Series): Promise<RecordedRun[]> {
+    return checkedRuns(this.read<UncheckedRow>("read the stored runs", runsStatement(series)), series, this.description, this.log);
   }
 
   async close(): Promise<void> {
@@ -158,8 +172,8 @@ class SqliteReader implements RsiStore {
 class SqliteStore extends SqliteReader {
   private readonly statements;
 
-  constructor(db: Database.Database, description: string, schema: SchemaState) {
-    super(db, description, schema);
+  constructor(db: Database.Database, description: string, schema: SchemaState, log?: (line: string) => void) {
+    super(db, description, schema, log);
     this.statements = {
       storedSymbols: db.prepare<[string, string, number], string>("SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ?").pluck(),
       upsertValue: db.prepare(

@@ -27,12 +27,16 @@ import { connectionOptions, sessionSettings, type MysqlTarget } from "./connecti
 import { classifyMysqlError, describeMysqlError, isTransientMysqlError } from "./errors.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "../migrations.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
-import { historyStatement, latestRunStatement, tradingDaysStatement, type Statement } from "../history-query.ts";
+import { historyStatement, latestRunStatement, runsStatement, storedSeriesStatement, tradingDaysStatement, type Statement } from "../history-query.ts";
+import { checkedRuns, checkedSeries } from "../recorded-rows.ts";
+import { isIsoDate } from "../../domain/dates.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
   type HistoryQuery,
   type HistoryRow,
+  type RecordedRun,
+  type Series,
   type SeriesRange,
   type StoredRun,
   type LegacyImport,
@@ -41,6 +45,7 @@ import {
   type RsiStore,
   type WideTableContent,
   type WideTableOutcome,
+  type WideTableShape,
   type WriteSummary,
   refuseClosedDays,
   valuesNotIn,
@@ -56,6 +61,7 @@ import {
   wideDayOf,
   wideTableShapeProblem,
   wideTableSkipReason,
+  DATE_COLUMN,
   WIDE_TABLE,
   type ExistingColumn,
 } from "./wide-table.ts";
@@ -92,7 +98,7 @@ export async function openMysqlStore(target: MysqlTarget, options: MysqlStoreOpt
       options.access === "write"
         ? await session.run("bring the schema up to date", (conn) => bringUpToDate(schemaAccess(conn, target), migrations))
         : await session.run("read the schema version", (conn) => requireCurrent(schemaAccess(conn, target), target.description, migrations));
-    return new MysqlStore(session, schema, options.wideTable);
+    return new MysqlStore(session, schema, options.wideTable, options.log ?? (() => {}));
   } catch (err) {
     await pool.end().catch(() => {});
     throw err;
@@ -152,6 +158,7 @@ class MysqlStore implements RsiStore {
     readonly schema: SchemaState,
     /** Whether to keep the user's wide `stocks` table beside the long table. */
     private readonly wideTable: boolean,
+    private readonly log: (line: string) => void,
   ) {
     this.description = session.target.description;
   }
@@ -205,6 +212,31 @@ class MysqlStore implements RsiStore {
   async latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined> {
     const [row] = await this.read(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series));
     return row && { runId: row.runId, tradeDate: row.tradeDate, asOf: row.asOf, source: row.source, ranked: Number(row.ranked), failed: Number(row.failed) };
+  }
+
+  async storedSeries(): Promise<Series[]> {
+    return checkedSeries(await this.read("read the stored series", storedSeriesStatement()), this.description, this.log);
+  }
+
+  async runs(series: Series): Promise<RecordedRun[]> {
+    return checkedRuns(await this.read("read the stored runs", runsStatement(series)), series, this.description, this.log);
+  }
+
+  async wideTableShape(): Promise<WideTableShape | undefined> {
+    return this.session.run(`read the size of the ${WIDE_TABLE} table`, async (conn) => {
+      const columns = await readColumns(conn, WIDE_TABLE);
+      if (columns.length === 0) return undefined;
+      const symbolColumns = columns.filter((c) => c.name.toLowerCase() !== DATE_COLUMN).length;
+      const hasDate = columns.length > symbolColumns;
+      const [[row]] = await conn.query<RowDataPacket[]>(
+        `SELECT COUNT(*) AS n${hasDate ? `, MIN(\`${DATE_COLUMN}\`) AS firstDay, MAX(\`${DATE_COLUMN}\`) AS lastDay` : ""} FROM \`${WIDE_TABLE}\``,
+      );
+      // A date column of another type (the user's own table) holds anything; show only dates.
+      const day = (value: unknown) => (typeof value === "string" && isIsoDate(value) ? value : undefined);
+      const firstDay = day(row?.firstDay);
+      const lastDay = day(row?.lastDay);
+      return { symbolColumns, rows: Number(row?.n ?? 0), ...(firstDay ? { firstDay } : {}), ...(lastDay ? { lastDay } : {}) };
+    });
   }
 
   private read(doing: string, { sql, params }: Statement): Promise<RowDataPacket[]> {
