@@ -46,7 +46,7 @@ export async function printRanking(options: RankingOptions, io: Io): Promise<voi
   const series = { method: options.method, period: options.period };
   const store = await openStore(options.db, { env: io.env, access: "read", log: (line) => logLine(io, "ranking", line) });
   try {
-    const tradeDate = (await store.tradingDays({ to: asOf, ...series })).at(-1);
+    const tradeDate = (await store.tradingDays({ to: asOf, last: 1, ...series })).at(-1);
     if (!tradeDate) {
       throw new UserError(`ranking: ${store.description} holds no values (${options.method}, period ${options.period}) on or before ${asOf}; stock-rsi status lists what it holds`);
     }

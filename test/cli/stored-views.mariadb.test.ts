@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/program.ts";
+import { SCHEMA_VERSION } from "../../steps/store/migrations.ts";
 import { captureIo, REPO_ROOT, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { startMariaDb, type MariaDbServer, type TestDatabase } from "../support/mariadb.ts";
 
@@ -50,7 +51,7 @@ describe("ranking and status with the reader account", () => {
     const status = await asReader(db, "status");
     expect(status.code).toBe(0);
     expect(status.stdout.split("\n").length).toBeLessThanOrEqual(25);
-    expect(status.stdout).toContain(`${db.readerUrl}: schema version 1\nseed, period 14:\n  days      145, 2020-10-21 to 2021-05-17`);
+    expect(status.stdout).toContain(`${db.readerUrl}: schema version ${SCHEMA_VERSION}\nseed, period 14:\n  days      145, 2020-10-21 to 2021-05-17`);
     // The stocks table: the dump's 145 rows (the run's day among them), the dump's 185 columns and the run's new symbols.
     const [counted] = await server.query<RowDataPacket[]>(
       "SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'stocks' AND COLUMN_NAME <> 'date'",

@@ -3,9 +3,12 @@
  * ranking (`ranking`), the summary of what is stored (`status`), and the crossings `run` prints
  * on stderr after the ranking.
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/program.ts";
+import { SCHEMA_VERSION } from "../../steps/store/migrations.ts";
 import type { Io } from "../../steps/command-line/io.ts";
 import { captureIo, REPO_ROOT, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { querySqlite } from "../support/sqlite.ts";
@@ -90,7 +93,7 @@ describe("stock-rsi status on the user's imported history", () => {
     expect(lines.length).toBeLessThanOrEqual(24);
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(100);
     expect(lines.slice(0, 5)).toEqual([
-      `sqlite:${db}: schema version 1`,
+      `sqlite:${db}: schema version ${SCHEMA_VERSION}`,
       "seed, period 14:",
       "  days      145, 2020-10-21 to 2021-05-17 (8 on days the NYSE was closed, imported as dated)",
       "  gaps      6 trading days without a value (history --gaps)",
@@ -118,7 +121,7 @@ describe("stock-rsi status on the user's imported history", () => {
     expect((await imported).code).toBe(0);
     const json = JSON.parse((await cli("status", "--db", `sqlite:${db}`, "--json")).stdout);
     const gaps = JSON.parse((await cli("history", "--gaps", "--json", "--db", `sqlite:${db}`)).stdout) as string[];
-    expect(json).toMatchObject({ database: `sqlite:${db}`, schemaVersion: 1, stocksTable: null });
+    expect(json).toMatchObject({ database: `sqlite:${db}`, schemaVersion: SCHEMA_VERSION, stocksTable: null });
     expect(json.series).toHaveLength(1);
     expect(json.series[0]).toMatchObject({
       method: "seed",
@@ -162,10 +165,40 @@ describe("stock-rsi status on the user's imported history", () => {
     expect((await cli("migrate", "--db", `sqlite:${empty}`)).code).toBe(0);
     expect(await cli("status", "--db", `sqlite:${empty}`)).toEqual({
       code: 0,
-      stdout: `sqlite:${empty}: schema version 1\nno values stored yet (stock-rsi run stores the first day)\n`,
+      stdout: `sqlite:${empty}: schema version ${SCHEMA_VERSION}\nno values stored yet (stock-rsi run stores the first day)\n`,
       stderr: "",
     });
     expectRefusal(await cli("status", "--db", "none"), { code: 2, line: "status: --db none stores nothing; give the database to summarize" });
+  });
+});
+
+describe("status and ranking read through the store's checks", () => {
+  it("skip and name a row that is not a value, a series stock-rsi does not compute and a run record that is not one", async () => {
+    const db = freshDb();
+    const symbols = join(dir.path, "three");
+    writeFileSync(symbols, "AAPL\nMSFT\nIBM\n");
+    expect((await cli("run", symbols, "--source", "sample", "--as-of", "2021-05-14", "--db", `sqlite:${db}`, "--run-id", "friday")).code).toBe(0);
+    const clean = await cli("status", "--db", `sqlite:${db}`, "--json");
+    const cleanRanking = await cli("ranking", "--db", `sqlite:${db}`);
+    // Another writer's rows: an RSI stored as text on a later day, a method no stock-rsi computes, a run written at no time.
+    const sql = new Database(db);
+    sql.exec(`INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, run_id) VALUES ('2021-05-17', 'ZZZ', 'seed', 14, 'abc', 'by-hand');
+      INSERT INTO rsi_values (trade_date, symbol, method, period, rsi, run_id) VALUES ('2021-05-14', 'AAPL', 'bogus', 14, 50, 'by-hand');
+      INSERT INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
+        VALUES ('by-hand', '2021-05-17', '2021-05-17', 'sql', 'seed', 14, 1, 0, 'yesterday')`);
+    sql.close();
+
+    const status = await cli("status", "--db", `sqlite:${db}`, "--json");
+    expect(JSON.parse(status.stdout)).toEqual(JSON.parse(clean.stdout));
+    expect(status.stderr.split("\n").filter(Boolean).sort()).toEqual([
+      `status: warning: sqlite:${db}: rsi_runs: skipped run by-hand (seed, period 14): written_at "yesterday" is not a time`,
+      `status: warning: sqlite:${db}: rsi_values: skipped ZZZ 2021-05-17 (seed, period 14): rsi "abc" is text, not a number`,
+      `status: warning: sqlite:${db}: rsi_values: skipped the rows of method bogus, period 14: method "bogus" is not one of seed, wilder, cutler`,
+    ]);
+    // The day holding only the text is not a stored day: ranking stays on Friday.
+    const ranking = await cli("ranking", "--db", `sqlite:${db}`);
+    expect(ranking.stdout).toBe(cleanRanking.stdout);
+    expect(ranking.stderr).toContain("ranking: 3 symbols for 2021-05-14 (seed, period 14, the last stored trading day on or before 2021-05-17)");
   });
 });
 
