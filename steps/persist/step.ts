@@ -14,7 +14,7 @@ import { formatRanking, rank, rankingJson } from "../domain/ranking.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { databaseFiles, openStore } from "../store/open-store.ts";
 import type { DayWrite, RsiStore, WriteSummary } from "../store/store.ts";
-import { renderReport, reportSignals } from "../report/report.ts";
+import { DEFAULT_SPARKLINE_DAYS, renderReport, reportSignals } from "../report/report.ts";
 import { describeSignal, formatSignals, OVERBOUGHT, OVERSOLD } from "../report/signals.ts";
 import { reportInput, stepSummaries } from "./report.ts";
 import { isTicker, TICKER_RULE } from "../domain/symbols.ts";
@@ -129,6 +129,8 @@ async function writeReport(
       failures: validated.failures,
     },
     store,
+    // The crossings need the previous stored day alone; the report's sparklines, two months.
+    options.reportOut ? DEFAULT_SPARKLINE_DAYS : 2,
   );
   const crossed = reportSignals(input);
   if (options.reportOut) outputs.write(options.reportOut, renderReport(input));
