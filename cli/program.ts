@@ -53,6 +53,19 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: async () => (await import("./history.ts")).historyCommand,
   },
   {
+    name: "ranking",
+    usage: "[options]",
+    description: "print the ranking of the last stored trading day on or before a date, from the store, as run printed it",
+    load: async () => (await import("./ranking.ts")).rankingCommand,
+  },
+  {
+    name: "status",
+    aliases: ["summary"],
+    usage: "[options]",
+    description: "summarize what the store holds: each series' days, gaps, symbols (and those that stopped), last run, imported history",
+    load: async () => (await import("./status.ts")).statusCommand,
+  },
+  {
     name: "report",
     usage: "[options]",
     description: "draw the run report (HTML) of the last stored trading day on or before a date, from the store",

@@ -1,8 +1,8 @@
 /**
- * The ranking the user reads every day: `SYMBOL VALUE`, strongest RSI first, two decimals.
+ * The ranking the user reads every day: `SYMBOL VALUE`, strongest RSI first, two decimals. The
+ * same lines and the same JSON whether a run just computed the values (an `RsiResult` of `run`,
+ * `persist`) or the store holds them (`ranking`).
  */
-import type { RsiResult } from "./artifacts.ts";
-
 export interface RankedSymbol {
   readonly symbol: string;
   readonly rsi: number;
@@ -10,7 +10,7 @@ export interface RankedSymbol {
 }
 
 /** Strongest first; equal values in symbol order, so the output is stable from run to run. */
-export function rank(results: readonly RsiResult[]): RankedSymbol[] {
+export function rank<Value extends RankedSymbol>(results: readonly Value[]): RankedSymbol[] {
   return results
     .map(({ symbol, rsi, date }) => ({ symbol, rsi, date }))
     .sort((a, b) => b.rsi - a.rsi || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
@@ -19,6 +19,11 @@ export function rank(results: readonly RsiResult[]): RankedSymbol[] {
 /** The original program's output lines, e.g. `EBKDY 83.98`. */
 export function formatRanking(ranking: readonly RankedSymbol[]): string[] {
   return ranking.map(({ symbol, rsi }) => `${symbol} ${roundHalfEven(rsi).toFixed(2)}`);
+}
+
+/** A ranking in `--json`: each value at full precision and as the line shows it, and the date of its close. */
+export function rankingJson(ranking: readonly RankedSymbol[]): { symbol: string; rsi: number; rounded: number; date: string }[] {
+  return ranking.map((r) => ({ symbol: r.symbol, rsi: r.rsi, rounded: roundHalfEven(r.rsi), date: r.date }));
 }
 
 /**

@@ -15,7 +15,7 @@
  * Pure: the caller reads the row and prints the line.
  */
 import { FIRST_DATE, isIsoDate, LAST_DATE } from "./dates.ts";
-import { isRsiValue, RSI_MAX, RSI_MIN } from "./rsi.ts";
+import { isRsiValue, METHODS, RSI_MAX, RSI_MIN, type RsiMethod } from "./rsi.ts";
 import { isTicker } from "./symbols.ts";
 
 /** A row of values as a store returns it, before it is checked. */
@@ -70,6 +70,32 @@ export function storedRunProblem(row: StoredRunRow): string | undefined {
     if (!(typeof value === "number" && Number.isSafeInteger(value) && value >= 0)) return `${column} ${shown(value)} is not a count`;
   }
   return undefined;
+}
+
+/** A stored series, method and period, as a store returns it, before it is checked. */
+export interface StoredSeriesRow {
+  readonly method: unknown;
+  readonly period: unknown;
+}
+
+/** Why a stored method and period are not a series stock-rsi computes, or undefined when they are one. */
+export function storedSeriesProblem(row: StoredSeriesRow): string | undefined {
+  if (!METHODS.includes(row.method as RsiMethod)) return `method ${shown(row.method)} is not one of ${METHODS.join(", ")}`;
+  if (!(typeof row.period === "number" && Number.isSafeInteger(row.period) && row.period >= 1)) return `period ${shown(row.period)} is not a whole number of trading days`;
+  return undefined;
+}
+
+/**
+ * A run record's `written_at` as `2021-05-17T22:31:04.120Z`, or undefined when it is not a time.
+ * SQLite keeps what the store wrote (ISO 8601, UTC); MySQL's DATETIME(3) reads back as
+ * `2021-05-17 22:31:04.120`, which the store wrote in UTC (`UTC_TIMESTAMP(3)`).
+ */
+export function storedTimestamp(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)Z?$/.exec(value);
+  if (!match || !isIsoDate(match[1]!)) return undefined;
+  const ms = Date.parse(`${match[1]}T${match[2]}Z`);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
 /** A stored cell as a message shows it: text quoted and cut to 40 characters, a blob by its size. */

@@ -10,12 +10,12 @@ import { contradictionIn } from "../validate/rules.ts";
 import { readArtifact } from "../files/artifact-files.ts";
 import { guardOutputs, type CommandOutputs } from "../files/output-files.ts";
 import { PolicyFailedError, UserError } from "../domain/errors.ts";
-import { formatRanking, rank, roundHalfEven } from "../domain/ranking.ts";
+import { formatRanking, rank, rankingJson } from "../domain/ranking.ts";
 import { logLine, type Io } from "../command-line/io.ts";
 import { databaseFiles, openStore } from "../store/open-store.ts";
 import type { DayWrite, RsiStore, WriteSummary } from "../store/store.ts";
-import { renderReport, reportSignals } from "../report/report.ts";
-import { formatSignals } from "../report/signals.ts";
+import { DEFAULT_SPARKLINE_DAYS, renderReport, reportSignals } from "../report/report.ts";
+import { describeSignal, formatSignals, OVERBOUGHT, OVERSOLD } from "../report/signals.ts";
 import { reportInput, stepSummaries } from "./report.ts";
 import { isTicker, TICKER_RULE } from "../domain/symbols.ts";
 
@@ -50,6 +50,7 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
   const ranking = rank(validated.results);
   const lines = formatRanking(ranking);
   const runId = options.runId ?? `local-${io.now().toISOString()}`;
+  let crossed: ReturnType<typeof reportSignals>;
 
   if (!options.store || options.db === "none" || validated.tradeDate === null) {
     const persisted =
@@ -58,7 +59,7 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
         : // Validation passed with no values: every symbol failed and --max-failed-share allowed it.
           `nothing to store: none of the ${new Set(validated.failures.map((f) => f.symbol)).size} symbols has a value`;
     logLine(io, "persist", persisted);
-    await writeReport(validated, runId, persisted, options, outputs, undefined);
+    crossed = await writeReport(validated, runId, persisted, options, outputs, undefined);
   } else {
     assertTickers(validated, options.in);
     if (runId.length > MAX_LABEL_LENGTH) throw new UserError(`--run-id: ${runId.length} characters; at most ${MAX_LABEL_LENGTH}`);
@@ -77,7 +78,7 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
       logLine(io, "persist", persisted);
       const wide = wideTableLine(summary);
       if (wide) logLine(io, "persist", wide);
-      await writeReport(validated, runId, persisted, options, outputs, store);
+      crossed = await writeReport(validated, runId, persisted, options, outputs, store);
     } finally {
       await store.close();
     }
@@ -86,12 +87,26 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
   if (options.rankingOut) outputs.write(options.rankingOut, lines.map((l) => `${l}\n`).join(""));
   if (options.json) io.out(`${JSON.stringify(jsonResult(validated, ranking), null, 2)}\n`);
   else io.out(lines.map((l) => `${l}\n`).join(""));
+  sayCrossings(crossed, io);
+}
+
+/**
+ * The day's crossings, on stderr after the ranking, one line each: a person running `run` on a
+ * laptop sees them without opening the report (stdout keeps only the ranking). Nothing when no
+ * earlier day is stored to measure them from.
+ */
+function sayCrossings(crossed: ReturnType<typeof reportSignals>, io: Io): void {
+  const since = crossed.previousTradeDate;
+  if (since === null) return;
+  for (const signal of crossed.signals) logLine(io, "persist", `signal: ${describeSignal(signal)}`);
+  const count = crossed.signals.length === 0 ? "no crossings" : `${crossed.signals.length} ${crossed.signals.length === 1 ? "crossing" : "crossings"}`;
+  logLine(io, "persist", `${count} of ${OVERBOUGHT} or ${OVERSOLD} since ${since}, the previous stored trading day`);
 }
 
 /**
  * The run's report (`--report-out`) and its crossings (`--signals-out`, the Argo output parameter
  * `signals`), from the values just stored and the store's history before them; without a store,
- * from today's values alone.
+ * from today's values alone. Returns the crossings, which persist also prints.
  */
 async function writeReport(
   validated: ValidatedArtifact,
@@ -100,8 +115,7 @@ async function writeReport(
   options: PersistOptions,
   outputs: CommandOutputs,
   store: RsiStore | undefined,
-): Promise<void> {
-  if (!options.reportOut && !options.signalsOut) return;
+): Promise<ReturnType<typeof reportSignals>> {
   const input = await reportInput(
     {
       asOf: validated.asOf,
@@ -115,12 +129,16 @@ async function writeReport(
       failures: validated.failures,
     },
     store,
+    // The crossings need the previous stored day alone; the report's sparklines, two months.
+    options.reportOut ? DEFAULT_SPARKLINE_DAYS : 2,
   );
+  const crossed = reportSignals(input);
   if (options.reportOut) outputs.write(options.reportOut, renderReport(input));
   if (options.signalsOut) {
-    const signals = formatSignals(reportSignals(input).signals);
+    const signals = formatSignals(crossed.signals);
     outputs.write(options.signalsOut, signals === "" ? "" : `${signals}\n`);
   }
+  return crossed;
 }
 
 /**
@@ -206,7 +224,7 @@ function jsonResult(v: ValidatedArtifact, ranking: ReturnType<typeof rank>) {
     tradeDate: v.tradeDate,
     method: v.method,
     period: v.period,
-    ranking: ranking.map((r) => ({ symbol: r.symbol, rsi: r.rsi, rounded: roundHalfEven(r.rsi), date: r.date })),
+    ranking: rankingJson(ranking),
     failures: v.failures,
   };
 }

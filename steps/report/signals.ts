@@ -87,6 +87,14 @@ export function formatSignals(signals: readonly Signal[]): string {
   return signals.map((s) => `${s.symbol} ${s.kind} ${formatRsi(s.previous)} -> ${formatRsi(s.today)}`).join("\n");
 }
 
+/**
+ * A signal as a person reads it on a terminal, e.g. `NVDA entered overbought 68.40 -> 71.25`:
+ * what `run` prints on stderr after the ranking.
+ */
+export function describeSignal(signal: Signal): string {
+  return `${signal.symbol} ${signal.kind.replace("-", " ")} ${formatRsi(signal.previous)} -> ${formatRsi(signal.today)}`;
+}
+
 /** An RSI as it is shown everywhere: two decimals, ties to even. */
 export function formatRsi(rsi: number): string {
   return roundHalfEven(rsi).toFixed(2);

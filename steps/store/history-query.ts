@@ -5,7 +5,7 @@
  * anyone uses it, so they return the rows as stored, not only the ones that look right.
  */
 import { addDays, LAST_DATE } from "../domain/dates.ts";
-import { LEGACY_SERIES, type HistoryQuery, type SeriesRange } from "./store.ts";
+import { IMPORTED_RUN_PREFIX, LEGACY_SERIES, type HistoryQuery, type Series, type SeriesRange } from "./store.ts";
 
 export interface Statement {
   readonly sql: string;
@@ -37,6 +37,11 @@ export function historyStatement(query: HistoryQuery): Statement {
     clauses.unshift(`symbol IN (${query.symbols.map(() => "?").join(", ")})`);
     params.unshift(...query.symbols);
   }
+  if (query.imported) {
+    // The prefix holds no LIKE wildcard (% or _).
+    clauses.push("run_id LIKE ?");
+    params.push(`${IMPORTED_RUN_PREFIX}%`);
+  }
   return {
     sql: `SELECT symbol, trade_date AS date, rsi FROM rsi_values WHERE ${clauses.join(" AND ")} ORDER BY symbol, trade_date`,
     params,
@@ -65,5 +70,19 @@ export function latestRunStatement(tradeDate: string, series: Pick<SeriesRange, 
     sql: `SELECT run_id AS runId, trade_date AS tradeDate, as_of AS asOf, source, ranked, failed FROM rsi_runs
       WHERE trade_date = ? AND method = ? AND period = ? ORDER BY written_at DESC, run_id DESC`,
     params: [tradeDate, series.method ?? LEGACY_SERIES.method, series.period ?? LEGACY_SERIES.period],
+  };
+}
+
+/** The series the long table has rows of. */
+export function storedSeriesStatement(): Statement {
+  return { sql: "SELECT DISTINCT method, period FROM rsi_values ORDER BY method, period", params: [] };
+}
+
+/** Every run record of a series, the first written first. */
+export function runsStatement(series: Series): Statement {
+  return {
+    sql: `SELECT run_id AS runId, trade_date AS tradeDate, as_of AS asOf, source, method, period, ranked, failed, written_at AS writtenAt
+      FROM rsi_runs WHERE method = ? AND period = ? ORDER BY written_at, run_id`,
+    params: [series.method, series.period],
   };
 }

@@ -12,15 +12,17 @@ import Database from "better-sqlite3";
 import { RefusedError, UnavailableError, UserError } from "../domain/errors.ts";
 import { redact } from "../domain/redact.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "./migrations.ts";
-import { historyStatement, latestRunStatement, type Statement } from "./history-query.ts";
+import { historyStatement, latestRunStatement, runsStatement, storedSeriesStatement, type Statement } from "./history-query.ts";
 import { StoredRows } from "./stored-rows.ts";
-import type { StoredRunRow, StoredValueRow } from "../domain/stored-values.ts";
+import type { StoredRunRow, StoredSeriesRow, StoredValueRow } from "../domain/stored-values.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
   type DaysQuery,
   type HistoryQuery,
   type HistoryRow,
+  type RecordedRun,
+  type Series,
   type SeriesRange,
   type StoredRun,
   type LegacyImport,
@@ -140,6 +142,14 @@ class SqliteReader implements RsiStore {
 
   async latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined> {
     return this.rows.latestRun(this.read<StoredRunRow>(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series)), tradeDate, series);
+  }
+
+  async storedSeries(): Promise<Series[]> {
+    return this.rows.series(this.read<StoredSeriesRow>("read the stored series", storedSeriesStatement()));
+  }
+
+  async runs(series: Series): Promise<RecordedRun[]> {
+    return this.rows.runs(this.read<StoredRunRow & { writtenAt: unknown }>("read the stored runs", runsStatement(series)), series);
   }
 
   async close(): Promise<void> {

@@ -60,7 +60,18 @@ export interface DaysQuery extends SeriesRange {
 export interface HistoryQuery extends SeriesRange {
   /** The symbols to read; every stored symbol when absent. */
   readonly symbols?: readonly string[] | undefined;
+  /** Only the values `import-legacy` stored that no run has replaced since (run id `import-legacy:...`). */
+  readonly imported?: boolean | undefined;
 }
+
+/** One RSI series: a method and a period. */
+export interface Series {
+  readonly method: RsiMethod;
+  readonly period: number;
+}
+
+/** The run id of every value and run record `import-legacy` stores starts with this. */
+export const IMPORTED_RUN_PREFIX = "import-legacy:";
 
 /** A stored run, as `rsi_runs` records it. */
 export interface StoredRun {
@@ -70,6 +81,22 @@ export interface StoredRun {
   readonly source: string;
   readonly ranked: number;
   readonly failed: number;
+}
+
+/** A stored run with its series and when it was recorded, as `stock-rsi status` shows it. */
+export interface RecordedRun extends StoredRun, Series {
+  /** When the store recorded it, UTC, written `2021-05-17T22:31:04.120Z`. */
+  readonly writtenAt: string;
+}
+
+/** What the user's wide `stocks` table holds (MySQL). */
+export interface WideTableShape {
+  /** Its columns besides `date`: one per symbol. */
+  readonly symbolColumns: number;
+  readonly rows: number;
+  /** Its first and last row's date; absent when it has no rows. */
+  readonly firstDay?: string;
+  readonly lastDay?: string;
 }
 
 export interface HistoryRow {
@@ -135,6 +162,10 @@ export interface RsiStore {
   tradingDays(range: DaysQuery): Promise<string[]>;
   /** The latest run stored for a trading day of a series, if any. */
   latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined>;
+  /** The series the long table holds values of, by method, then period. */
+  storedSeries(): Promise<Series[]>;
+  /** Every run recorded for a series, in the order they were written. */
+  runs(series: Series): Promise<RecordedRun[]>;
   /**
    * Stores legacy values (method `seed`, period 14) that are not stored yet, in one transaction;
    * values already stored (by an earlier import, or computed by a run) are kept as they are.
@@ -143,6 +174,8 @@ export interface RsiStore {
   importLegacy(batch: LegacyImport): Promise<LegacyImportResult>;
   /** Reads a live wide table from the same database (MySQL only; undefined elsewhere). */
   readonly readWideTable?: (table: string) => Promise<WideTableContent>;
+  /** The wide `stocks` table's size, or undefined when the database has none (MySQL only). */
+  readonly wideTableShape?: () => Promise<WideTableShape | undefined>;
   close(): Promise<void>;
 }
 

@@ -2,7 +2,8 @@
  * The one check every read from a store goes through, in both stores: `history` (and what is
  * built on it: `history --json`, `--chart`, `--gaps`, the report's ranking, sparklines and the
  * previous day's values that changes and crossings are measured from), `tradingDays` (the
- * report's day and axis, `--gaps`, backfill's "already stored") and `latestRun`.
+ * report's day and axis, `--gaps`, backfill's "already stored"), `latestRun`, and what `status`
+ * reads besides values: the stored series (`series`) and every run record of one (`runs`).
  *
  * A row that is not a value by the rules of `../domain/stored-values.ts` (text or infinity for an
  * RSI, a date with a trailing space, a symbol that is not a ticker) is skipped: it is never
@@ -16,10 +17,19 @@
  */
 import { isIsoDate } from "../domain/dates.ts";
 import { isRsiValue } from "../domain/rsi.ts";
-import { shown, storedRunProblem, storedValueProblem, type StoredRunRow, type StoredValueRow } from "../domain/stored-values.ts";
+import {
+  shown,
+  storedRunProblem,
+  storedSeriesProblem,
+  storedTimestamp,
+  storedValueProblem,
+  type StoredRunRow,
+  type StoredSeriesRow,
+  type StoredValueRow,
+} from "../domain/stored-values.ts";
 import { isTicker } from "../domain/symbols.ts";
 import { candidateDaysStatement, tradingDaysStatement, type Statement } from "./history-query.ts";
-import { LEGACY_SERIES, type DaysQuery, type HistoryRow, type SeriesRange, type StoredRun } from "./store.ts";
+import { LEGACY_SERIES, type DaysQuery, type HistoryRow, type RecordedRun, type Series, type SeriesRange, type StoredRun } from "./store.ts";
 
 /** Skipped rows named one by one before the rest are only counted. */
 export const NAMED_ROWS_AT_MOST = 20;
@@ -75,6 +85,32 @@ export class StoredRows {
       this.skip("rsi_runs", `run ${label(row.runId)} for ${tradeDate} (${seriesName(series)})`, problem);
     }
     return undefined;
+  }
+
+  /** The stored series that stock-rsi computes, in the order given; the others' rows skipped and named. */
+  series(rows: readonly StoredSeriesRow[]): Series[] {
+    const series: Series[] = [];
+    for (const row of rows) {
+      const problem = storedSeriesProblem(row);
+      if (problem === undefined) series.push({ method: row.method as Series["method"], period: row.period as number });
+      else this.skip("rsi_values", `the rows of method ${label(row.method)}, period ${label(row.period)}`, problem);
+    }
+    return series;
+  }
+
+  /** The run records of a series that can be shown, in the order given, with when each was written; the others skipped and named. */
+  runs(rows: readonly (StoredRunRow & { readonly writtenAt: unknown })[], series: Series): RecordedRun[] {
+    const runs: RecordedRun[] = [];
+    for (const row of rows) {
+      const writtenAt = storedTimestamp(row.writtenAt);
+      const problem = storedRunProblem(row) ?? (writtenAt === undefined ? `written_at ${shown(row.writtenAt)} is not a time` : undefined);
+      if (problem === undefined) {
+        const run = row as StoredRun;
+        runs.push({ runId: run.runId, tradeDate: run.tradeDate, asOf: run.asOf, source: run.source, ranked: run.ranked, failed: run.failed, ...series, writtenAt: writtenAt! });
+      }
+      else this.skip("rsi_runs", `run ${label(row.runId)} (${seriesName(series)})`, problem);
+    }
+    return runs;
   }
 
   /** Says how many skipped rows were not named; call once, when the store is closed. */

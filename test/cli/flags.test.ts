@@ -66,8 +66,8 @@ describe("the flags of the steps, run and the WorkflowTemplates", () => {
     for (const parameter of pipeline.parameters) {
       const texts = new Set<string>();
       for (const command of commands.values()) {
-        // report's --as-of picks a stored day to draw; it is not the run parameter.
-        if (command.name() === "report" && parameter.name === "as-of") continue;
+        // report's and ranking's --as-of pick a stored day to draw or print; it is not the run parameter.
+        if ((command.name() === "report" || command.name() === "ranking") && parameter.name === "as-of") continue;
         const option = command.options.find((o) => o.long === parameter.flag);
         if (option) texts.add(option.description);
       }

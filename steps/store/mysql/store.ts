@@ -27,15 +27,18 @@ import { connectionOptions, sessionSettings, type MysqlTarget } from "./connecti
 import { classifyMysqlError, describeMysqlError, isTransientMysqlError } from "./errors.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "../migrations.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
-import { historyStatement, latestRunStatement, type Statement } from "../history-query.ts";
+import { historyStatement, latestRunStatement, runsStatement, storedSeriesStatement, type Statement } from "../history-query.ts";
 import { StoredRows } from "../stored-rows.ts";
-import type { StoredRunRow, StoredValueRow } from "../../domain/stored-values.ts";
+import type { StoredRunRow, StoredSeriesRow, StoredValueRow } from "../../domain/stored-values.ts";
+import { isIsoDate } from "../../domain/dates.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
   type DaysQuery,
   type HistoryQuery,
   type HistoryRow,
+  type RecordedRun,
+  type Series,
   type SeriesRange,
   type StoredRun,
   type LegacyImport,
@@ -44,6 +47,7 @@ import {
   type RsiStore,
   type WideTableContent,
   type WideTableOutcome,
+  type WideTableShape,
   type WriteSummary,
   refuseClosedDays,
   valuesNotIn,
@@ -60,6 +64,7 @@ import {
   wideDayOf,
   wideTableShapeProblem,
   wideTableSkipReason,
+  DATE_COLUMN,
   WIDE_TABLE,
   type ExistingColumn,
 } from "./wide-table.ts";
@@ -211,6 +216,31 @@ class MysqlStore implements RsiStore {
   async latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined> {
     const runs = await this.read<StoredRunRow>(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series));
     return this.rows.latestRun(runs, tradeDate, series);
+  }
+
+  async storedSeries(): Promise<Series[]> {
+    return this.rows.series(await this.read<StoredSeriesRow>("read the stored series", storedSeriesStatement()));
+  }
+
+  async runs(series: Series): Promise<RecordedRun[]> {
+    return this.rows.runs(await this.read<StoredRunRow & { writtenAt: unknown }>("read the stored runs", runsStatement(series)), series);
+  }
+
+  async wideTableShape(): Promise<WideTableShape | undefined> {
+    return this.session.run(`read the size of the ${WIDE_TABLE} table`, async (conn) => {
+      const columns = await readColumns(conn, WIDE_TABLE);
+      if (columns.length === 0) return undefined;
+      const symbolColumns = columns.filter((c) => c.name.toLowerCase() !== DATE_COLUMN).length;
+      const hasDate = columns.length > symbolColumns;
+      const [[row]] = await conn.query<RowDataPacket[]>(
+        `SELECT COUNT(*) AS n${hasDate ? `, MIN(\`${DATE_COLUMN}\`) AS firstDay, MAX(\`${DATE_COLUMN}\`) AS lastDay` : ""} FROM \`${WIDE_TABLE}\``,
+      );
+      // A date column of another type (the user's own table) holds anything; show only dates.
+      const day = (value: unknown) => (typeof value === "string" && isIsoDate(value) ? value : undefined);
+      const firstDay = day(row?.firstDay);
+      const lastDay = day(row?.lastDay);
+      return { symbolColumns, rows: Number(row?.n ?? 0), ...(firstDay ? { firstDay } : {}), ...(lastDay ? { lastDay } : {}) };
+    });
   }
 
   /** The rows as the server returns them: DOUBLE as a number, DATE as `YYYY-MM-DD` text (`dateStrings`), anything else as it is. */
