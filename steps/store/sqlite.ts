@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import { RefusedError, UnavailableError, UserError } from "../domain/errors.ts";
 import { redact } from "../domain/redact.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "./migrations.ts";
-import { historyStatement, latestRunStatement, tradingDaysStatement, type Statement } from "./history-query.ts";
+import { historyStatement, latestRunStatement, originsStatement, tradingDaysStatement, type Statement } from "./history-query.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
@@ -24,8 +24,10 @@ import {
   type LegacyImportResult,
   type LegacyValue,
   type RsiStore,
+  type ValueOrigin,
   type WriteSummary,
   refuseClosedDays,
+  storedClose,
   valuesNotIn,
 } from "./store.ts";
 
@@ -122,6 +124,12 @@ class SqliteReader implements RsiStore {
   async history(query: HistoryQuery): Promise<HistoryRow[]> {
     if (query.symbols?.length === 0) return [];
     return this.read("read the history", historyStatement(query));
+  }
+
+  async origins(query: HistoryQuery): Promise<ValueOrigin[]> {
+    if (query.symbols?.length === 0) return [];
+    const rows = this.read<Record<string, unknown>>("read where the values came from", originsStatement(query));
+    return rows.map((r) => ({ symbol: r.symbol as string, date: r.date as string, ...storedClose(r.close, r.closeDate), runId: String(r.runId) }));
   }
 
   async tradingDays(range: SeriesRange): Promise<string[]> {

@@ -9,6 +9,7 @@
  * beside the first instead of silently mixing two definitions of RSI in one chart.
  */
 import type { Failure, RsiResult } from "../domain/artifacts.ts";
+import { isIsoDate } from "../domain/dates.ts";
 import { UserError } from "../domain/errors.ts";
 import { nyseClosedOn } from "../domain/market-calendar.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
@@ -70,6 +71,25 @@ export interface HistoryRow {
   readonly rsi: number;
 }
 
+/**
+ * Where a stored value came from: the close its RSI was computed from, and the run that stored it.
+ * The report shows the close and its change beside the RSI, and names the run of a day.
+ */
+export interface ValueOrigin {
+  readonly symbol: string;
+  /** The trading day the value is stored under. */
+  readonly date: string;
+  /**
+   * The last close the RSI was computed from; null for a value imported from the original
+   * program's table, which kept no prices (and for a stored cell that is not a price).
+   */
+  readonly close: number | null;
+  /** The trading day of that close: the stored day, or an earlier one for a series that lagged. */
+  readonly closeDate: string | null;
+  /** The run that stored the value (`import-legacy:…` for an imported one). */
+  readonly runId: string;
+}
+
 /** One value of the user's history, as their wide table held it: two decimals, method seed, period 14. */
 export interface LegacyValue {
   readonly date: string;
@@ -118,6 +138,8 @@ export interface RsiStore {
    */
   writeDay(day: DayWrite): Promise<WriteSummary>;
   history(query: HistoryQuery): Promise<HistoryRow[]>;
+  /** The same rows as `history`, with what each value was computed from and the run that stored it. */
+  origins(query: HistoryQuery): Promise<ValueOrigin[]>;
   /** The trading days on which the series has at least one stored value, ascending. */
   tradingDays(range: SeriesRange): Promise<string[]>;
   /** The latest run stored for a trading day of a series, if any. */
@@ -154,6 +176,17 @@ export function refuseClosedDays(day: DayWrite, description: string): void {
 }
 
 /** The series the user's history was computed with, and the only one the wide table holds. */
+/**
+ * A stored close as the report may show it: a price (a finite number above zero) with the date
+ * it was the close of, else none. The stores' close columns are loosely typed (SQLite) or shared
+ * with other writers (MySQL); a cell that is not a price is shown as no close, never as a number.
+ */
+export function storedClose(close: unknown, closeDate: unknown): Pick<ValueOrigin, "close" | "closeDate"> {
+  const isPrice = typeof close === "number" && Number.isFinite(close) && close > 0;
+  const isDate = typeof closeDate === "string" && isIsoDate(closeDate);
+  return isPrice && isDate ? { close, closeDate } : { close: null, closeDate: null };
+}
+
 export const LEGACY_SERIES = { method: "seed", period: 14 } as const satisfies { method: RsiMethod; period: number };
 
 /** The values whose `date symbol` key is not in `existing`, each key once (`existing` is extended). */

@@ -27,7 +27,7 @@ import type { MysqlTarget } from "./connection.ts";
 import { classifyMysqlError, describeMysqlError, isTransientMysqlError } from "./errors.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "../migrations.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
-import { historyStatement, latestRunStatement, tradingDaysStatement, type Statement } from "../history-query.ts";
+import { historyStatement, latestRunStatement, originsStatement, tradingDaysStatement, type Statement } from "../history-query.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
@@ -41,8 +41,10 @@ import {
   type RsiStore,
   type WideTableContent,
   type WideTableOutcome,
+  type ValueOrigin,
   type WriteSummary,
   refuseClosedDays,
+  storedClose,
   valuesNotIn,
 } from "../store.ts";
 import {
@@ -204,6 +206,12 @@ class MysqlStore implements RsiStore {
     if (query.symbols?.length === 0) return [];
     const rows = await this.read("read the history", historyStatement(query));
     return rows.map((r) => ({ symbol: r.symbol as string, date: r.date as string, rsi: r.rsi as number }));
+  }
+
+  async origins(query: HistoryQuery): Promise<ValueOrigin[]> {
+    if (query.symbols?.length === 0) return [];
+    const rows = await this.read("read where the values came from", originsStatement(query));
+    return rows.map((r) => ({ symbol: r.symbol as string, date: r.date as string, ...storedClose(r.close, r.closeDate), runId: String(r.runId) }));
   }
 
   async tradingDays(range: SeriesRange): Promise<string[]> {
