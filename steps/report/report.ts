@@ -390,15 +390,17 @@ function footer(input: ReportInput, axis: readonly string[]): string {
 /** The ranking's columns: rank, symbol, RSI, its change, the OB/OS mark; then close and its change; then the line. */
 const COLUMNS = ["24px", "56px", "44px", "46px", "26px"];
 const CLOSE_COLUMNS = ["56px", "54px"];
+/** The line takes what is left on a phone, down to a stub; its full width elsewhere. */
+const SPARKLINE_COLUMN = `minmax(24px,${SPARKLINE_WIDTH}px)`;
 
 const STYLE = `
 body{margin:0;padding:16px 20px 28px;font:13px/1.35 system-ui,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1f2933;background:#fff}
 h1{font-size:20px;margin:0 0 4px}
 h2{font-size:15px;margin:18px 0 6px;padding-bottom:3px;border-bottom:1px solid #d9dee5}
 h3{font-size:13px;margin:0 0 3px;font-weight:600}
-.meta{margin:0 0 6px;color:#52606d}
+.meta{margin:0 0 6px;color:#52606d;overflow-wrap:anywhere}
 .meta b{color:#1f2933;font-weight:600}
-.steps{margin:0;padding:0;list-style:none;font-size:12px;color:#3e4c59}
+.steps{margin:0;padding:0;list-style:none;font-size:12px;color:#3e4c59;overflow-wrap:anywhere}
 .steps b{display:inline-block;min-width:7.5em;font-weight:600}
 .tiles{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0 4px}
 .tile{min-width:80px;padding:5px 12px;border:1px solid #d9dee5;border-radius:6px;color:#52606d}
@@ -416,12 +418,12 @@ h3{font-size:13px;margin:0 0 3px;font-weight:600}
 .signals{display:flex;flex-wrap:wrap;gap:10px 28px}
 .signals ul{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:2px 14px;max-width:560px}
 .kind li{font-variant-numeric:tabular-nums}
-.parts{display:grid;grid-template-columns:repeat(auto-fill,minmax(394px,1fr));gap:0 20px}
+.parts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(394px,100%),1fr));gap:0 20px}
 ol.rank{margin:0;padding:0;list-style:none}
 .rank li,.rh{display:grid;grid-template-columns:${COLUMNS.join(" ")};align-items:center;font-variant-numeric:tabular-nums}
 .with-closes .rank li,.with-closes .rh{grid-template-columns:${[...COLUMNS, ...CLOSE_COLUMNS].join(" ")}}
-.with-line .rank li,.with-line .rh{grid-template-columns:${[...COLUMNS, `${SPARKLINE_WIDTH}px`].join(" ")}}
-.with-closes.with-line .rank li,.with-closes.with-line .rh{grid-template-columns:${[...COLUMNS, ...CLOSE_COLUMNS, `${SPARKLINE_WIDTH}px`].join(" ")}}
+.with-line .rank li,.with-line .rh{grid-template-columns:${[...COLUMNS, SPARKLINE_COLUMN].join(" ")}}
+.with-closes.with-line .rank li,.with-closes.with-line .rh{grid-template-columns:${[...COLUMNS, ...CLOSE_COLUMNS, SPARKLINE_COLUMN].join(" ")}}
 .rank li{height:25px;border-bottom:1px solid #eef1f4}
 .rh{height:20px;border-bottom:1px solid #d9dee5;color:#7b8794;font-size:11px}
 .rh>*{font-style:normal;font-weight:400;text-align:right;padding-right:4px}
@@ -441,7 +443,7 @@ ol.rank{margin:0;padding:0;list-style:none}
 .d.big.up{background:#dcf2e2}
 .d.big.dn{background:#f8e1ec}
 .rank .z{justify-self:center}
-.spark{overflow:visible;justify-self:end}
+.spark{overflow:visible;justify-self:end;width:100%;max-width:${SPARKLINE_WIDTH}px}
 .spark rect{fill:#e4e8ee}
 .spark path{fill:none;stroke:#3e4c59;stroke-width:1.2;stroke-linejoin:round;stroke-linecap:round;vector-effect:non-scaling-stroke}
 .spark .e{stroke-width:5}

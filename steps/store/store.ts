@@ -9,7 +9,6 @@
  * beside the first instead of silently mixing two definitions of RSI in one chart.
  */
 import type { Failure, RsiResult } from "../domain/artifacts.ts";
-import { isIsoDate } from "../domain/dates.ts";
 import { UserError } from "../domain/errors.ts";
 import { nyseClosedOn } from "../domain/market-calendar.ts";
 import type { RsiMethod } from "../domain/rsi.ts";
@@ -48,6 +47,14 @@ export interface SeriesRange {
   readonly to?: string | undefined;
   readonly method?: RsiMethod | undefined;
   readonly period?: number | undefined;
+}
+
+export interface DaysQuery extends SeriesRange {
+  /**
+   * Only the last this many days (the report's sparklines, its trade day): then only the rows of
+   * those days are read and checked, not the whole history.
+   */
+  readonly last?: number | undefined;
 }
 
 export interface HistoryQuery extends SeriesRange {
@@ -137,11 +144,16 @@ export interface RsiStore {
    * trading day updates the values it computed (last run wins) and leaves the others as they were.
    */
   writeDay(day: DayWrite): Promise<WriteSummary>;
+  /**
+   * The values of a series, by symbol, then date. Like every read, it returns only rows that are
+   * values (`./stored-rows.ts`): a row another writer left that is not one is skipped, and named
+   * on the store's log.
+   */
   history(query: HistoryQuery): Promise<HistoryRow[]>;
   /** The same rows as `history`, with what each value was computed from and the run that stored it. */
   origins(query: HistoryQuery): Promise<ValueOrigin[]>;
   /** The trading days on which the series has at least one stored value, ascending. */
-  tradingDays(range: SeriesRange): Promise<string[]>;
+  tradingDays(range: DaysQuery): Promise<string[]>;
   /** The latest run stored for a trading day of a series, if any. */
   latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined>;
   /**
@@ -176,17 +188,6 @@ export function refuseClosedDays(day: DayWrite, description: string): void {
 }
 
 /** The series the user's history was computed with, and the only one the wide table holds. */
-/**
- * A stored close as the report may show it: a price (a finite number above zero) with the date
- * it was the close of, else none. The stores' close columns are loosely typed (SQLite) or shared
- * with other writers (MySQL); a cell that is not a price is shown as no close, never as a number.
- */
-export function storedClose(close: unknown, closeDate: unknown): Pick<ValueOrigin, "close" | "closeDate"> {
-  const isPrice = typeof close === "number" && Number.isFinite(close) && close > 0;
-  const isDate = typeof closeDate === "string" && isIsoDate(closeDate);
-  return isPrice && isDate ? { close, closeDate } : { close: null, closeDate: null };
-}
-
 export const LEGACY_SERIES = { method: "seed", period: 14 } as const satisfies { method: RsiMethod; period: number };
 
 /** The values whose `date symbol` key is not in `existing`, each key once (`existing` is extended). */

@@ -213,7 +213,7 @@ describe("numbers elsewhere and timers", () => {
   it("a MySQL URL's retry-deadline takes the same grammar", () => {
     const refused = (text: string) => {
       try {
-        parseMysqlUrl(`mysql://u@db/x?retry-deadline=${encodeURIComponent(text)}`, { env: {}, readFile: () => "" });
+        parseMysqlUrl(`mysql://u@db/x?retry-deadline=${encodeURIComponent(text)}`, { env: {}, readFile: () => "", notASocket: () => undefined });
       } catch (err) {
         expect(err).toBeInstanceOf(UserError);
         return (err as Error).message;
@@ -223,7 +223,7 @@ describe("numbers elsewhere and timers", () => {
     for (const text of ["0x10", "1e3", " 5", "5 ", "-1", "Infinity", "3601", UNDERFLOW]) {
       expect(refused(text), text).toMatch(/^--db: retry-deadline in ".*" is not a number of seconds between 0 and 3600: /);
     }
-    expect(parseMysqlUrl("mysql://u@db/x?retry-deadline=2.5", { env: {}, readFile: () => "" }).retry.deadlineMs).toBe(2500);
+    expect(parseMysqlUrl("mysql://u@db/x?retry-deadline=2.5", { env: {}, readFile: () => "", notASocket: () => undefined }).retry.deadlineMs).toBe(2500);
   });
 
   it("no flag that sets a timer can ask for more than a Node timer can wait (2^31 - 1 ms)", () => {

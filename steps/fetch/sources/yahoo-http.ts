@@ -56,6 +56,8 @@ export function parseBaseUrl(text: string, origin: string): URL {
       `${origin}: "${shown}" has a path, query or credentials; give only scheme://host[:port] (requests keep Yahoo's own path)`,
     );
   }
+  // The parser refuses a port above 65535; 0 it keeps, and every request would fail.
+  if (url.port === "0") throw new UserError(`${origin}: port 0 in "${shown}" is not a TCP port; give one from 1 to 65535`);
   return url;
 }
 
