@@ -439,7 +439,7 @@ ol.rank{margin:0;padding:0;list-style:none}
 .d.new{font-style:italic;color:#7b8794}
 .up{color:#1a7f37}
 .dn{color:#b4236a}
-.d.big{font-weight:700;border-radius:3px;justify-self:end;padding:0 3px;margin-right:2px}
+.d.big{font-weight:700;border-radius:3px;justify-self:end;padding:0 4px 0 3px}
 .d.big.up{background:#dcf2e2}
 .d.big.dn{background:#f8e1ec}
 .rank .z{justify-self:center}
