@@ -388,8 +388,8 @@ function footer(input: ReportInput, axis: readonly string[]): string {
 }
 
 /** The ranking's columns: rank, symbol, RSI, its change, the OB/OS mark; then close and its change; then the line. */
-const COLUMNS = ["24px", "56px", "44px", "46px", "26px"];
-const CLOSE_COLUMNS = ["56px", "54px"];
+const COLUMNS = ["24px", "54px", "44px", "52px", "26px"];
+const CLOSE_COLUMNS = ["54px", "54px"];
 /** The line takes what is left on a phone, down to a stub; its full width elsewhere. */
 const SPARKLINE_COLUMN = `minmax(24px,${SPARKLINE_WIDTH}px)`;
 
@@ -418,7 +418,7 @@ h3{font-size:13px;margin:0 0 3px;font-weight:600}
 .signals{display:flex;flex-wrap:wrap;gap:10px 28px}
 .signals ul{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:2px 14px;max-width:560px}
 .kind li{font-variant-numeric:tabular-nums}
-.parts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(394px,100%),1fr));gap:0 20px}
+.parts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(396px,100%),1fr));gap:0 20px}
 ol.rank{margin:0;padding:0;list-style:none}
 .rank li,.rh{display:grid;grid-template-columns:${COLUMNS.join(" ")};align-items:center;font-variant-numeric:tabular-nums}
 .with-closes .rank li,.with-closes .rh{grid-template-columns:${[...COLUMNS, ...CLOSE_COLUMNS].join(" ")}}
