@@ -426,7 +426,7 @@ ol.rank{margin:0;padding:0;list-style:none}
 .with-closes.with-line .rank li,.with-closes.with-line .rh{grid-template-columns:${[...COLUMNS, ...CLOSE_COLUMNS, SPARKLINE_COLUMN].join(" ")}}
 .rank li{height:25px;border-bottom:1px solid #eef1f4}
 .rh{height:20px;border-bottom:1px solid #d9dee5;color:#7b8794;font-size:11px}
-.rh>*{font-style:normal;font-weight:400;text-align:right;padding-right:4px}
+.rh>*{font-style:normal;font-weight:400;text-align:right;padding-right:4px;white-space:nowrap;overflow:hidden}
 .rh b{text-align:left}
 .rh>:last-child{text-align:center}
 .rank li.ob{background:#fff1e6}
