@@ -35,8 +35,8 @@ import { sparkline, SPARKLINE_WIDTH } from "./sparkline.ts";
 export const DEFAULT_SPARKLINE_DAYS = 60;
 
 /**
- * The most stored trading days a sparkline may span: about ten years. That is already 29 days to
- * each of the sparkline's 88 pixels, and a report of a thousand symbols stays a few MB.
+ * The most stored trading days a sparkline may span: about ten years. That is already 30 days to
+ * each of the sparkline's 84 pixels, and a report of a thousand symbols stays a few MB.
  */
 export const MAX_SPARKLINE_DAYS = 2520;
 
@@ -319,7 +319,7 @@ function columnsOf(rows: readonly Row[]): { start: number; rows: readonly Row[] 
 /** A symbol too long for its column is cut with an ellipsis; its full name is then the tooltip. */
 function symbolCell(symbol: string): string {
   const text = escapeMarkup(symbol);
-  return symbol.length > 7 ? `<b title="${text}">${text}</b>` : `<b>${text}</b>`;
+  return symbol.length > 5 ? `<b title="${text}">${text}</b>` : `<b>${text}</b>`;
 }
 
 /**
@@ -388,8 +388,8 @@ function footer(input: ReportInput, axis: readonly string[]): string {
 }
 
 /** The ranking's columns: rank, symbol, RSI, its change, the OB/OS mark; then close and its change; then the line. */
-const COLUMNS = ["24px", "54px", "44px", "52px", "26px"];
-const CLOSE_COLUMNS = ["54px", "54px"];
+const COLUMNS = ["24px", "60px", "44px", "52px", "26px"];
+const CLOSE_COLUMNS = ["52px", "54px"];
 /** The line takes what is left on a phone, down to a stub; its full width elsewhere. */
 const SPARKLINE_COLUMN = `minmax(24px,${SPARKLINE_WIDTH}px)`;
 

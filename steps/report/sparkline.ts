@@ -15,7 +15,7 @@
 import { segments } from "./markup.ts";
 
 /** Drawn size in CSS pixels. */
-export const SPARKLINE_WIDTH = 88;
+export const SPARKLINE_WIDTH = 84;
 export const SPARKLINE_HEIGHT = 24;
 
 /**

@@ -10,7 +10,7 @@ import { roundHalfEven } from "../../../steps/domain/ranking.ts";
 import { renderHistoryChart } from "../../../steps/report/history-chart.ts";
 import { renderReport } from "../../../steps/report/report.ts";
 import { browserAvailable, launchChromium, pixelCensus, type HeadlessChromium, type OpenedFile } from "../../support/browser.ts";
-import { chartFixture, HOSTILE_MESSAGE, reportFixture, symbolsOf } from "./fixture.ts";
+import { chartFixture, HOSTILE_MESSAGE, reportFixture, symbolsOf, userSymbols } from "./fixture.ts";
 
 const canRun = browserAvailable();
 
@@ -121,6 +121,25 @@ describe.skipIf(!canRun)("in a browser with JavaScript off", () => {
         expect([look.LEAP![0], look.DROP![0]]).toEqual([look.UP![0], look.DOWN![0]]);
         expect([look.UP![1], look.DOWN![1]].map(Number)).toEqual([400, 400]);
         expect([look.LEAP![1], look.DROP![1]].map(Number)).toEqual([700, 700]);
+      } finally {
+        await opened.close();
+      }
+    });
+
+    it("shows each of the user's symbols whole, and names a longer one it cuts in its tooltip", async () => {
+      const file = join(dir, "every-symbol.html");
+      const everyone = [...userSymbols(), "BRK-B", "BF.B", "SYM0181", "VERYLONGTICKER"];
+      writeFileSync(file, renderReport({ ...day.input, ranking: everyone.map((symbol, i) => ({ symbol, rsi: 10 + (i % 80), history: [] })) }));
+      const opened = await browser.open(file);
+      try {
+        const cut = await opened.page.evaluate<{ symbol: string; title: string | null }[]>(
+          `[...document.querySelectorAll("ol.rank > li > b")].filter((b) => b.scrollWidth > b.clientWidth).map((b) => ({ symbol: b.textContent, title: b.getAttribute("title") }))`,
+        );
+        expect(cut.map((c) => c.symbol)).toContain("VERYLONGTICKER");
+        for (const { symbol, title } of cut) {
+          expect(userSymbols(), symbol).not.toContain(symbol);
+          expect(title).toBe(symbol);
+        }
       } finally {
         await opened.close();
       }
