@@ -62,7 +62,8 @@ export async function runReport(options: ReportOptions, io: Io): Promise<void> {
         asOf: run?.asOf ?? tradeDate,
         tradeDate,
         ...series,
-        runId: run?.runId ?? "unknown",
+        // No run record for most imported days (import-legacy records one, on its last day): the values name their run.
+        runId: run?.runId,
         source: run?.source,
         steps: [{ step: "persist", summary: `${stored}; drawn from ${store.description}` }],
         ranking,

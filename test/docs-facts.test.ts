@@ -171,6 +171,9 @@ describe("every page", () => {
     "--runs": "npm run bench:compute",
     "--node": "npm run bench:compute",
     "--noEmit": "tsc",
+    "--system": "useradd",
+    "--home-dir": "useradd",
+    "--now": "systemctl enable",
   };
 
   it("names only flags that exist", () => {

@@ -36,7 +36,7 @@ export function runCommand(io: Io, invoke: InvokeInProcess): Command {
   command
     .addOption(noStoreOption())
     .option("--artifacts-dir <dir>", "keep the artifacts here instead of a temporary directory")
-    .option("--report <file>", "also write the run's report here (HTML: the ranking, changes, sparklines, crossings); a failed run writes none and says so")
+    .option("--report <file>", "also write the run's report here (HTML: the ranking, changes, closes, sparklines, crossings); a failed run writes none and says so")
     .action(async (symbolsFile: string, options: RunOptions) => {
       const code = await runPipeline(symbolsFile, options, invoke, io);
       // Each step has already said why it stopped.

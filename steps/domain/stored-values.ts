@@ -11,6 +11,9 @@
  * - the trading day is a real calendar date written `YYYY-MM-DD` (`./dates.ts`);
  * - the symbol is a ticker, by the symbols file's rule (`./symbols.ts`).
  * A row that breaks one is not a value: the stores skip it and say so (`steps/store/stored-rows.ts`).
+ * The close a value was computed from is shown beside it (the report), so it is held to the rule
+ * an artifact's close is: a price, above zero, with the trading day it closed on; or none at all
+ * (NULL, as imported values are). A close that breaks it is shown as none, and named.
  *
  * Pure: the caller reads the row and prints the line.
  */
@@ -28,6 +31,20 @@ export interface StoredValueRow {
 /** Why the row is not a value (`rsi "abc" is text, not a number`), or undefined when it is one. */
 export function storedValueProblem(row: StoredValueRow): string | undefined {
   return storedDateProblem("trade_date", row.date) ?? storedSymbolProblem(row.symbol) ?? storedRsiProblem(row.rsi);
+}
+
+/** A row of values with what each was computed from (`origins`), before it is checked. */
+export interface StoredOriginRow extends StoredValueRow {
+  readonly close: unknown;
+  readonly closeDate: unknown;
+  readonly runId: unknown;
+}
+
+/** Why a stored close is not a price with the day it closed on, or undefined when it is one or there is none. */
+export function storedCloseProblem(close: unknown, closeDate: unknown): string | undefined {
+  if (close === null && closeDate === null) return undefined;
+  if (!(typeof close === "number" && Number.isFinite(close) && close > 0)) return `close ${shown(close)} is not a price above zero`;
+  return storedDateProblem("close_date", closeDate);
 }
 
 /** Why a stored day is not a trading day written `YYYY-MM-DD`, or undefined. */

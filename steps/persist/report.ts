@@ -11,38 +11,65 @@ import type { RsiStore } from "../store/store.ts";
 import { summarize } from "../validate/rules.ts";
 
 /** What a report shows of one trading day, besides the stored history (which `reportInput` reads). */
-export type ReportedDay = Omit<ReportInput, "tradingDays" | "ranking" | "stale"> & {
-  readonly ranking: readonly { readonly symbol: string; readonly rsi: number }[];
+export type ReportedDay = Omit<ReportInput, "tradingDays" | "ranking" | "stale" | "runId"> & {
+  /** Today's values, with the close each was computed from when the caller has it (a run does). */
+  readonly ranking: readonly { readonly symbol: string; readonly rsi: number; readonly close?: number }[];
+  /** The run; when not given, the run that stored most of the day's values, as the values record it. */
+  readonly runId?: string | undefined;
 };
 
 /**
- * The report's input: the day, and each ranked symbol's stored values over the last `days`
- * stored trading days up to the trade day. Without a store (`--db none`), today's values alone.
+ * The report's input: the day, each ranked symbol's stored values over the last `days` stored
+ * trading days up to the trade day, and the closes of the trade day and the previous stored
+ * trading day (the price change is measured between them, as the RSI change is). Without a store
+ * (`--db none`), today's values and closes alone.
  */
 export async function reportInput(day: ReportedDay, store: RsiStore | undefined, days = DEFAULT_SPARKLINE_DAYS): Promise<ReportInput> {
   const series = { method: day.method, period: day.period };
   const tradingDays = store ? await store.tradingDays({ to: day.tradeDate, last: days, ...series }) : [day.tradeDate];
   const symbols = day.ranking.map((r) => r.symbol);
   const history = store && tradingDays.length > 0 && symbols.length > 0 ? await store.history({ symbols, from: tradingDays[0], to: day.tradeDate, ...series }) : [];
-  const bySymbol = new Map<string, { date: string; rsi: number }[]>();
-  for (const row of history) {
-    let points = bySymbol.get(row.symbol);
-    if (!points) bySymbol.set(row.symbol, (points = []));
-    points.push({ date: row.date, rsi: row.rsi });
-  }
+  const previousDay = tradingDays.filter((d) => d < day.tradeDate).at(-1);
+  const origins = store && symbols.length > 0 ? await store.origins({ symbols, from: previousDay ?? day.tradeDate, to: day.tradeDate, ...series }) : [];
+  const pointsBySymbol = groupBySymbol(history.map(({ symbol, date, rsi }) => ({ symbol, date, rsi })));
+  const closesBySymbol = groupBySymbol(origins.flatMap(({ symbol, date, close }) => (close === null || date === day.tradeDate ? [] : [{ symbol, date, close }])));
+  const storedToday = new Map(origins.filter((o) => o.date === day.tradeDate).map((o) => [o.symbol, o]));
   return {
     asOf: day.asOf,
     tradeDate: day.tradeDate,
     method: day.method,
     period: day.period,
-    runId: day.runId,
+    runId: day.runId ?? mostFrequent(origins.filter((o) => o.date === day.tradeDate).map((o) => o.runId)) ?? "unknown",
     source: day.source,
     steps: day.steps,
     tradingDays,
-    ranking: day.ranking.map(({ symbol, rsi }) => ({ symbol, rsi, history: bySymbol.get(symbol) ?? [] })),
+    ranking: day.ranking.map(({ symbol, rsi, close }) => {
+      const today = close ?? storedToday.get(symbol)?.close ?? undefined;
+      const closes = [...(closesBySymbol.get(symbol) ?? []), ...(today === undefined ? [] : [{ date: day.tradeDate, close: today }])];
+      return { symbol, rsi, history: pointsBySymbol.get(symbol) ?? [], closes };
+    }),
     failures: day.failures,
     stale: staleLines(day.failures),
   };
+}
+
+function groupBySymbol<T extends { readonly symbol: string; readonly date: string }>(rows: readonly T[]): Map<string, Omit<T, "symbol">[]> {
+  const bySymbol = new Map<string, Omit<T, "symbol">[]>();
+  for (const { symbol, ...rest } of rows) {
+    let points = bySymbol.get(symbol);
+    if (!points) bySymbol.set(symbol, (points = []));
+    points.push(rest);
+  }
+  return bySymbol;
+}
+
+/** The value given most often (the first of a tie, in order given), or undefined for none. */
+function mostFrequent(values: readonly string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [v, n] of counts) if (best === undefined || n > counts.get(best)!) best = v;
+  return best;
 }
 
 /** The stale series, as validate recorded them on their failures. */

@@ -10,8 +10,11 @@
  * - which symbols crossed 70 or 30 since the previous stored trading day (the daily screen);
  * - the ranking, strongest first as the user's program always printed it, each value with its
  *   change since the previous stored trading day, overbought and oversold rows tinted *and*
- *   marked `OB` / `OS` (colour alone fails a colour-blind reader and a grey-scale print), and a
- *   sparkline of its last N stored trading days;
+ *   marked `OB` / `OS` (colour alone fails a colour-blind reader and a grey-scale print), the
+ *   close the value was computed from with its change, and a sparkline of its last N stored
+ *   trading days. Changes are coloured, a rise green and a fall red, in shades a colour-blind
+ *   reader still tells apart, and carry their sign (`+` / `−`) as the text cue; a move of
+ *   `BIG_MOVE` RSI points or more is also bold, the day's movers at a glance;
  * - what went wrong: the symbols that have no value today and why, and the stale series;
  * - how the run went: as-of date, trade date, method, period, run id and one line per step.
  *
@@ -26,14 +29,14 @@
 import type { Failure, RsiArtifact } from "../domain/artifacts.ts";
 import { escapeMarkup, tradingDayAxis, valuesOnAxis, type RsiPoint } from "./markup.ts";
 import { compareText, crossings, formatRsi, OVERBOUGHT, OVERSOLD, zoneOf, type Signal, type SignalKind, type Zone } from "./signals.ts";
-import { sparkline } from "./sparkline.ts";
+import { sparkline, SPARKLINE_WIDTH } from "./sparkline.ts";
 
 /** How many stored trading days a sparkline spans unless the caller asks otherwise. */
 export const DEFAULT_SPARKLINE_DAYS = 60;
 
 /**
- * The most stored trading days a sparkline may span: about ten years. That is already 21 days to
- * each of the sparkline's 120 pixels, and a report of a thousand symbols stays a few MB.
+ * The most stored trading days a sparkline may span: about ten years. That is already 30 days to
+ * each of the sparkline's 84 pixels, and a report of a thousand symbols stays a few MB.
  */
 export const MAX_SPARKLINE_DAYS = 2520;
 
@@ -85,7 +88,23 @@ export interface RankedSymbolHistory {
    * ascending or not. A value on the trade day is replaced by `rsi`.
    */
   readonly history: readonly RsiPoint[];
+  /**
+   * The closes the values were computed from, on any of the `tradingDays`: today's, and the
+   * previous stored trading day's that the price change is measured from. A day without one
+   * (imported from the original program's table, which kept no prices) shows no close and no
+   * change, never 0.
+   */
+  readonly closes?: readonly ClosePoint[] | undefined;
 }
+
+/** The last close a stored value was computed from, under the trading day the value is stored. */
+export interface ClosePoint {
+  readonly date: string;
+  readonly close: number;
+}
+
+/** An RSI change of this many points or more is bold in the ranking. */
+export const BIG_MOVE = 10;
 
 export interface StaleSeriesLine {
   readonly symbol: string;
@@ -144,27 +163,34 @@ interface Row {
   readonly first: boolean;
   /** The symbol's values on the axis. */
   readonly values: readonly (number | undefined)[];
+  /** Today's close, and the previous stored trading day's, when known. */
+  readonly close: number | undefined;
+  readonly previousClose: number | undefined;
 }
 
 function layOut(input: ReportInput): { axis: string[]; rows: Row[] } {
   const seen = new Set<string>();
-  const histories = input.ranking.map(({ symbol, rsi, history }) => {
+  const histories = input.ranking.map(({ symbol, rsi, history, closes = [] }) => {
     if (seen.has(symbol)) throw new RangeError(`${symbol} is ranked twice`);
     seen.add(symbol);
     if (!Number.isFinite(rsi)) throw new RangeError(`today's RSI of ${symbol} is ${rsi}, not a number`);
     const points = history.filter((p) => p.date < input.tradeDate);
     points.push({ date: input.tradeDate, rsi });
-    return { symbol, rsi, points };
+    const closeOn = new Map(closes.filter((c) => Number.isFinite(c.close) && c.close > 0).map((c) => [c.date, c.close]));
+    return { symbol, rsi, points, closeOn };
   });
   const axis = tradingDayAxis(
     [...input.tradingDays, input.tradeDate],
     histories.map((h) => h.points),
   ).filter((day) => day <= input.tradeDate);
+  const previousDate = previousDay(axis);
   const rows = histories
-    .map(({ symbol, rsi, points }): Row => {
+    .map(({ symbol, rsi, points, closeOn }): Row => {
       const values = valuesOnAxis(axis, points, symbol);
       const first = values.findIndex((v) => v !== undefined) === values.length - 1;
-      return { symbol, rsi, zone: zoneOf(rsi), previous: values.length > 1 ? values.at(-2) : undefined, first, values };
+      const close = closeOn.get(input.tradeDate);
+      const previousClose = previousDate === null ? undefined : closeOn.get(previousDate);
+      return { symbol, rsi, zone: zoneOf(rsi), previous: values.length > 1 ? values.at(-2) : undefined, first, values, close, previousClose };
     })
     .sort((a, b) => b.rsi - a.rsi || compareText(a.symbol, b.symbol));
   return { axis, rows };
@@ -186,10 +212,27 @@ function meta(input: ReportInput): string {
     ["method", input.method],
     ["period", String(input.period)],
     ...(input.source === undefined ? [] : [["source", input.source] as [string, string]]),
-    ["run", input.runId],
   ];
-  return pairs.map(([label, value]) => `${label} <b>${escapeMarkup(value)}</b>`).join(" · ");
+  const run = runLabel(input.runId);
+  const runPart = run === input.runId ? `run <b>${escapeMarkup(run)}</b>` : `run <b title="${escapeMarkup(input.runId)}">${escapeMarkup(run)}</b>`;
+  return [...pairs.map(([label, value]) => `${label} <b>${escapeMarkup(value)}</b>`), runPart].join(" · ");
 }
+
+/**
+ * The run as a reader names it. A run id is what the store records with every value: on Argo
+ * the workflow's name, which is already short; locally `local-` and the time the run started,
+ * shown as that time; `import-legacy:…` for the history imported from the user's original
+ * program. The page keeps the full id as the label's tooltip.
+ */
+export function runLabel(runId: string): string {
+  if (runId.startsWith(IMPORTED_RUN_PREFIX)) return "imported from the original program's table";
+  const local = /^local-(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z$/.exec(runId);
+  if (local) return `local, ${local[1]!} ${local[2]!} UTC`;
+  return runId;
+}
+
+/** How `stock-rsi import-legacy` names its run (see cli/import-legacy). */
+export const IMPORTED_RUN_PREFIX = "import-legacy:";
 
 function stepsList(steps: readonly StepSummary[]): string {
   if (steps.length === 0) return "";
@@ -233,33 +276,81 @@ function signalsSection(signals: readonly Signal[], previousTradeDate: string | 
 function rankingSection(rows: readonly Row[], axis: readonly string[], previousTradeDate: string | null): string {
   const heading = `<section id="ranking"><h2>Ranking, strongest first</h2>`;
   if (rows.length === 0) return `${heading}<p class="none">No symbol has a value today.</p></section>`;
-  const since = previousTradeDate
-    ? `change since ${escapeMarkup(previousTradeDate)} (new: first value on the line; –: no value that day)`
-    : "no earlier stored day to compare with";
-  const legend =
-    `<p class="legend">${MARKER.overbought} overbought, RSI ≥ ${OVERBOUGHT} · ${MARKER.oversold} oversold, RSI ≤ ${OVERSOLD} · ${since} · ` +
-    `line: ${axis.length} stored trading days from ${escapeMarkup(axis[0]!)}, band ${OVERSOLD}–${OVERBOUGHT}, gap: no value</p>`;
-  const items = rows.map(
-    (r, i) =>
-      `<li${ROW_CLASS[r.zone]}><i>${i + 1}</i>${symbolCell(r.symbol)}<span class="v">${formatRsi(r.rsi)}</span>` +
-      `${change(r)}${MARKER[r.zone]}${sparkline(r.values)}</li>`,
-  );
-  return `${heading}${legend}<ol class="rank">\n${items.join("\n")}\n</ol></section>`;
+  // A line needs two days: with one stored day it would be a lone dot repeating the number.
+  const withLine = axis.length > 1;
+  const withCloses = rows.some((r) => r.close !== undefined);
+  const key = [
+    `${MARKER.overbought} overbought, RSI ≥ ${OVERBOUGHT}`,
+    `${MARKER.oversold} oversold, RSI ≤ ${OVERSOLD}`,
+    previousTradeDate
+      ? `<span class="up">+</span> / <span class="dn">−</span> change since ${escapeMarkup(previousTradeDate)}, the previous stored trading day; <b>bold</b>: ${BIG_MOVE} RSI points or more`
+      : "no earlier stored trading day to compare with",
+    withLine
+      ? `line: ${axis.length} stored trading days from ${escapeMarkup(axis[0]!)}, band ${OVERSOLD}–${OVERBOUGHT}, a gap where there is no value`
+      : "the lines start on the second stored trading day",
+  ];
+  const parts = columnsOf(rows).map(({ start, rows: part }) => {
+    const header =
+      `<div class="rh" aria-hidden="true"><i>#</i><b>symbol</b><span>RSI</span><span>±</span><span></span>` +
+      `${withCloses ? `<span>close</span><span>±%</span>` : ""}${withLine ? `<span>${axis.length} days</span>` : ""}</div>`;
+    const items = part.map(
+      (r, i) =>
+        `<li${ROW_CLASS[r.zone]}><i>${start + i}</i>${symbolCell(r.symbol)}<span class="v">${formatRsi(r.rsi)}</span>` +
+        `${change(r, previousTradeDate)}${MARKER[r.zone]}${withCloses ? closeCells(r) : ""}${withLine ? sparkline(r.values) : ""}</li>`,
+    );
+    return `<div class="part">${header}<ol class="rank" start="${start}">\n${items.join("\n")}\n</ol></div>`;
+  });
+  const layout = `parts${withCloses ? " with-closes" : ""}${withLine ? " with-line" : ""}`;
+  return `${heading}<ul class="key">${key.map((k) => `<li>${k}</li>`).join("")}</ul><div class="${layout}">${parts.join("")}</div></section>`;
+}
+
+/**
+ * The ranking in up to three columns, each with its own header, read down then across like a
+ * newspaper's stock table; a narrow screen stacks them. A short ranking stays one column.
+ */
+function columnsOf(rows: readonly Row[]): { start: number; rows: readonly Row[] }[] {
+  const count = rows.length <= 15 ? 1 : 3;
+  const size = Math.ceil(rows.length / count);
+  const columns: { start: number; rows: readonly Row[] }[] = [];
+  for (let i = 0; i < rows.length; i += size) columns.push({ start: i + 1, rows: rows.slice(i, i + size) });
+  return columns;
 }
 
 /** A symbol too long for its column is cut with an ellipsis; its full name is then the tooltip. */
 function symbolCell(symbol: string): string {
   const text = escapeMarkup(symbol);
-  return symbol.length > 7 ? `<b title="${text}">${text}</b>` : `<b>${text}</b>`;
+  return symbol.length > 5 ? `<b title="${text}">${text}</b>` : `<b>${text}</b>`;
 }
 
-/** The difference of the two values as shown, so that the numbers on the page add up. */
-function change(row: Row): string {
-  if (row.first) return `<span class="d new">new</span>`;
-  if (row.previous === undefined) return `<span class="d new">–</span>`;
+/**
+ * The RSI's change: the difference of the two values as shown, so that the numbers on the page
+ * add up; coloured by direction, bold from `BIG_MOVE` points.
+ */
+function change(row: Row, previousTradeDate: string | null): string {
+  if (row.first) return `<span class="d new" title="the symbol's first stored value">new</span>`;
+  if (row.previous === undefined) return `<span class="d new" title="no value on ${escapeMarkup(previousTradeDate ?? "")}">–</span>`;
   const cents = Math.round(Number(formatRsi(row.rsi)) * 100) - Math.round(Number(formatRsi(row.previous)) * 100);
-  const text = cents > 0 ? `+${(cents / 100).toFixed(2)}` : cents < 0 ? `−${(-cents / 100).toFixed(2)}` : "0.00";
-  return `<span class="d">${text}</span>`;
+  const big = Math.abs(cents) >= BIG_MOVE * 100 ? " big" : "";
+  return `<span class="d${direction(cents)}${big}">${signed(cents / 100, 2)}</span>`;
+}
+
+/** The close today, and its change in percent since the previous stored trading day's close. */
+function closeCells(row: Row): string {
+  if (row.close === undefined) return `<span class="cl"></span><span class="pc"></span>`;
+  const close = `<span class="cl">${row.close.toFixed(2)}</span>`;
+  if (row.previousClose === undefined) return `${close}<span class="pc"></span>`;
+  const percent = Number(((row.close / row.previousClose - 1) * 100).toFixed(2));
+  return `${close}<span class="pc${direction(percent)}">${signed(percent, 2)}%</span>`;
+}
+
+function direction(delta: number): string {
+  return delta > 0 ? " up" : delta < 0 ? " dn" : "";
+}
+
+/** `+1.50`, `−2.25` (a true minus sign), `0.00`. */
+function signed(value: number, decimals: number): string {
+  const text = Math.abs(value).toFixed(decimals);
+  return value > 0 && Number(text) !== 0 ? `+${text}` : value < 0 && Number(text) !== 0 ? `−${text}` : (0).toFixed(decimals);
 }
 
 function failuresSection(failures: readonly Failure[]): string {
@@ -291,9 +382,16 @@ function footer(input: ReportInput, axis: readonly string[]): string {
     `RSI (J. Welles Wilder, 1978) compares the last ${input.period} days' gains with their losses on a 0–100 scale; ` +
     `at or above ${OVERBOUGHT} is read as overbought, at or below ${OVERSOLD} as oversold. ` +
     `Values are ${escapeMarkup(input.method)} RSI, period ${input.period}, shown with two decimals. ` +
-    `Sparklines share one 0–100 scale over ${axis.length} stored trading day${axis.length === 1 ? "" : "s"}; the dot is ${escapeMarkup(input.tradeDate)}.`
+    `Closes are the last closes the values were computed from; the original program kept none. ` +
+    (axis.length > 1 ? `Sparklines share one 0–100 scale over ${axis.length} stored trading days; the dot is ${escapeMarkup(input.tradeDate)}.` : "")
   );
 }
+
+/** The ranking's columns: rank, symbol, RSI, its change, the OB/OS mark; then close and its change; then the line. */
+const COLUMNS = ["24px", "60px", "44px", "52px", "26px"];
+const CLOSE_COLUMNS = ["52px", "54px"];
+/** The line takes what is left on a phone, down to a stub; its full width elsewhere. */
+const SPARKLINE_COLUMN = `minmax(24px,${SPARKLINE_WIDTH}px)`;
 
 const STYLE = `
 body{margin:0;padding:16px 20px 28px;font:13px/1.35 system-ui,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1f2933;background:#fff}
@@ -314,21 +412,38 @@ h3{font-size:13px;margin:0 0 3px;font-weight:600}
 .z.ob{background:#c2410c}
 .z.os{background:#1d4ed8}
 .none,.legend{color:#52606d;margin:4px 0 8px}
-.legend .z{margin:0 2px}
+.key{display:flex;flex-wrap:wrap;gap:2px 22px;margin:4px 0 10px;padding:0;list-style:none;color:#52606d}
+.key .z{margin-right:3px}
+.key b{color:#1f2933}
 .signals{display:flex;flex-wrap:wrap;gap:10px 28px}
 .signals ul{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:2px 14px;max-width:560px}
 .kind li{font-variant-numeric:tabular-nums}
-ol.rank{margin:0;padding:0;list-style:none;columns:360px;column-gap:28px}
-.rank li{display:grid;grid-template-columns:2.6em 6em 3.4em 3.9em 2.6em 120px;align-items:center;height:25px;break-inside:avoid;border-bottom:1px solid #eef1f4;font-variant-numeric:tabular-nums}
+.parts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(396px,100%),1fr));gap:0 20px}
+ol.rank{margin:0;padding:0;list-style:none}
+.rank li,.rh{display:grid;grid-template-columns:${COLUMNS.join(" ")};align-items:center;font-variant-numeric:tabular-nums}
+.with-closes .rank li,.with-closes .rh{grid-template-columns:${[...COLUMNS, ...CLOSE_COLUMNS].join(" ")}}
+.with-line .rank li,.with-line .rh{grid-template-columns:${[...COLUMNS, SPARKLINE_COLUMN].join(" ")}}
+.with-closes.with-line .rank li,.with-closes.with-line .rh{grid-template-columns:${[...COLUMNS, ...CLOSE_COLUMNS, SPARKLINE_COLUMN].join(" ")}}
+.rank li{height:25px;border-bottom:1px solid #eef1f4}
+.rh{height:20px;border-bottom:1px solid #d9dee5;color:#7b8794;font-size:11px}
+.rh>*{font-style:normal;font-weight:400;text-align:right;padding-right:4px;white-space:nowrap;overflow:hidden}
+.rh b{text-align:left}
+.rh>:last-child{text-align:center}
 .rank li.ob{background:#fff1e6}
 .rank li.os{background:#e8f0fe}
-.rank i{font-style:normal;color:#7b8794;text-align:right;padding-right:7px;font-size:11px}
+.rank i{font-style:normal;color:#7b8794;text-align:right;padding-right:5px;font-size:11px}
 .rank b{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.v{text-align:right;font-weight:600}
-.d{text-align:right;color:#52606d;font-size:12px;padding-right:2px}
+.v{text-align:right;font-weight:600;padding-right:2px}
+.d,.cl,.pc{text-align:right;color:#52606d;font-size:12px;padding-right:4px;white-space:nowrap}
+.cl{color:#1f2933}
 .d.new{font-style:italic;color:#7b8794}
+.up{color:#1a7f37}
+.dn{color:#b4236a}
+.d.big{font-weight:700;border-radius:3px;justify-self:end;padding:0 4px 0 3px}
+.d.big.up{background:#dcf2e2}
+.d.big.dn{background:#f8e1ec}
 .rank .z{justify-self:center}
-.spark{overflow:visible}
+.spark{overflow:visible;justify-self:end;width:100%;max-width:${SPARKLINE_WIDTH}px}
 .spark rect{fill:#e4e8ee}
 .spark path{fill:none;stroke:#3e4c59;stroke-width:1.2;stroke-linejoin:round;stroke-linecap:round;vector-effect:non-scaling-stroke}
 .spark .e{stroke-width:5}

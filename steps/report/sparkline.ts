@@ -4,7 +4,8 @@
  * One slot per stored trading day, on the same fixed 0–100 scale for every symbol so that two
  * sparklines can be compared at a glance, with the neutral band 30–70 shaded: a line above the
  * band is overbought, below it oversold. A day without a value is a gap, never a line drawn
- * across it. The last slot is the trade day, marked with a dot.
+ * across it. The last slot is the trade day, marked with a dot at the right edge, where today is
+ * on every line (a series of one day is that dot alone, not a dot at the left edge).
  *
  * A report holds one per symbol, a thousand in a large one, so each is kept to a few hundred
  * bytes: the drawing is in RSI units (one unit per trading day across, one RSI point up) and
@@ -14,7 +15,7 @@
 import { segments } from "./markup.ts";
 
 /** Drawn size in CSS pixels. */
-export const SPARKLINE_WIDTH = 120;
+export const SPARKLINE_WIDTH = 84;
 export const SPARKLINE_HEIGHT = 24;
 
 /**
@@ -24,15 +25,17 @@ export const SPARKLINE_HEIGHT = 24;
  */
 export function sparkline(values: readonly (number | undefined)[]): string {
   const width = Math.max(values.length - 1, 1);
+  // The last slot sits on the right edge: one day is drawn there, not at 0.
+  const shift = width - (values.length - 1);
   const line = segments(values)
     .map(({ start, values: run }) => {
       const ys = run.map(y);
       const steps = ys.slice(1).map((to, i) => relativeStep(to - ys[i]!));
-      return `M${start} ${ys[0]!}${steps.length > 0 ? `l${steps.join(" ")}` : "h0"}`;
+      return `M${start + shift} ${ys[0]!}${steps.length > 0 ? `l${steps.join(" ")}` : "h0"}`;
     })
     .join("");
   const last = values.at(-1);
-  const dot = last === undefined ? "" : `<path class="e" d="M${values.length - 1} ${y(last)}h0"/>`;
+  const dot = last === undefined ? "" : `<path class="e" d="M${width} ${y(last)}h0"/>`;
   return (
     `<svg class="spark" viewBox="0 0 ${width} 100" preserveAspectRatio="none" width="${SPARKLINE_WIDTH}" height="${SPARKLINE_HEIGHT}" aria-hidden="true">` +
     `<rect y="30" width="${width}" height="40"/>${line ? `<path d="${line}"/>` : ""}${dot}</svg>`

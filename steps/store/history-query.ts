@@ -32,6 +32,15 @@ function seriesClauses(range: SeriesRange): { clauses: string[]; params: (string
 
 /** Values by symbol, then date. */
 export function historyStatement(query: HistoryQuery): Statement {
+  return valuesStatement("symbol, trade_date AS date, rsi", query);
+}
+
+/** The same rows as `historyStatement`: the close each value was computed from and the run that stored it. */
+export function originsStatement(query: HistoryQuery): Statement {
+  return valuesStatement("symbol, trade_date AS date, rsi, close, close_date AS closeDate, run_id AS runId", query);
+}
+
+function valuesStatement(columns: string, query: HistoryQuery): Statement {
   const { clauses, params } = seriesClauses(query);
   if (query.symbols) {
     clauses.unshift(`symbol IN (${query.symbols.map(() => "?").join(", ")})`);
@@ -43,7 +52,7 @@ export function historyStatement(query: HistoryQuery): Statement {
     params.push(`${IMPORTED_RUN_PREFIX}%`);
   }
   return {
-    sql: `SELECT symbol, trade_date AS date, rsi FROM rsi_values WHERE ${clauses.join(" AND ")} ORDER BY symbol, trade_date`,
+    sql: `SELECT ${columns} FROM rsi_values WHERE ${clauses.join(" AND ")} ORDER BY symbol, trade_date`,
     params,
   };
 }

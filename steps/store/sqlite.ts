@@ -12,9 +12,9 @@ import Database from "better-sqlite3";
 import { RefusedError, UnavailableError, UserError } from "../domain/errors.ts";
 import { redact } from "../domain/redact.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "./migrations.ts";
-import { historyStatement, latestRunStatement, runsStatement, storedSeriesStatement, type Statement } from "./history-query.ts";
+import { historyStatement, latestRunStatement, originsStatement, runsStatement, storedSeriesStatement, type Statement } from "./history-query.ts";
 import { StoredRows } from "./stored-rows.ts";
-import type { StoredRunRow, StoredSeriesRow, StoredValueRow } from "../domain/stored-values.ts";
+import type { StoredOriginRow, StoredRunRow, StoredSeriesRow, StoredValueRow } from "../domain/stored-values.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
@@ -29,6 +29,7 @@ import {
   type LegacyImportResult,
   type LegacyValue,
   type RsiStore,
+  type ValueOrigin,
   type WriteSummary,
   refuseClosedDays,
   valuesNotIn,
@@ -134,6 +135,11 @@ class SqliteReader implements RsiStore {
   async history(query: HistoryQuery): Promise<HistoryRow[]> {
     if (query.symbols?.length === 0) return [];
     return this.rows.values(this.read<StoredValueRow>("read the history", historyStatement(query)), query);
+  }
+
+  async origins(query: HistoryQuery): Promise<ValueOrigin[]> {
+    if (query.symbols?.length === 0) return [];
+    return this.rows.origins(this.read<StoredOriginRow>("read where the values came from", originsStatement(query)), query);
   }
 
   async tradingDays(range: DaysQuery): Promise<string[]> {

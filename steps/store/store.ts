@@ -105,6 +105,25 @@ export interface HistoryRow {
   readonly rsi: number;
 }
 
+/**
+ * Where a stored value came from: the close its RSI was computed from, and the run that stored it.
+ * The report shows the close and its change beside the RSI, and names the run of a day.
+ */
+export interface ValueOrigin {
+  readonly symbol: string;
+  /** The trading day the value is stored under. */
+  readonly date: string;
+  /**
+   * The last close the RSI was computed from; null for a value imported from the original
+   * program's table, which kept no prices (and for a stored cell that is not a price).
+   */
+  readonly close: number | null;
+  /** The trading day of that close: the stored day, or an earlier one for a series that lagged. */
+  readonly closeDate: string | null;
+  /** The run that stored the value (`import-legacy:…` for an imported one). */
+  readonly runId: string;
+}
+
 /** One value of the user's history, as their wide table held it: two decimals, method seed, period 14. */
 export interface LegacyValue {
   readonly date: string;
@@ -158,6 +177,8 @@ export interface RsiStore {
    * on the store's log.
    */
   history(query: HistoryQuery): Promise<HistoryRow[]>;
+  /** The same rows as `history`, with what each value was computed from and the run that stored it. */
+  origins(query: HistoryQuery): Promise<ValueOrigin[]>;
   /** The trading days on which the series has at least one stored value, ascending. */
   tradingDays(range: DaysQuery): Promise<string[]>;
   /** The latest run stored for a trading day of a series, if any. */

@@ -1,9 +1,10 @@
 /**
  * The one check every read from a store goes through, in both stores: `history` (and what is
  * built on it: `history --json`, `--chart`, `--gaps`, the report's ranking, sparklines and the
- * previous day's values that changes and crossings are measured from), `tradingDays` (the
- * report's day and axis, `--gaps`, backfill's "already stored"), `latestRun`, and what `status`
- * reads besides values: the stored series (`series`) and every run record of one (`runs`).
+ * previous day's values that changes and crossings are measured from), `origins` (the report's
+ * closes and the run that stored a day), `tradingDays` (the report's day and axis, `--gaps`,
+ * backfill's "already stored"), `latestRun`, and what `status` reads besides values: the stored
+ * series (`series`) and every run record of one (`runs`).
  *
  * A row that is not a value by the rules of `../domain/stored-values.ts` (text or infinity for an
  * RSI, a date with a trailing space, a symbol that is not a ticker) is skipped: it is never
@@ -19,17 +20,19 @@ import { isIsoDate } from "../domain/dates.ts";
 import { isRsiValue } from "../domain/rsi.ts";
 import {
   shown,
+  storedCloseProblem,
   storedRunProblem,
   storedSeriesProblem,
   storedTimestamp,
   storedValueProblem,
+  type StoredOriginRow,
   type StoredRunRow,
   type StoredSeriesRow,
   type StoredValueRow,
 } from "../domain/stored-values.ts";
 import { isTicker } from "../domain/symbols.ts";
 import { candidateDaysStatement, tradingDaysStatement, type Statement } from "./history-query.ts";
-import { LEGACY_SERIES, type DaysQuery, type HistoryRow, type RecordedRun, type Series, type SeriesRange, type StoredRun } from "./store.ts";
+import { LEGACY_SERIES, type DaysQuery, type HistoryRow, type RecordedRun, type Series, type SeriesRange, type StoredRun, type ValueOrigin } from "./store.ts";
 
 /** Skipped rows named one by one before the rest are only counted. */
 export const NAMED_ROWS_AT_MOST = 20;
@@ -53,6 +56,28 @@ export class StoredRows {
       else this.skip("rsi_values", `${label(row.symbol)} ${label(row.date)} (${seriesName(series)})`, storedValueProblem(row) ?? "not a value");
     }
     return values;
+  }
+
+  /**
+   * The rows that are values, with the close each was computed from and the run that stored it;
+   * the others skipped and named, as `values` does. A close that is not a price is shown as
+   * none (never as a number), and named.
+   */
+  origins(rows: readonly StoredOriginRow[], series: Pick<SeriesRange, "method" | "period">): ValueOrigin[] {
+    const isValue = valueCheck();
+    const origins: ValueOrigin[] = [];
+    for (const row of rows) {
+      const what = `${label(row.symbol)} ${label(row.date)} (${seriesName(series)})`;
+      if (!isValue(row)) {
+        this.skip("rsi_values", what, storedValueProblem(row) ?? "not a value");
+        continue;
+      }
+      const closeProblem = storedCloseProblem(row.close, row.closeDate);
+      if (closeProblem) this.skip("rsi_values", `the close of ${what}`, `${closeProblem}; shown as no close`);
+      const close = closeProblem || row.close === null ? { close: null, closeDate: null } : { close: row.close as number, closeDate: row.closeDate as string };
+      origins.push({ symbol: row.symbol as string, date: row.date as string, ...close, runId: String(row.runId) });
+    }
+    return origins;
   }
 
   /**

@@ -94,6 +94,8 @@ describe("what --help says of a flag is what the command does", () => {
     history: ["AAPL"],
     report: ["--out", "report.html"],
     migrate: [],
+    ranking: [],
+    status: [],
     backfill: [USER_SYMBOLS, "--from", "2021-05-10", "--to", "2021-05-11"],
     "import-legacy": ["--dump", "prod-db.sql"],
   };

@@ -58,6 +58,17 @@ describe("stock-rsi report", () => {
     expect(subpaths(line.getAttribute("d")!)).toHaveLength(1);
   });
 
+  it("names the run of an imported day as the original program's table, not as unknown", async () => {
+    // import-legacy records one run, on its last day; the values of every day name it.
+    for (const asOf of ["2021-05-14", "2021-05-17"]) {
+      const out = join(dir.path, `imported-${asOf}.html`);
+      expect((await cli("report", "--db", db, "--as-of", asOf, "--out", out)).code).toBe(0);
+      const meta = readFileSync(out, "utf8").match(/<p class="meta">(.*?)<\/p>/)![1]!;
+      expect(meta, asOf).toMatch(/run <b title="import-legacy:[^"]+">imported from the original program&#39;s table<\/b>$/);
+      expect(meta).not.toContain("unknown");
+    }
+  });
+
   it("says when nothing is stored on or before the day, with status 2", async () => {
     const result = await cli("report", "--db", db, "--as-of", "2020-01-01", "--out", join(dir.path, "none.html"));
     expect(result).toMatchObject({ code: 2, stderr: `stock-rsi: report: ${db} holds no values (seed, period 14) on or before 2020-01-01\n` });

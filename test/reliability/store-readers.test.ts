@@ -20,6 +20,7 @@ import { openStore } from "../../steps/store/open-store.ts";
 import { REPO_ROOT, stockRsi, tempDir, type CliResult } from "../support/cli.ts";
 import { querySqlite } from "../support/sqlite.ts";
 import { dayOf } from "../steps/store/days.ts";
+import { reportRows } from "../steps/report/xml.ts";
 import { expectPrintable, expectRefusal } from "./support.ts";
 
 const dir = tempDir("stock-rsi-store-readers-");
@@ -150,6 +151,27 @@ describe("a row that is not a value, read by every reader", () => {
   });
 });
 
+describe("a close that is not a price", () => {
+  it("is shown as no close, never as a number, and named; its RSI value is still a value", async () => {
+    const home = copyOfTemplate("bad-close");
+    const closes = () => new Map(querySqlite<{ symbol: string; close: number }>(join(home, "rsi.db"), "SELECT symbol, close FROM rsi_values WHERE trade_date = '2021-05-17'").map((r) => [r.symbol, r.close]));
+    const ibm = { today: closes().get("IBM")!, before: querySqlite<{ close: number }>(join(home, "rsi.db"), "SELECT close FROM rsi_values WHERE symbol = 'IBM' AND trade_date = '2021-05-14'")[0]!.close };
+    writeSql(home, "UPDATE rsi_values SET close = 'n/a' WHERE symbol = 'AAPL' AND trade_date = '2021-05-17'; UPDATE rsi_values SET close = -1 WHERE symbol = 'MSFT' AND trade_date = '2021-05-14'");
+    const result = await inHome(home, ["report", "--as-of", "2021-05-17", "--out", "report.html"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(warnings(result).sort()).toEqual([
+      'report: warning: sqlite:rsi.db: rsi_values: skipped the close of AAPL 2021-05-17 (seed, period 14): close "n/a" is not a price above zero; shown as no close',
+      "report: warning: sqlite:rsi.db: rsi_values: skipped the close of MSFT 2021-05-14 (seed, period 14): close -1 is not a price above zero; shown as no close",
+    ]);
+    const rows = new Map(reportRows(readFileSync(join(home, "report.html"), "utf8")).map((r) => [r.symbol, r]));
+    expect([...rows.keys()].sort()).toEqual(["AAPL", "IBM", "MSFT"]);
+    expect([rows.get("AAPL")!.close, rows.get("AAPL")!.priceChange]).toEqual(["", ""]);
+    expect([rows.get("MSFT")!.close, rows.get("MSFT")!.priceChange]).toEqual([closes().get("MSFT")!.toFixed(2), ""]);
+    expect(rows.get("IBM")!.close).toBe(ibm.today.toFixed(2));
+    expect(Number(rows.get("IBM")!.priceChange!.replace("−", "-").replace("%", ""))).toBeCloseTo((ibm.today / ibm.before - 1) * 100, 2);
+  });
+});
+
 describe("a run record that is not one", () => {
   it("is skipped and named; the report names the day's previous record instead", async () => {
     const home = copyOfTemplate("bad-run");
@@ -163,7 +185,7 @@ describe("a run record that is not one", () => {
     expect(warnings(result)).toEqual([
       'report: warning: sqlite:rsi.db: rsi_runs: skipped run other-writer for 2021-05-17 (seed, period 14): as_of "yesterday" is not a date written YYYY-MM-DD between 1970-01-01 and 9999-12-31',
     ]);
-    expect(readFileSync(join(home, "report.html"), "utf8")).toContain(`run <b>${stored!.run_id}</b>`);
+    expect(readFileSync(join(home, "report.html"), "utf8")).toContain(`run <b title="${stored!.run_id}">`);
   });
 });
 

@@ -27,9 +27,9 @@ import { connectionOptions, sessionSettings, type MysqlTarget } from "./connecti
 import { classifyMysqlError, describeMysqlError, isTransientMysqlError } from "./errors.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "../migrations.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
-import { historyStatement, latestRunStatement, runsStatement, storedSeriesStatement, type Statement } from "../history-query.ts";
+import { historyStatement, latestRunStatement, originsStatement, runsStatement, storedSeriesStatement, type Statement } from "../history-query.ts";
 import { StoredRows } from "../stored-rows.ts";
-import type { StoredRunRow, StoredSeriesRow, StoredValueRow } from "../../domain/stored-values.ts";
+import type { StoredOriginRow, StoredRunRow, StoredSeriesRow, StoredValueRow } from "../../domain/stored-values.ts";
 import { isIsoDate } from "../../domain/dates.ts";
 import {
   LEGACY_SERIES,
@@ -48,6 +48,7 @@ import {
   type WideTableContent,
   type WideTableOutcome,
   type WideTableShape,
+  type ValueOrigin,
   type WriteSummary,
   refuseClosedDays,
   valuesNotIn,
@@ -207,6 +208,11 @@ class MysqlStore implements RsiStore {
   async history(query: HistoryQuery): Promise<HistoryRow[]> {
     if (query.symbols?.length === 0) return [];
     return this.rows.values(await this.read<StoredValueRow>("read the history", historyStatement(query)), query);
+  }
+
+  async origins(query: HistoryQuery): Promise<ValueOrigin[]> {
+    if (query.symbols?.length === 0) return [];
+    return this.rows.origins(await this.read<StoredOriginRow>("read where the values came from", originsStatement(query)), query);
   }
 
   async tradingDays(range: DaysQuery): Promise<string[]> {

@@ -55,6 +55,23 @@ describe("the report a run writes", () => {
     }
   });
 
+  it("shows each symbol's close and its change since the previous day's close; after the imported history, the close alone", () => {
+    const closesOn = (date: string) =>
+      new Map(querySqlite<{ symbol: string; close: number }>(file, "SELECT symbol, close FROM rsi_values WHERE trade_date = ? AND method = 'seed'", date).map((r) => [r.symbol, r.close]));
+    const [today, before] = [closesOn("2021-05-19"), closesOn("2021-05-18")];
+    for (const row of reportRows(readFileSync(join(dir.path, "2021-05-19.html"), "utf8"))) {
+      const [close, previous] = [today.get(row.symbol)!, before.get(row.symbol)!];
+      expect(row.close, row.symbol).toBe(close.toFixed(2));
+      const percent = (close / previous - 1) * 100;
+      expect(Number(row.priceChange!.replace("−", "-").replace("%", "")), row.symbol).toBeCloseTo(percent, 2);
+      expect(row.priceDirection, row.symbol).toBe(Number(percent.toFixed(2)) > 0 ? "up" : Number(percent.toFixed(2)) < 0 ? "dn" : "");
+    }
+    // The day before 2021-05-18 is the imported history, which kept no prices: no change, not 0.
+    const first = reportRows(readFileSync(join(dir.path, "2021-05-18.html"), "utf8"));
+    expect(first.map((r) => [r.symbol, r.close])).toEqual(first.map((r) => [r.symbol, before.get(r.symbol)!.toFixed(2)]));
+    expect(new Set(first.map((r) => r.priceChange))).toEqual(new Set([""]));
+  });
+
   it("draws each sparkline from the last 60 stored trading days, the imported history included", () => {
     const days = querySqlite<{ d: string }>(file, "SELECT DISTINCT trade_date AS d FROM rsi_values WHERE method = 'seed' AND trade_date <= '2021-05-19' ORDER BY d")
       .map((r) => r.d)

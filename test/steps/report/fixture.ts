@@ -1,16 +1,18 @@
 /**
- * Report input that looks like a real day, made deterministically: every symbol's RSI wanders
- * over 60 stored trading days (a seeded random walk pulled towards 50, so some end above 70 and
- * some below 30), a few series have missing days or start late, about one symbol in twelve has
- * no value today for one of the real failure reasons, and the messages carry the characters
- * markup must escape. The same symbols always give the same input.
+ * Report input for the tests, made deterministically: every symbol's RSI wanders over 60 stored
+ * trading days (a seeded random walk pulled towards 50, so some end above 70 and some below 30),
+ * a few series have missing days or start late, each has today's close and most the previous
+ * day's, about one symbol in twelve has no value today for one of the real failure reasons, with
+ * messages in the program's own words, and one message carries the characters markup must
+ * escape. The same symbols always give the same input. The docs' pictures are not drawn from
+ * this: `npm run docs:screenshots` draws them from a real run (`docs-screenshots.ts`).
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Failure, FailureReason } from "../../../steps/domain/artifacts.ts";
 import type { RsiPoint } from "../../../steps/report/markup.ts";
 import type { HistoryChartInput } from "../../../steps/report/history-chart.ts";
-import type { RankedSymbolHistory, ReportInput, StaleSeriesLine } from "../../../steps/report/report.ts";
+import type { ClosePoint, RankedSymbolHistory, ReportInput, StaleSeriesLine } from "../../../steps/report/report.ts";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 
@@ -102,7 +104,7 @@ export function reportFixture(symbols: readonly string[], options: { days?: numb
     if (index % 12 === 7) {
       const reason = REASONS[Math.floor(index / 12) % REASONS.length]!;
       failures.push({ symbol, reason, message: failureMessage(reason, symbol, index) });
-      if (reason === "stale") stale.push({ symbol, lastClose: days[days.length - 6]!, weekdaysBehind: 5 });
+      if (reason === "stale") stale.push({ symbol, lastClose: days[days.length - 6]!, weekdaysBehind: 6 });
       return;
     }
     let points = rsiWalk(symbol, days);
@@ -121,7 +123,7 @@ export function reportFixture(symbols: readonly string[], options: { days?: numb
     }
     const today = points.at(-1)!.rsi;
     if (!points.some((p) => p.date === days.at(-2))) newToday.push(symbol);
-    ranking.push({ symbol, rsi: today, history: points });
+    ranking.push({ symbol, rsi: today, history: points, closes: closesOf(symbol, index, points, days.at(-2)!) });
   });
 
   // The boundaries, exactly: 70 is overbought and 30 is oversold.
@@ -133,13 +135,13 @@ export function reportFixture(symbols: readonly string[], options: { days?: numb
     tradeDate: TRADE_DATE,
     method: "seed",
     period: 14,
-    runId: "stock-rsi-cron-1621310400",
+    runId: "local-2021-05-18T22:05:11.482Z",
     source: "yahoo",
     steps: [
-      { step: "fetch", summary: `fetched ${symbols.length - failures.length + stale.length} of ${symbols.length} symbols in 41.2 s (${symbols.length + 3} requests, 3 retried)` },
-      { step: "compute-rsi", summary: `computed ${ranking.length + stale.length} values (seed, period 14)` },
-      { step: "validate", summary: `passed: ${stale.length} stale series rejected, ${failures.length} of ${symbols.length} failed (limit 25%)` },
-      { step: "persist", summary: `stored ${ranking.length} values for ${TRADE_DATE} in sqlite .stock-rsi/rsi.db (${ranking.length} new, 0 updated)` },
+      { step: "fetch", summary: `${symbols.length - failures.length + stale.length} of ${symbols.length} symbols fetched from yahoo` },
+      { step: "compute-rsi", summary: `${ranking.length + stale.length} RSI values (seed, period 14)` },
+      { step: "validate", summary: `passed: ${ranking.length} symbols ranked for ${TRADE_DATE}; ${failures.length} of ${symbols.length} symbols failed` },
+      { step: "persist", summary: `stored ${ranking.length} values for ${TRADE_DATE} in sqlite:stock-rsi.db (${ranking.length} new, 0 updated)` },
     ],
     tradingDays: days,
     ranking,
@@ -147,6 +149,19 @@ export function reportFixture(symbols: readonly string[], options: { days?: numb
     stale,
   };
   return { input, withGaps, newToday };
+}
+
+/**
+ * Today's close and, unless the symbol is new or missed the previous day, that day's, about 1%
+ * apart; every seventh symbol's previous day is one imported from the original program's table,
+ * which kept no close.
+ */
+function closesOf(symbol: string, index: number, points: readonly RsiPoint[], previousDay: string): ClosePoint[] {
+  const random = xorshift32(hash(`${symbol} close`));
+  const previous = 5 + random() * 500;
+  const today = previous * (1 + (random() - 0.5) * 0.06);
+  const withPrevious = index % 7 !== 5 && points.some((p) => p.date === previousDay);
+  return [...(withPrevious ? [{ date: previousDay, close: previous }] : []), { date: TRADE_DATE, close: today }];
 }
 
 function setToday(ranking: RankedSymbolHistory[], index: number, rsi: number): void {
@@ -161,15 +176,15 @@ function failureMessage(reason: FailureReason, symbol: string, index: number): s
     case "not-found":
       return "No data found, symbol may be delisted";
     case "rate-limited":
-      return "HTTP 429 Too Many Requests after 3 attempts";
+      return "HTTP 429: Too Many Requests (after 4 attempts)";
     case "too-few-closes":
-      return `${symbol} has 9 closes; period 14 needs at least 15`;
+      return `9 closes (9 days) give fewer than the 14 closes a 14-period RSI needs`;
     case "stale":
-      return "last close 2021-05-10 is more than 4 weekdays before 2021-05-18";
+      return "last close 2021-05-10 is 6 weekdays before 2021-05-18 (limit 3)";
     case "network":
-      return "connect ECONNRESET 2a00:1288:110:c305::1:8003";
+      return "fetch failed: read ECONNRESET (after 4 attempts)";
     default:
-      return "not one close changed: RSI is 0/0";
+      return "no close changed, so RSI is undefined (0/0)";
   }
 }
 

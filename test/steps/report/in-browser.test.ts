@@ -10,7 +10,7 @@ import { roundHalfEven } from "../../../steps/domain/ranking.ts";
 import { renderHistoryChart } from "../../../steps/report/history-chart.ts";
 import { renderReport } from "../../../steps/report/report.ts";
 import { browserAvailable, launchChromium, pixelCensus, type HeadlessChromium, type OpenedFile } from "../../support/browser.ts";
-import { chartFixture, HOSTILE_MESSAGE, reportFixture, symbolsOf } from "./fixture.ts";
+import { chartFixture, HOSTILE_MESSAGE, reportFixture, symbolsOf, userSymbols } from "./fixture.ts";
 
 const canRun = browserAvailable();
 
@@ -102,6 +102,64 @@ describe.skipIf(!canRun)("in a browser with JavaScript off", () => {
       expect(await segmentsOf(day.withGaps[0]!)).toBe(3);
       const complete = day.input.ranking.find((r) => r.history.length === day.input.tradingDays.length)!;
       expect(await segmentsOf(complete.symbol)).toBe(1);
+    });
+
+    it("colours a rise and a fall apart, neither like an unchanged value, and makes a move of 10 points or more bold", async () => {
+      const file = join(dir, "moves.html");
+      const days = day.input.tradingDays.slice(-2);
+      const moved = (symbol: string, from: number, to: number) => ({ symbol, rsi: to, history: [{ date: days[0]!, rsi: from }] });
+      writeFileSync(file, renderReport({ ...day.input, tradingDays: days, ranking: [moved("UP", 50, 52), moved("DOWN", 50, 48), moved("SAME", 50, 50), moved("LEAP", 40, 55), moved("DROP", 55, 40)], failures: [], stale: [] }));
+      const opened = await browser.open(file);
+      try {
+        const look = await opened.page.evaluate<Record<string, [string, string]>>(
+          `Object.fromEntries([...document.querySelectorAll("ol.rank > li")].map((li) => {
+            const style = getComputedStyle(li.querySelector(".d"));
+            return [li.querySelector("b").textContent, [style.color, style.fontWeight]];
+          }))`,
+        );
+        expect(new Set([look.UP![0], look.DOWN![0], look.SAME![0]]).size).toBe(3);
+        expect([look.LEAP![0], look.DROP![0]]).toEqual([look.UP![0], look.DOWN![0]]);
+        expect([look.UP![1], look.DOWN![1]].map(Number)).toEqual([400, 400]);
+        expect([look.LEAP![1], look.DROP![1]].map(Number)).toEqual([700, 700]);
+      } finally {
+        await opened.close();
+      }
+    });
+
+    it("shows each of the user's symbols whole, and names a longer one it cuts in its tooltip", async () => {
+      const file = join(dir, "every-symbol.html");
+      const everyone = [...userSymbols(), "BRK-B", "BF.B", "SYM0181", "VERYLONGTICKER"];
+      writeFileSync(file, renderReport({ ...day.input, ranking: everyone.map((symbol, i) => ({ symbol, rsi: 10 + (i % 80), history: [] })) }));
+      const opened = await browser.open(file);
+      try {
+        const cut = await opened.page.evaluate<{ symbol: string; title: string | null }[]>(
+          `[...document.querySelectorAll("ol.rank > li > b")].filter((b) => b.scrollWidth > b.clientWidth).map((b) => ({ symbol: b.textContent, title: b.getAttribute("title") }))`,
+        );
+        expect(cut.map((c) => c.symbol)).toContain("VERYLONGTICKER");
+        for (const { symbol, title } of cut) {
+          expect(userSymbols(), symbol).not.toContain(symbol);
+          expect(title).toBe(symbol);
+        }
+      } finally {
+        await opened.close();
+      }
+    });
+
+    it("lines each column's header up with the cells below it", async () => {
+      const misaligned = await report.page.evaluate<string[]>(
+        `[...document.querySelectorAll(".part")].flatMap((part, p) => {
+          const header = [...part.querySelector(".rh").children].map((c) => c.getBoundingClientRect());
+          return [...part.querySelectorAll("ol.rank > li")].flatMap((li) => {
+            const cells = [...li.children].map((c) => c.getBoundingClientRect());
+            if (cells.length !== header.length) return [p + ": " + li.textContent + " has " + cells.length + " cells, the header " + header.length];
+            // A cell lines up by its left edge, its right edge or its centre (the OB/OS mark is centred).
+            const apart = (c, h) => Math.min(Math.abs(c.left - h.left), Math.abs(c.right - h.right), Math.abs(c.left + c.right - h.left - h.right) / 2);
+            return cells.flatMap((c, i) => (apart(c, header[i]) > 0.5 ? [p + ": " + li.querySelector("b").textContent + " cell " + i] : []));
+          });
+        })`,
+      );
+      expect(misaligned).toEqual([]);
+      expect(await report.page.evaluate<number>(`document.querySelectorAll(".part").length`)).toBe(3);
     });
 
     it("loads nothing: no script, no request besides the file, no remote src or href", async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Element } from "@xmldom/xmldom";
 import { roundHalfEven } from "../../../steps/domain/ranking.ts";
 import { renderReport, reportSignals, type RankedSymbolHistory, type ReportInput } from "../../../steps/report/report.ts";
+import { sparkline } from "../../../steps/report/sparkline.ts";
 import { HOSTILE_MESSAGE, reportFixture, storedTradingDays, symbolsOf, TRADE_DATE } from "./fixture.ts";
 import { elements, parseXml, pathPoints, reportRows, subpaths, text, withClass } from "./xml.ts";
 
@@ -85,6 +86,68 @@ describe("the run report", () => {
     expect(change).toEqual({ UP: "+1.50", DOWN: "−2.25", SAME: "0.00", LATE: "new", MISSED: "–" });
   });
 
+  it("colours each change by its direction, keeps its sign as the text cue, and makes a move of 10 points or more bold", () => {
+    const shown = reportRows(
+      renderReport(input([steady("UP", 50, 52), steady("BIGUP", 50, 60), steady("DOWN", 50, 48.5), steady("BIGDN", 60, 49.99), steady("SAME", 50, 50.001)])),
+    );
+    const changes = Object.fromEntries(shown.map((r) => [r.symbol, [r.change, r.changeDirection, r.changeIsBig]]));
+    expect(changes).toEqual({
+      UP: ["+2.00", "up", false],
+      BIGUP: ["+10.00", "up", true],
+      DOWN: ["−1.50", "dn", false],
+      BIGDN: ["−10.01", "dn", true],
+      SAME: ["0.00", "", false],
+    });
+  });
+
+  it("shows today's close and its change since the previous stored trading day's close; nothing, never 0, where that day kept no close", () => {
+    const withCloses = (symbol: string, rsi: number, closes: { date: string; close: number }[]) => ({ ...steady(symbol, 50, rsi), closes });
+    const shown = reportRows(
+      renderReport(
+        input([
+          withCloses("RISE", 60, [{ date: PREVIOUS, close: 100 }, { date: TRADE_DATE, close: 101.5 }]),
+          withCloses("FALL", 55, [{ date: DAYS[0]!, close: 300 }, { date: PREVIOUS, close: 200 }, { date: TRADE_DATE, close: 190 }]),
+          withCloses("FLAT", 52, [{ date: PREVIOUS, close: 42.125 }, { date: TRADE_DATE, close: 42.125 }]),
+          // The previous day was imported from the original program's table: it kept no close.
+          withCloses("IMPORTED", 51, [{ date: TRADE_DATE, close: 12.345 }]),
+          steady("NONE", 50, 50),
+        ]),
+      ),
+    );
+    const closes = Object.fromEntries(shown.map((r) => [r.symbol, [r.close, r.priceChange, r.priceDirection]]));
+    expect(closes).toEqual({
+      RISE: ["101.50", "+1.50%", "up"],
+      FALL: ["190.00", "−5.00%", "dn"],
+      FLAT: ["42.13", "0.00%", ""],
+      IMPORTED: ["12.35", "", ""],
+      NONE: ["", "", ""],
+    });
+  });
+
+  it("leaves the close columns out of a page where no value has a close (a day of the imported history)", () => {
+    const html = renderReport(input([steady("A", 50, 55), steady("B", 50, 45)]));
+    expect(reportRows(html).map((r) => r.close)).toEqual([undefined, undefined]);
+    expect(html).not.toContain("<span>close</span>");
+  });
+
+  it("with one stored trading day draws no sparkline, and says the lines start on the second", () => {
+    const html = renderReport(input([{ symbol: "FIRST", rsi: 75, history: [] }, { symbol: "SECOND", rsi: 45, history: [] }], { tradingDays: [TRADE_DATE] }));
+    expect(elements(parseXml(html), "svg")).toHaveLength(0);
+    expect(html).toContain("the lines start on the second stored trading day");
+  });
+
+  it("names a local run by the time it started and the imported history as imported, the full run id as the tooltip", () => {
+    const metaOf = (runId: string) => withClass(parseXml(renderReport(input([steady("A", 50, 50)], { runId }))), "p", "meta")[0]!;
+    const runName = (runId: string) => {
+      const name = elements(metaOf(runId), "b").at(-1)!;
+      return [text(name), name.getAttribute("title")];
+    };
+    expect(runName("local-2021-05-18T22:05:11.482Z")).toEqual(["local, 2021-05-18 22:05 UTC", "local-2021-05-18T22:05:11.482Z"]);
+    expect(runName("import-legacy:2021-06-01T08:00:00.000Z")).toEqual(["imported from the original program's table", "import-legacy:2021-06-01T08:00:00.000Z"]);
+    expect(runName("stock-rsi-1621373400")).toEqual(["stock-rsi-1621373400", null]);
+    expect(text(metaOf("local-2021-05-18T22:05:11.482Z"))).toContain("run local, 2021-05-18 22:05 UTC");
+  });
+
   it("draws a gap, not a line, where a stored trading day has no value for the symbol", () => {
     const gap = DAYS[2]!;
     const withGap = { symbol: "GAP", rsi: 55, history: DAYS.filter((d) => d !== gap).map((date, i) => ({ date, rsi: 40 + i * 5 })) };
@@ -107,6 +170,17 @@ describe("the run report", () => {
       expect(points.map((p) => 100 - p.y)).toEqual([before, before, before, before, today]);
       const dot = pathPoints(elements(sparkline, "path").find((p) => p.getAttribute("class") === "e")!.getAttribute("d")!);
       expect(dot[0]).toEqual({ x: DAYS.length - 1, y: 100 - today });
+    }
+  });
+
+  it("draws a sparkline of one day as its dot at the right edge, where today is on every line, not at the left", () => {
+    const one = parseXml(sparkline([42])).documentElement!;
+    const two = parseXml(sparkline([undefined, 42])).documentElement!;
+    for (const svg of [one, two]) {
+      expect(svg.getAttribute("viewBox")).toBe("0 0 1 100");
+      const dot = elements(svg, "path").find((p) => p.getAttribute("class") === "e")!;
+      expect(pathPoints(dot.getAttribute("d")!)).toEqual([{ x: 1, y: 58 }]);
+      expect(pathPoints(linePath(svg))).toEqual([{ x: 1, y: 58 }]);
     }
   });
 

@@ -66,18 +66,32 @@ export function pathPoints(subpath: string): { x: number; y: number }[] {
   return points;
 }
 
-/** The ranking rows as a reader sees them. */
+/** The ranking rows as a reader sees them, across the ranking's columns (one `ol.rank` each). */
 export function reportRows(html: string) {
-  const list = withClass(parseXml(html), "ol", "rank")[0]!;
-  return elements(list, "li").map((li) => ({
-    li,
-    rank: text(elements(li, "i")[0]!),
-    symbol: text(elements(li, "b")[0]!),
-    value: text(withClass(li, "span", "v")[0]!),
-    change: text(withClass(li, "span", "d")[0]!),
-    marker: text(withClass(li, "span", "z")[0]!),
-    zoneClass: li.getAttribute("class") ?? "",
-    sparkline: elements(li, "svg")[0]!,
-  }));
+  return withClass(parseXml(html), "ol", "rank").flatMap((list) =>
+    elements(list, "li").map((li) => {
+      const change = withClass(li, "span", "d")[0]!;
+      const classes = (e: Element | undefined) => (e?.getAttribute("class") ?? "").split(/\s+/);
+      const close = withClass(li, "span", "cl")[0];
+      const priceChange = withClass(li, "span", "pc")[0];
+      return {
+        li,
+        rank: text(elements(li, "i")[0]!),
+        symbol: text(elements(li, "b")[0]!),
+        value: text(withClass(li, "span", "v")[0]!),
+        change: text(change),
+        /** `up`, `dn` or `` (no change, or none to show), and whether it is bold. */
+        changeDirection: classes(change).find((c) => c === "up" || c === "dn") ?? "",
+        changeIsBig: classes(change).includes("big"),
+        marker: text(withClass(li, "span", "z")[0]!),
+        zoneClass: li.getAttribute("class") ?? "",
+        /** The close and its change in percent; undefined when the page has no close column. */
+        close: close && text(close),
+        priceChange: priceChange && text(priceChange),
+        priceDirection: classes(priceChange).find((c) => c === "up" || c === "dn") ?? "",
+        /** The sparkline; a page of one stored day has none (then this is undefined, whatever the type says). */
+        sparkline: elements(li, "svg")[0]!,
+      };
+    }),
+  );
 }
-

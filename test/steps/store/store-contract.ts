@@ -217,6 +217,22 @@ export function describeStoreContract(storeName: string, freshFixture: () => Pro
       expect(await store.latestRun("2021-05-17", { method: "wilder", period: 14 })).toMatchObject({ runId: "wilder" });
     });
 
+    it("origins: each value's close, the day of that close and its run; an imported value has no close", async () => {
+      const db = await fresh();
+      const store = await open(db);
+      await store.importLegacy({ runId: "import-legacy:1", source: "test", values: [{ date: "2021-05-14", symbol: "AAPL", rsi: 40.86 }], fillWideTable: false });
+      const lagging = dayOf("2021-05-17", { AAPL: 45, MSFT: 61 }, { runId: "daily" });
+      await store.writeDay({ ...lagging, results: lagging.results.map((r) => (r.symbol === "MSFT" ? { ...r, close: 251.5, date: "2021-05-14" } : r)) });
+      await store.writeDay(dayOf("2021-05-17", { AAPL: 46 }, { method: "wilder", runId: "wilder" }));
+      expect(await store.origins({ symbols: ["MSFT", "AAPL"], from: "2021-05-14", to: "2021-05-17" })).toEqual([
+        { symbol: "AAPL", date: "2021-05-14", close: null, closeDate: null, runId: "import-legacy:1" },
+        { symbol: "AAPL", date: "2021-05-17", close: 104.5, closeDate: "2021-05-17", runId: "daily" },
+        { symbol: "MSFT", date: "2021-05-17", close: 251.5, closeDate: "2021-05-14", runId: "daily" },
+      ]);
+      expect(await store.origins({ symbols: ["AAPL"], to: "2021-05-14" })).toHaveLength(1);
+      expect(await store.origins({ symbols: [] })).toEqual([]);
+    });
+
     it("stores a day of 5,000 symbols, more than one statement's worth", async () => {
       const db = await fresh();
       const store = await open(db);
