@@ -27,7 +27,10 @@ export const defaultConfig: DeploymentConfig = {
     timeZone: "America/New_York",
   },
   mysql: {
-    image: "mysql:8.4",
+    // The newest 8.4 LTS patch release: docker-library/mysql's versions.json (commit 99f090f,
+    // 2026-06-16). A patch release, never the moving `8.4`: a node pulling again must not change
+    // the server under the data.
+    image: "mysql:8.4.10",
     storage: { nfs: { server: "c1-nfs1", path: "/export/volumes/mysql" }, size: "30Gi" },
     allowedClientCidrs: [],
   },

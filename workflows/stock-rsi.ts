@@ -34,7 +34,7 @@ export interface ImageConfig {
 }
 
 export interface MysqlConfig {
-  /** The official image, pinned to the 8.4 LTS line. */
+  /** The official image: a patch release of the 8.4 LTS line (`mysql:8.4.10`) or a digest; synth refuses a moving tag. */
   readonly image: string;
   readonly storage: NfsStorage;
   /**

@@ -44,6 +44,15 @@ describe("the deployment config", () => {
     expect(JSON.stringify(objects)).toContain("mysql://stock_rsi@mysql.rsi-test.svc:3306/stock_rsi");
   });
 
+  it("refuses a MySQL image that could change under the data: a moving tag instead of a patch release or a digest", () => {
+    for (const image of ["mysql:8.4", "mysql:lts", "mysql", "mysql:8.0.40"]) {
+      expect(() => synth({ ...defaultConfig, mysql: { ...defaultConfig.mysql, image } }), image).toThrow(`mysql.image ${image}: pin a patch release of 8.4`);
+    }
+    for (const image of ["mysql:8.4.10", "registry.example.net:5000/mysql:8.4.3", "mysql:8.4.10-oraclelinux9", `mysql@sha256:${"a".repeat(64)}`]) {
+      expect(() => synth({ ...defaultConfig, mysql: { ...defaultConfig.mysql, image } }), image).not.toThrow();
+    }
+  });
+
   it("lets the configured networks reach MySQL besides the pipeline's persist pods", () => {
     const objects = synth({ ...defaultConfig, mysql: { ...defaultConfig.mysql, allowedClientCidrs: ["10.0.2.0/24"] } });
     const policy = objects.find((o) => o.metadata.name === "mysql-clients-only") as unknown as { spec: { ingress: Array<{ from: unknown[]; ports: unknown[] }> } };
