@@ -142,7 +142,7 @@ describe("MySQL in dist/", () => {
     const mounted = (path: string) => {
       const mount = (container.volumeMounts as Any[]).find((m) => m.mountPath === path);
       expect(mount, path).toMatchObject({ readOnly: true });
-      return get("ConfigMap", pod.volumes.find((v: Any) => v.name === mount.name).configMap.name).data;
+      return get("ConfigMap", pod.volumes.find((v: Any) => v.name === mount!.name).configMap.name).data;
     };
     expect(Object.keys(mounted("/docker-entrypoint-initdb.d"))).toEqual(["10-stock-rsi.sh"]);
     // Run by hand only (docs/deploying.md): not where the entrypoint would run it.
