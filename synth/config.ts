@@ -45,4 +45,7 @@ export const defaultConfig: DeploymentConfig = {
     runAsUser: 1000,
   },
   argoNamespace: "argo",
+  // The Prometheus Operator's PodMonitor and PrometheusRule (dist/0004-monitoring.k8s.yaml). Set
+  // the labels your Prometheus selects them by; false without the Operator (docs/deploying.md).
+  monitoring: { prometheusOperator: true, labels: {} },
 };

@@ -23,7 +23,7 @@ import { DailySchedule, type ScheduleConfig } from "./daily-schedule.ts";
 import { PART_OF } from "./labels.ts";
 import { MysqlDatabase } from "./mysql.ts";
 import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
-import { backfillRunAnnotations, RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
+import { backfillRunAnnotations, PipelineMonitoring, RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
 import { PipelineTemplate } from "./pipeline-template.ts";
 import { UiViewer } from "./ui-viewer.ts";
 import { WorkflowIdentity } from "./workflow-identity.ts";
@@ -85,6 +85,19 @@ export interface DeploymentConfig {
   readonly artifacts: ArtifactStoreConfig;
   /** The namespace Argo Workflows runs in; its server reads artifacts for the UI. */
   readonly argoNamespace: string;
+  readonly monitoring: MonitoringConfig;
+}
+
+/** What watches the pipeline (workflows/monitoring.ts). */
+export interface MonitoringConfig {
+  /**
+   * true: ship the Prometheus Operator's PodMonitor (scraping Argo's controller) and
+   * PrometheusRule (the alerts), in `dist/0004-monitoring.k8s.yaml`. false on a cluster without
+   * the Operator: its Prometheus takes the scrape config and rules in docs/deploying.md instead.
+   */
+  readonly prometheusOperator: boolean;
+  /** Labels the Operator's Prometheus selects PodMonitors and PrometheusRules by (its `podMonitorSelector`, `ruleSelector`). */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** The name a step's image is built and pushed under, e.g. `localhost:5000/stock-rsi/fetch:0.1.0`. */
@@ -143,6 +156,7 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
   // What every pod of both templates gets: the same account, database, images and user.
   const steps = {
     serviceAccountName: identity.serviceAccountName,
+    artifactGcServiceAccountName: identity.artifactGcServiceAccountName,
     parameterDefaults: config.parameters,
     settings: {
       db: mysql.pipelineUrl,
@@ -178,9 +192,13 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
     deployment: { ...steps, runAnnotations: backfillRunAnnotations() },
   });
   new DailySchedule(pipelineChart, "daily", { namespace, templateName: pipeline.name, schedule: config.schedule });
-
   // A person watches the runs in the Argo UI, logged in as a read-only viewer.
-  const ui = new Chart(app, "ui-viewer");
-  ui.addDependency(home);
-  new UiViewer(ui, "viewer", { namespace });
+  new UiViewer(pipelineChart, "ui-viewer", { namespace });
+
+  // Prometheus scrapes Argo's controller, where the pipeline's metrics are, and alerts on them.
+  if (config.monitoring.prometheusOperator) {
+    const monitoring = new Chart(app, "monitoring");
+    monitoring.addDependency(pipelineChart);
+    new PipelineMonitoring(monitoring, "monitoring", { namespace, argoNamespace: config.argoNamespace, labels: config.monitoring.labels });
+  }
 }

@@ -31,6 +31,12 @@ import { sparkline } from "./sparkline.ts";
 /** How many stored trading days a sparkline spans unless the caller asks otherwise. */
 export const DEFAULT_SPARKLINE_DAYS = 60;
 
+/**
+ * The most stored trading days a sparkline may span: about ten years. That is already 21 days to
+ * each of the sparkline's 120 pixels, and a report of a thousand symbols stays a few MB.
+ */
+export const MAX_SPARKLINE_DAYS = 2520;
+
 export interface ReportInput {
   /** The day the run was asked about (`--as-of`), `YYYY-MM-DD`. */
   readonly asOf: string;
@@ -294,9 +300,9 @@ body{margin:0;padding:16px 20px 28px;font:13px/1.35 system-ui,"Segoe UI",Roboto,
 h1{font-size:20px;margin:0 0 4px}
 h2{font-size:15px;margin:18px 0 6px;padding-bottom:3px;border-bottom:1px solid #d9dee5}
 h3{font-size:13px;margin:0 0 3px;font-weight:600}
-.meta{margin:0 0 6px;color:#52606d}
+.meta{margin:0 0 6px;color:#52606d;overflow-wrap:anywhere}
 .meta b{color:#1f2933;font-weight:600}
-.steps{margin:0;padding:0;list-style:none;font-size:12px;color:#3e4c59}
+.steps{margin:0;padding:0;list-style:none;font-size:12px;color:#3e4c59;overflow-wrap:anywhere}
 .steps b{display:inline-block;min-width:7.5em;font-weight:600}
 .tiles{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0 4px}
 .tile{min-width:80px;padding:5px 12px;border:1px solid #d9dee5;border-radius:6px;color:#52606d}
