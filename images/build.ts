@@ -1,15 +1,20 @@
 /**
  * `npm run images`: builds the four step images from the Dockerfile with whatever builder is on
  * this machine (docker, podman or buildah), names them from the deployment config the manifests
- * are rendered from (`synth/config.ts`), prints each image's size, and with `--push` pushes them.
+ * are rendered from (`synth/config.ts`), prints each image's size, and with `--push` pushes them
+ * and records each one's digest in `synth/image-digests.json`, which synth reads: `dist/` then
+ * names every image by the digest of the build just pushed.
  *
  *     npm run images                                  # build all four, print sizes
- *     npm run images -- --push                        # ... and push them to the configured registry
+ *     npm run images -- --push                        # ... push them to the configured registry, record their digests
  *     npm run images -- --push --insecure             # ... over plain HTTP (podman, buildah)
+ *     npm run images -- --push --platform linux/amd64,linux/arm64   # one multi-platform image each
+ *     npm run images -- --push --registry ghcr.io/me/stock-rsi --tag 0.2.0   # other names than synth/config.ts
  *     npm run images -- --builder podman compute-rsi  # one builder, one step
  *     npm run images -- --build-arg NODE_BASE=...     # any Dockerfile ARG
  *
- * stdout carries only the size table; the builder's own output goes to stderr.
+ * stdout carries only the size table (single-platform builds); the builder's own output goes to
+ * stderr.
  *
  * Sizes are what a registry stores and a node unpacks: "size" is the sum of the image's layers as
  * uncompressed tars, "gzip" the same layers gzip-compressed (as `docker push` sends them), "own"
@@ -24,7 +29,8 @@ import { Writable, type Transform } from "node:stream";
 import { parseArgs } from "node:util";
 import { createGunzip, createGzip } from "node:zlib";
 import { defaultConfig } from "../synth/config.ts";
-import { imageFor, type DeploymentConfig } from "../workflows/stock-rsi.ts";
+import { DIGEST, recordImageDigests } from "../synth/image-digests.ts";
+import { imageName, type DeploymentConfig, type ImageConfig as ImageNames } from "../workflows/stock-rsi.ts";
 import { pipeline, type StepName } from "../steps/pipeline.ts";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "..");
@@ -74,38 +80,118 @@ export interface BuildOptions extends Runner {
   readonly builder: Builder;
   readonly step: StepName;
   readonly config?: DeploymentConfig;
+  /** The registry and tag to name the image with (default: the config's). */
+  readonly images?: ImageNames;
   readonly buildArgs?: Readonly<Record<string, string>>;
   /** A PEM file of extra CA certificates for the build's network (default: $NODE_EXTRA_CA_CERTS). */
   readonly caFile?: string | undefined;
   readonly context?: string;
+  /**
+   * Build one image for each of these platforms (`linux/amd64`, `linux/arm64`) under one name, a
+   * multi-platform image (an image index) of which each node pulls its own. podman and buildah
+   * make it a local manifest list; docker (buildx) keeps none locally, so `publishImage` builds
+   * and pushes in one go.
+   */
+  readonly platforms?: readonly string[];
 }
 
-/** Builds one step's target of the Dockerfile and tags it; returns the image reference. */
+/** Builds one step's target of the Dockerfile and tags it; returns the image's name. */
 export async function buildImage(options: BuildOptions): Promise<string> {
-  const ref = imageFor(options.step, (options.config ?? defaultConfig).images);
+  const ref = imageName(options.step, options.images ?? (options.config ?? defaultConfig).images);
+  const platforms = options.platforms ?? [];
+  if (platforms.length > 0 && options.builder !== "docker") {
+    // A second build under the same name would add its images to the old list, not replace it.
+    await run(options.builder, ["manifest", "rm", ref], { ...options, quiet: true }).catch(() => undefined);
+  }
+  await run(options.builder, [...buildCommand(options.builder, platforms), ...buildArgv(options, ref)], options);
+  return ref;
+}
+
+function buildCommand(builder: Builder, platforms: readonly string[]): string[] {
+  if (builder === "docker") return platforms.length > 0 ? ["buildx", "build", "--platform", platforms.join(",")] : ["build"];
+  // buildah's layer cache (1.28, Debian 12's) does not tell platforms apart: with it, every
+  // platform after the first got the first one's image (test/images/push.test.ts).
+  if (platforms.length > 0) return [builder === "buildah" ? "bud" : "build", "--layers=false", "--platform", platforms.join(",")];
+  return builder === "buildah" ? ["bud", "--layers"] : ["build"];
+}
+
+/** The flags every builder takes alike, then the context; the name as a tag or a manifest list. */
+function buildArgv(options: BuildOptions, ref: string, extra: readonly string[] = []): string[] {
   const context = options.context ?? REPO_ROOT;
-  const args = [
-    ...(options.builder === "buildah" ? ["bud", "--layers"] : ["build"]),
-    "--target", options.step,
-    "--tag", ref,
-    "--file", join(context, "Dockerfile"),
-  ];
+  const multi = (options.platforms ?? []).length > 0 && options.builder !== "docker";
+  const args = ["--target", options.step, ...(multi ? ["--manifest", ref] : ["--tag", ref]), "--file", join(context, "Dockerfile"), ...extra];
   for (const [name, value] of Object.entries(options.buildArgs ?? {})) args.push("--build-arg", `${name}=${value}`);
   const caFile = options.caFile ?? (options.env ?? process.env).NODE_EXTRA_CA_CERTS;
   if (caFile && existsSync(caFile)) args.push("--secret", `id=${CA_SECRET_ID},src=${caFile}`);
   args.push(context);
-  await run(options.builder, args, options);
-  return ref;
+  return args;
 }
 
 /**
- * Pushes one image to the registry its name says. `insecure`: a registry served over plain HTTP
- * (podman and buildah refuse one unless told; docker allows `localhost` and the daemon's
- * `insecure-registries`).
+ * Pushes one image to the registry its name says and returns the digest the registry knows it
+ * by (the image index's, for a multi-platform image: what a node resolves the name to).
+ * `insecure`: a registry served over plain HTTP (podman and buildah refuse one unless told;
+ * docker allows `localhost` and the daemon's `insecure-registries`).
  */
-export async function pushImage(builder: Builder, ref: string, runner: Runner & { insecure?: boolean } = {}): Promise<void> {
+export async function pushImage(
+  builder: Builder,
+  ref: string,
+  runner: Runner & { insecure?: boolean; multiPlatform?: boolean } = {},
+): Promise<string> {
   const tls = runner.insecure && builder !== "docker" ? ["--tls-verify=false"] : [];
-  await run(builder, ["push", ...tls, ref], runner);
+  if (builder === "docker") {
+    await run("docker", ["push", ref], runner);
+    // The digest the registry answered with, kept by the daemon as the image's RepoDigest.
+    const { stdout } = await run("docker", ["image", "inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", ref], { ...runner, quiet: true });
+    const repository = ref.slice(0, ref.lastIndexOf(":"));
+    const repoDigest = stdout.split("\n").find((line) => line.startsWith(`${repository}@`));
+    return checkedDigest(repoDigest?.slice(repository.length + 1), ref);
+  }
+  return withDigestFile(async (digestFile) => {
+    const push = runner.multiPlatform ? ["manifest", "push", "--all", ...tls, "--digestfile", digestFile, ref, `docker://${ref}`] : ["push", ...tls, "--digestfile", digestFile, ref];
+    await run(builder, push, runner);
+  });
+}
+
+export interface PublishOptions extends BuildOptions {
+  readonly insecure?: boolean;
+}
+
+/** Builds one step's image and pushes it; returns its name and the digest the registry has for it. */
+export async function publishImage(options: PublishOptions): Promise<{ ref: string; digest: string }> {
+  const multiPlatform = (options.platforms ?? []).length > 0;
+  if (options.builder === "docker" && multiPlatform) {
+    // buildx keeps no multi-platform image locally: it builds and pushes in one go, and writes
+    // the pushed index's digest to the metadata file.
+    const ref = imageName(options.step, options.images ?? (options.config ?? defaultConfig).images);
+    const dir = mkdtempSync(join(tmpdir(), "stock-rsi-push-"));
+    try {
+      const metadata = join(dir, "metadata.json");
+      await run("docker", [...buildCommand("docker", options.platforms!), ...buildArgv(options, ref, ["--push", "--metadata-file", metadata])], options);
+      const digest = (JSON.parse(readFileSync(metadata, "utf8")) as Record<string, unknown>)["containerimage.digest"];
+      return { ref, digest: checkedDigest(typeof digest === "string" ? digest : undefined, ref) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const ref = await buildImage(options);
+  return { ref, digest: await pushImage(options.builder, ref, { ...options, multiPlatform }) };
+}
+
+async function withDigestFile(push: (digestFile: string) => Promise<void>): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "stock-rsi-push-"));
+  try {
+    const digestFile = join(dir, "digest");
+    await push(digestFile);
+    return readFileSync(digestFile, "utf8").trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function checkedDigest(digest: string | undefined, ref: string): string {
+  if (!digest || !DIGEST.test(digest)) throw new Error(`pushed ${ref}, but the registry's digest for it is not known (${digest ?? "none reported"})`);
+  return digest;
 }
 
 export interface ImageConfig {
@@ -295,10 +381,17 @@ async function main(argv: readonly string[]): Promise<void> {
       builder: { type: "string" },
       push: { type: "boolean", default: false },
       insecure: { type: "boolean", default: false },
+      platform: { type: "string" },
+      registry: { type: "string" },
+      tag: { type: "string" },
       "build-arg": { type: "string", multiple: true, default: [] },
     },
     allowPositionals: true,
   });
+  const platforms = values.platform?.split(",").map((p) => p.trim()).filter(Boolean) ?? [];
+  if (platforms.length > 0 && !values.push) throw new Error("--platform builds a multi-platform image, which is kept in a registry, not here: add --push");
+  const images: ImageNames = { registry: values.registry ?? defaultConfig.images.registry, tag: values.tag ?? defaultConfig.images.tag };
+  if (images.tag === "latest" || !/^[\w][\w.-]{0,127}$/.test(images.tag)) throw new Error(`--tag ${images.tag}: a pinned tag (letters, digits, _ . -), never latest`);
   const known = pipeline.steps.map((s) => s.name);
   const unknown = positionals.filter((s) => !known.includes(s as StepName));
   if (unknown.length > 0) throw new Error(`unknown step ${unknown.join(", ")}; the steps are ${known.join(", ")}`);
@@ -320,13 +413,34 @@ async function main(argv: readonly string[]): Promise<void> {
     buildArgs[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
 
+  if (platforms.length > 0) {
+    // Each image is pushed as it is built; a multi-platform image has no one size to print.
+    const pushed: Record<string, string> = {};
+    for (const step of steps) {
+      const { ref, digest } = await publishImage({ builder, step, images, buildArgs, platforms, insecure: values.insecure });
+      pushed[ref] = digest;
+    }
+    record(pushed);
+    return;
+  }
   const refs: string[] = [];
-  for (const step of steps) refs.push(await buildImage({ builder, step, buildArgs }));
+  for (const step of steps) refs.push(await buildImage({ builder, step, images, buildArgs }));
   const seen = new Map<string, LayerSize>();
   const sizes: ImageSize[] = [];
   for (const ref of refs) sizes.push(await measureImage(builder, ref, { seen, log: () => undefined }));
   process.stdout.write(sizeTable(sizes));
-  if (values.push) for (const ref of refs) await pushImage(builder, ref, { insecure: values.insecure });
+  if (values.push) {
+    const pushed: Record<string, string> = {};
+    for (const ref of refs) pushed[ref] = await pushImage(builder, ref, { insecure: values.insecure });
+    record(pushed);
+  }
+}
+
+/** Records the pushed images' digests for synth, and says what to do next. */
+function record(pushed: Readonly<Record<string, string>>): void {
+  recordImageDigests(pushed);
+  for (const [ref, digest] of Object.entries(pushed)) process.stderr.write(`images: pushed ${ref}@${digest}\n`);
+  process.stderr.write("images: recorded in synth/image-digests.json; `npm run synth` names them by digest in dist/ (commit both)\n");
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {

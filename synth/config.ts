@@ -7,10 +7,13 @@
  * in `synth/main.ts`), run `npm run synth`, and commit `dist/`.
  */
 import type { DeploymentConfig } from "../workflows/stock-rsi.ts";
+import { readImageDigests } from "./image-digests.ts";
 
 export const defaultConfig: DeploymentConfig = {
   namespace: "stock-rsi",
-  images: { registry: "localhost:5000/stock-rsi", tag: "0.1.0" },
+  // `npm run images -- --push` builds and pushes `<registry>/<step>:<tag>` and records each image's
+  // digest in synth/image-digests.json; dist/ then names every image by its digest.
+  images: { registry: "localhost:5000/stock-rsi", tag: "0.1.0", digests: readImageDigests() },
   stepRunAsUser: 65532,
   symbolsFile: "symbols",
   parameters: {},
@@ -27,7 +30,10 @@ export const defaultConfig: DeploymentConfig = {
     timeZone: "America/New_York",
   },
   mysql: {
-    image: "mysql:8.4",
+    // The newest 8.4 LTS patch release: docker-library/mysql's versions.json (commit 99f090f,
+    // 2026-06-16). A patch release, never the moving `8.4`: a node pulling again must not change
+    // the server under the data.
+    image: "mysql:8.4.10",
     storage: { nfs: { server: "c1-nfs1", path: "/export/volumes/mysql" }, size: "30Gi" },
     allowedClientCidrs: [],
   },

@@ -174,6 +174,22 @@ describe("every page", () => {
     "--system": "useradd",
     "--home-dir": "useradd",
     "--now": "systemctl enable",
+    "--platform": "npm run images",
+    "--registry": "npm run images",
+    "--tag": "npm run images",
+    "--auth-mode": "argo server",
+    "--skip-grant-tables": "mysqld",
+    "--init-file": "mysqld",
+    "--duration": "kubectl create token",
+    "--service-account-max-token-expiration": "kube-apiserver",
+    "--type": "kubectl patch",
+    "--for": "kubectl wait",
+    "--user": "mysql",
+    "--execute": "mysql",
+    "--password": "mysql",
+    "--digestfile": "buildah push",
+    "--metadata-file": "docker buildx build",
+    "--use": "docker buildx create",
   };
 
   it("names only flags that exist", () => {

@@ -26,3 +26,15 @@ export const RESTRICTED_CONTAINER = {
 export function fromSecret(secret: kplus.ISecret, key: string): kplus.EnvValue {
   return kplus.EnvValue.fromSecretValue({ secret, key });
 }
+
+/**
+ * When the kubelet pulls a container's image. A reference with a digest names one build for
+ * ever, so a node that has it never asks again (`IfNotPresent`); a bare tag may be pushed again
+ * with another build, so the kubelet asks the registry what the tag names at every container
+ * start and pulls only when that differs from what it has (`Always`; Kubernetes' "Images" page,
+ * "Image pull policy"). Without this a rebuilt image under the same tag would never reach a node
+ * that ran the old one.
+ */
+export function pullPolicyFor(image: string): "IfNotPresent" | "Always" {
+  return /@sha256:[0-9a-f]{64}$/.test(image) ? "IfNotPresent" : "Always";
+}

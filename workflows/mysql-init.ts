@@ -1,13 +1,21 @@
 /**
- * The script that prepares an empty MySQL data directory for stock-rsi: the database and the two
- * least-privilege accounts of `steps/store/mysql/grants.ts`. The official image's entrypoint
- * runs the files in `/docker-entrypoint-initdb.d` once, on the first start of an empty data
- * directory, as root over the local socket; a `.sh` file that is not executable is *sourced*, so
- * it can use the entrypoint's `docker_process_sql`.
+ * The two scripts MySQL's pod carries for stock-rsi, both generated from the accounts of
+ * `steps/store/mysql/grants.ts`:
+ *
+ * - the init script prepares an empty data directory: the database and the two least-privilege
+ *   accounts. The official image's entrypoint runs the files in `/docker-entrypoint-initdb.d`
+ *   only when the data directory has no `mysql` system database yet (`DATABASE_ALREADY_EXISTS` in
+ *   docker-library/mysql's `8.4/docker-entrypoint.sh`, commit 99f090f, 8.4.10), as root over the
+ *   local socket; a `.sh` file that is not executable is *sourced*, so it can use the
+ *   entrypoint's `docker_process_sql`.
+ * - the password reset gives root and both accounts the passwords of the pod's Secret again. The
+ *   data directory keeps the passwords of its first start; when the Secret is made anew later
+ *   (the namespace was deleted with it), the pipeline is locked out (persist exits 4) until the
+ *   accounts are told the new ones. An operator runs it by hand (docs/deploying.md).
  *
  * The passwords are read from the environment (filled from the Secret the user creates), so the
- * script itself, its ConfigMap and `dist/` hold none. They are quoted for SQL here, in the shell,
- * so a password may contain any character.
+ * scripts themselves, their ConfigMaps and `dist/` hold none. They are quoted for SQL here, in
+ * the shell, so a password may contain any character.
  */
 import { grantStatements, quoteIdentifier, type MysqlAccounts } from "../steps/store/mysql/grants.ts";
 
@@ -16,6 +24,16 @@ export const PASSWORD_ENV = {
   pipeline: "STOCK_RSI_PIPELINE_PASSWORD",
   reader: "STOCK_RSI_READER_PASSWORD",
 } as const;
+
+/**
+ * The root account the entrypoint creates. `MYSQL_ROOT_HOST` (default `%`) makes it also create
+ * `root@'<host>'`, reachable over the network; the pod sets it to `localhost`, so root exists only
+ * on the local socket (`docker_setup_db` in the same entrypoint).
+ */
+export const ROOT_ACCOUNT = "'root'@'localhost'";
+
+/** A MySQL string literal holding $1, in shell: backslashes and single quotes doubled. */
+const SQL_STRING_FUNCTION = `sql_string() { printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\\\/\\\\\\\\/g' -e "s/'/''/g")"; }`;
 
 export function mysqlInitScript(accounts: MysqlAccounts): string {
   const db = quoteIdentifier(accounts.database);
@@ -34,7 +52,7 @@ export function mysqlInitScript(accounts: MysqlAccounts): string {
     `: "\${${PASSWORD_ENV.reader}:?is empty: the Secret mysql-credentials needs a reader-password key}"`,
     "",
     "# A MySQL string literal holding $1: backslashes and single quotes doubled.",
-    `sql_string() { printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\\\/\\\\\\\\/g' -e "s/'/''/g")"; }`,
+    SQL_STRING_FUNCTION,
     "",
     "docker_process_sql --database=mysql <<EOSQL",
     ...sql,
@@ -50,4 +68,69 @@ function account(user: string): string {
 /** Text inside an unquoted here-document: backticks, `$` and backslashes must be literal. */
 function escapeForHeredoc(text: string): string {
   return text.replace(/[\\`$]/g, (c) => `\\${c}`);
+}
+
+/** Where MySQL's pod mounts the password reset script, and the command that runs it there. */
+export const PASSWORD_RESET = {
+  directory: "/opt/stock-rsi",
+  file: "reset-passwords.sh",
+  /** `kubectl exec -it deploy/mysql -- <command>` */
+  get command(): string {
+    return `bash ${this.directory}/${this.file}`;
+  },
+} as const;
+
+/**
+ * The script that gives `root@localhost` and both accounts the passwords of the pod's Secret
+ * (MySQL's own environment: `MYSQL_ROOT_PASSWORD` and the two of `PASSWORD_ENV`), for a data
+ * directory whose first start saw other ones. It logs in as root over the local socket, trying in
+ * turn: no password (mysqld started with `--skip-grant-tables`, when nobody knows the old root
+ * password any more; `FLUSH PRIVILEGES` then loads the grant tables so that `ALTER USER` works, as
+ * the MySQL 8.4 Reference Manual's "Resetting the Root Password: Generic Instructions" does), the
+ * Secret's root password (only the accounts' passwords differ), and the root password the data
+ * directory has, read from standard input (prompted for, unechoed, on a terminal). Nothing is
+ * printed but what it changed; a wrong password changes nothing.
+ */
+export function mysqlPasswordResetScript(accounts: MysqlAccounts): string {
+  // `who` is already escaped for the here-document.
+  const alter = (who: string, env: string) => `ALTER USER ${who} IDENTIFIED BY $(sql_string "$${env}");`;
+  return [
+    "#!/bin/bash",
+    "# stock-rsi: gives MySQL's root@localhost, and the accounts the pipeline and Excel use, the",
+    "# passwords of the Secret mysql-credentials this pod was started with. Generated by",
+    "# workflows/mysql-init.ts. In the MySQL pod (docs/deploying.md):",
+    `#   kubectl -n stock-rsi exec -it deploy/mysql -- ${PASSWORD_RESET.command}`,
+    "set -euo pipefail",
+    "",
+    `: "\${MYSQL_ROOT_PASSWORD:?is empty: the Secret mysql-credentials needs a root-password key}"`,
+    `: "\${${PASSWORD_ENV.pipeline}:?is empty: the Secret mysql-credentials needs a pipeline-password key}"`,
+    `: "\${${PASSWORD_ENV.reader}:?is empty: the Secret mysql-credentials needs a reader-password key}"`,
+    "# The image's socket (its /etc/my.cnf); MYSQL_SOCKET names another.",
+    'socket="${MYSQL_SOCKET:-/var/run/mysqld/mysqld.sock}"',
+    "",
+    "# A MySQL string literal holding $1: backslashes and single quotes doubled.",
+    SQL_STRING_FUNCTION,
+    "# SQL as root over the socket; the password travels in MYSQL_PWD, never in argv.",
+    'as_root() { MYSQL_PWD="$1" mysql --protocol=socket --socket="$socket" --user=root --batch --skip-column-names; }',
+    "",
+    'if as_root "" <<<"SELECT 1" >/dev/null 2>&1; then',
+    "  # No password needed: mysqld runs with --skip-grant-tables. Load the grant tables first.",
+    '  current="" flush="FLUSH PRIVILEGES;"',
+    'elif as_root "$MYSQL_ROOT_PASSWORD" <<<"SELECT 1" >/dev/null 2>&1; then',
+    '  current="$MYSQL_ROOT_PASSWORD" flush=""',
+    "else",
+    '  IFS= read -rs -p "The root password MySQL has now (the old Secret\'s root-password): " current || true',
+    '  [ -t 0 ] && echo >&2',
+    '  flush=""',
+    "fi",
+    "",
+    'as_root "$current" <<EOSQL',
+    "$flush",
+    alter(escapeForHeredoc(ROOT_ACCOUNT), "MYSQL_ROOT_PASSWORD"),
+    alter(account(accounts.pipelineUser), PASSWORD_ENV.pipeline),
+    alter(account(accounts.readerUser), PASSWORD_ENV.reader),
+    "EOSQL",
+    `echo "stock-rsi: root@localhost, ${accounts.pipelineUser} and ${accounts.readerUser} now have the passwords of the Secret mysql-credentials" >&2`,
+    "",
+  ].join("\n");
 }

@@ -6,8 +6,12 @@
  * - One replica with `strategy: Recreate`: a rolling update would start a second mysqld on the
  *   same data directory before stopping the first, and two InnoDB instances on one directory
  *   corrupt it. Never scale it.
- * - `mysql:8.4`, the LTS line (8.4.x patch releases keep the on-disk format); never `latest`,
- *   which moved to the 9.x innovation line.
+ * - A patch release of the 8.4 LTS line (`mysql:8.4.10` by default, synth/config.ts): 8.4.x patch
+ *   releases keep the on-disk format, but a moving tag (`8.4`, `lts`, `latest`) would change the
+ *   server under the data whenever a node pulls again.
+ * - root exists only as `root@localhost`, on the local socket (`MYSQL_ROOT_HOST=localhost`; the
+ *   entrypoint's default `%` would add a root reachable over the network). Nothing of stock-rsi
+ *   connects as root.
  * - The probes never kill a first initialisation: on an empty NFS directory mysqld initialises
  *   the data directory, runs a temporary server for the init script, and restarts, which can take
  *   minutes; the startup probe allows ten, and liveness only starts counting after it. (Given a
@@ -24,7 +28,7 @@ import { Construct } from "constructs";
 import type { MysqlAccounts } from "../steps/store/mysql/grants.ts";
 import { fromSecret, RESTRICTED_CONTAINER } from "./containers.ts";
 import { componentLabels, MYSQL_CLIENT_LABEL, pinPodLabels } from "./labels.ts";
-import { mysqlInitScript, PASSWORD_ENV } from "./mysql-init.ts";
+import { mysqlInitScript, mysqlPasswordResetScript, PASSWORD_ENV, PASSWORD_RESET } from "./mysql-init.ts";
 import type { NfsVolume } from "./nfs-volume.ts";
 import type { PodNeeds } from "./pipeline-template.ts";
 
@@ -47,6 +51,12 @@ export interface MysqlDatabaseProps {
   readonly dataVolume: NfsVolume;
 }
 
+/**
+ * A MySQL image that cannot change under the data: a patch release of the 8.4 LTS line
+ * (`mysql:8.4.10`), or any image pinned by digest (`...@sha256:<64 hex>`).
+ */
+export const PINNED_MYSQL_IMAGE = /^(?:[^@\s]*:8\.4\.\d+(?:-[\w.]+)?|[^@\s]+@sha256:[0-9a-f]{64})$/;
+
 export class MysqlDatabase extends Construct {
   readonly serviceName = "mysql";
   /**
@@ -59,6 +69,9 @@ export class MysqlDatabase extends Construct {
 
   constructor(scope: Construct, id: string, props: MysqlDatabaseProps) {
     super(scope, id);
+    if (!PINNED_MYSQL_IMAGE.test(props.image)) {
+      throw new Error(`mysql.image ${props.image}: pin a patch release of 8.4 (mysql:8.4.10) or a digest; a moving tag changes the server under the data`);
+    }
     this.props = props;
     const { namespace } = props;
     const labels = componentLabels("mysql", "database");
@@ -68,6 +81,11 @@ export class MysqlDatabase extends Construct {
     const initScript = new kplus.ConfigMap(this, "init-script", {
       metadata: { name: "mysql-init", namespace, labels },
       data: { "10-stock-rsi.sh": mysqlInitScript(props.accounts) },
+    });
+    // Run by hand when the Secret was made anew after the first start (docs/deploying.md).
+    const passwordReset = new kplus.ConfigMap(this, "password-reset", {
+      metadata: { name: "mysql-password-reset", namespace, labels },
+      data: { [PASSWORD_RESET.file]: mysqlPasswordResetScript(props.accounts) },
     });
 
     const server = new kplus.Deployment(this, "server", {
@@ -100,6 +118,7 @@ export class MysqlDatabase extends Construct {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       envVariables: {
         MYSQL_ROOT_PASSWORD: fromSecret(credentials, MYSQL_SECRET.rootPassword),
+        MYSQL_ROOT_HOST: kplus.EnvValue.fromValue("localhost"),
         [PASSWORD_ENV.pipeline]: fromSecret(credentials, MYSQL_SECRET.pipelinePassword),
         [PASSWORD_ENV.reader]: fromSecret(credentials, MYSQL_SECRET.readerPassword),
       },
@@ -117,6 +136,9 @@ export class MysqlDatabase extends Construct {
     mysqld.mount("/var/lib/mysql", kplus.Volume.fromPersistentVolumeClaim(this, "data", props.dataVolume.claim, { name: "data" }));
     // 0444: not executable, so the entrypoint sources the script instead of running it.
     mysqld.mount("/docker-entrypoint-initdb.d", kplus.Volume.fromConfigMap(this, "init", initScript, { name: "init-script", defaultMode: 0o444 }), {
+      readOnly: true,
+    });
+    mysqld.mount(PASSWORD_RESET.directory, kplus.Volume.fromConfigMap(this, "reset", passwordReset, { name: "password-reset", defaultMode: 0o444 }), {
       readOnly: true,
     });
     // The only other paths mysqld and its entrypoint write to.

@@ -47,7 +47,7 @@ import type {
   WorkflowSpec,
 } from "./argo/types.ts";
 import { argoObject } from "./argo-object.ts";
-import { RESTRICTED_CONTAINER } from "./containers.ts";
+import { pullPolicyFor, RESTRICTED_CONTAINER } from "./containers.ts";
 import { ARTIFACT_CLIENT_LABEL, componentLabels } from "./labels.ts";
 import { retryExpression } from "./retry.ts";
 
@@ -273,7 +273,7 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
     container: {
       name: "main",
       image: deployment.imageFor(step.image ?? step.name),
-      imagePullPolicy: "IfNotPresent",
+      imagePullPolicy: pullPolicyFor(deployment.imageFor(step.image ?? step.name)),
       command: ["stock-rsi"],
       // The argv after `stock-rsi`, derived from the step's declarations as in a local run.
       args: stepArgv(definition, step, {

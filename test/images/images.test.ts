@@ -14,7 +14,7 @@ import { BUNDLE_DIR, BUNDLE_FILE, COMMAND_PATH } from "../../images/bundle.ts";
 import { ExitCode } from "../../steps/domain/errors.ts";
 import { backfillPipeline, pipeline, type StepName } from "../../steps/pipeline.ts";
 import { defaultConfig } from "../../synth/config.ts";
-import { imageFor } from "../../workflows/stock-rsi.ts";
+import { imageName } from "../../workflows/stock-rsi.ts";
 import { YAHOO_URL_ENV } from "../../steps/fetch/sources/yahoo-http.ts";
 import { stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { startMariaDb, type MariaDbServer, type TestDatabase } from "../support/mariadb.ts";
@@ -47,7 +47,7 @@ beforeAll(async () => {
 
 describe("the step images", () => {
   it("are named from the deployment config the manifests use", () => {
-    for (const step of STEPS) expect(built.refs[step]).toBe(imageFor(step, defaultConfig.images));
+    for (const step of STEPS) expect(built.refs[step]).toBe(imageName(step, defaultConfig.images));
   });
 
   it("run as a numeric non-root user in a directory any user may enter, stock-rsi as the entrypoint, the step's help as the default", () => {

@@ -60,8 +60,11 @@ export interface MariaDbServer {
   stop(): Promise<void>;
   /** Kills the server with SIGKILL, as a node failure would: no shutdown, no flush; keeps its data directory. */
   crash(): Promise<void>;
-  /** Starts it again on the same port and data directory. */
-  start(): Promise<void>;
+  /**
+   * Starts it again on the same port and data directory, with `extraArgs` for mariadbd
+   * (e.g. `--skip-grant-tables`) for this start only.
+   */
+  start(extraArgs?: readonly string[]): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -126,7 +129,7 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
   const killOnExit = () => child?.kill("SIGKILL");
   process.on("exit", killOnExit);
 
-  async function launch(): Promise<void> {
+  async function launch(extraArgs: readonly string[] = []): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const args = [
         "--no-defaults",
@@ -145,6 +148,7 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
         ...sizing,
         ...(options.durable ? [] : ["--innodb-flush-log-at-trx-commit=2", "--innodb-doublewrite=0", "--sync-frm=0"]),
         ...(tls ? [`--ssl-ca=${tls.ca}`, `--ssl-cert=${tls.cert}`, `--ssl-key=${tls.key}`] : []),
+        ...extraArgs,
       ];
       const proc = spawn(mariadbd, args, { stdio: "ignore" });
       child = proc;
@@ -226,8 +230,8 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
       admin?.destroy();
       admin = undefined;
     },
-    async start() {
-      await launch();
+    async start(extraArgs = []) {
+      await launch(extraArgs);
     },
     async destroy() {
       await server.stop();
@@ -249,7 +253,9 @@ async function waitUntilReady(socket: string, exited: Promise<number | null>, ti
         const conn = await mysql.createConnection({ socketPath: socket, user: "root" });
         await conn.end();
         return "ready";
-      } catch {
+      } catch (err) {
+        // A server that refuses root (a test gave root a password) is up, as `mysqladmin ping` says.
+        if ((err as { code?: string }).code === "ER_ACCESS_DENIED_ERROR") return "ready";
         // not accepting yet
       }
     }

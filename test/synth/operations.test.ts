@@ -163,19 +163,27 @@ describe("the schedule in dist/", () => {
 });
 
 describe("MySQL in dist/", () => {
-  it("is one mysqld, replaced not rolled, pinned to 8.4, as uid 999, its passwords from the Secret", () => {
+  it("is one mysqld, replaced not rolled, pinned to an 8.4 patch release, as uid 999, its passwords from the Secret, root on the socket only", () => {
     const deployment = get("Deployment", "mysql");
     expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.strategy).toEqual({ type: "Recreate" });
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
-    expect(container.image).toMatch(/^mysql:8\.4(\.\d+)?$/);
+    expect(container.image).toMatch(/^mysql:8\.4\.\d+$/);
     expect(pod.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, runAsNonRoot: true });
-    for (const env of container.env as Any[]) expect(env.valueFrom.secretKeyRef.name).toBe("mysql-credentials");
+    const env = container.env as Any[];
+    // The entrypoint's default MYSQL_ROOT_HOST, %, would also create a root reachable over the network.
+    expect(env.filter((e) => !e.valueFrom)).toEqual([{ name: "MYSQL_ROOT_HOST", value: "localhost" }]);
+    for (const e of env.filter((x) => x.valueFrom)) expect(e.valueFrom.secretKeyRef.name).toBe("mysql-credentials");
     expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(300);
-    const init = pod.volumes.find((v: Any) => v.configMap);
-    expect(Object.keys(get("ConfigMap", init.configMap.name).data)).toEqual(["10-stock-rsi.sh"]);
-    expect(container.volumeMounts).toContainEqual({ name: init.name, mountPath: "/docker-entrypoint-initdb.d", readOnly: true });
+    const mounted = (path: string) => {
+      const mount = (container.volumeMounts as Any[]).find((m) => m.mountPath === path);
+      expect(mount, path).toMatchObject({ readOnly: true });
+      return get("ConfigMap", pod.volumes.find((v: Any) => v.name === mount!.name).configMap.name).data;
+    };
+    expect(Object.keys(mounted("/docker-entrypoint-initdb.d"))).toEqual(["10-stock-rsi.sh"]);
+    // Run by hand only (docs/deploying.md): not where the entrypoint would run it.
+    expect(Object.keys(mounted("/opt/stock-rsi"))).toEqual(["reset-passwords.sh"]);
   });
 
   it("keeps its data on a static NFS volume (4.1, Retain) bound by name, reachable only by the pipeline's clients", () => {

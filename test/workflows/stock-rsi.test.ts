@@ -47,6 +47,33 @@ describe("the deployment config", () => {
     expect(JSON.stringify(objects)).toContain("mysql://stock_rsi@mysql.rsi-test.svc:3306/stock_rsi");
   });
 
+  it("names each step's image by the digest its last push recorded, pulled once per node; one never pushed by its tag, asked for at every start", () => {
+    const digest = `sha256:${"0123456789abcdef".repeat(4)}`;
+    const images = { registry: "registry.example.net/stock-rsi", tag: "0.2.0", digests: { "registry.example.net/stock-rsi/persist:0.2.0": digest, "registry.example.net/stock-rsi/fetch:0.1.0": digest } };
+    const objects = synth({ ...defaultConfig, images });
+    const containers = objects
+      .filter((o) => o.kind === "WorkflowTemplate")
+      .flatMap((o) => (o as unknown as { spec: { templates: Array<{ container?: { image: string; imagePullPolicy: string } }> } }).spec.templates)
+      .flatMap((t) => (t.container ? [t.container] : []));
+    const pulls = new Set(containers.map((c) => `${c.image} ${c.imagePullPolicy}`));
+    expect([...pulls].sort()).toEqual([
+      "registry.example.net/stock-rsi/compute-rsi:0.2.0 Always",
+      // fetch's recorded digest is of another tag: not this build.
+      "registry.example.net/stock-rsi/fetch:0.2.0 Always",
+      `registry.example.net/stock-rsi/persist:0.2.0@${digest} IfNotPresent`,
+      "registry.example.net/stock-rsi/validate:0.2.0 Always",
+    ]);
+  });
+
+  it("refuses a MySQL image that could change under the data: a moving tag instead of a patch release or a digest", () => {
+    for (const image of ["mysql:8.4", "mysql:lts", "mysql", "mysql:8.0.40"]) {
+      expect(() => synth({ ...defaultConfig, mysql: { ...defaultConfig.mysql, image } }), image).toThrow(`mysql.image ${image}: pin a patch release of 8.4`);
+    }
+    for (const image of ["mysql:8.4.10", "registry.example.net:5000/mysql:8.4.3", "mysql:8.4.10-oraclelinux9", `mysql@sha256:${"a".repeat(64)}`]) {
+      expect(() => synth({ ...defaultConfig, mysql: { ...defaultConfig.mysql, image } }), image).not.toThrow();
+    }
+  });
+
   it("without the Prometheus Operator, writes no PodMonitor or PrometheusRule; with it, labels them as the config says", () => {
     const without = synth({ ...defaultConfig, monitoring: { prometheusOperator: false, labels: {} } });
     expect(without.filter((o) => o.kind === "PodMonitor" || o.kind === "PrometheusRule")).toEqual([]);
