@@ -59,6 +59,12 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: async () => (await import("./report.ts")).reportCommand,
   },
   {
+    name: "notify",
+    usage: "[options]",
+    description: "tell the user how a run ended (what crossed, what broke) on every channel configured: JSON webhook, Slack, ntfy, email",
+    load: async () => (await import("../steps/notify/command.ts")).notifyCommand,
+  },
+  {
     name: "backfill",
     usage: "[options] [symbols-file]",
     description: "store, for every trading day in a range, the values the daily run would have stored that day",
