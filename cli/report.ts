@@ -8,14 +8,14 @@
 import { Command, Option } from "commander";
 import { dateIn, MARKET_TIME_ZONE } from "../steps/domain/dates.ts";
 import { ExitCode, UserError } from "../steps/domain/errors.ts";
-import { isoDateValue, positiveIntValue } from "../steps/domain/values.ts";
+import { boundedIntValue, isoDateValue } from "../steps/domain/values.ts";
 import { PARAMETERS, SETTINGS } from "../steps/pipeline.ts";
 import type { RsiMethod } from "../steps/domain/rsi.ts";
 import { flagParser, parameterOption, settingOption, withExitStatuses, withOutputFilesRule } from "../steps/command-line/flags.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
 import { guardOutputs, STDOUT } from "../steps/files/output-files.ts";
 import { reportInput } from "../steps/persist/report.ts";
-import { DEFAULT_SPARKLINE_DAYS, renderReport } from "../steps/report/report.ts";
+import { DEFAULT_SPARKLINE_DAYS, MAX_SPARKLINE_DAYS, renderReport } from "../steps/report/report.ts";
 import { databaseFiles, openStore } from "../steps/store/open-store.ts";
 
 export interface ReportOptions {
@@ -33,7 +33,7 @@ export function reportCommand(io: Io): Command {
     .requiredOption("--out <file>", "where to write the report (HTML: no script, nothing fetched; opens in any browser); - for stdout")
     .addOption(settingOption(SETTINGS.db))
     .addOption(new Option("--as-of <date>", "the day to report: the last stored trading day on or before it (default: today in New York)").argParser(flagParser(isoDateValue)))
-    .addOption(new Option("--days <n>", "stored trading days each sparkline spans").argParser(flagParser(positiveIntValue)).default(DEFAULT_SPARKLINE_DAYS))
+    .addOption(new Option("--days <n>", `stored trading days each sparkline spans, at most ${MAX_SPARKLINE_DAYS}`).argParser(flagParser(boundedIntValue(1, MAX_SPARKLINE_DAYS, "stored trading days (about ten years)"))).default(DEFAULT_SPARKLINE_DAYS))
     .addOption(parameterOption(PARAMETERS.method))
     .addOption(parameterOption(PARAMETERS.period))
     .action(async (options: ReportOptions) => {

@@ -32,8 +32,6 @@ import {
   boundedIntValue,
   isoDateValue,
   methodValue,
-  nonNegativeIntValue,
-  positiveIntValue,
   shareValue,
   textValue,
   type ValueParser,
@@ -49,6 +47,26 @@ export const MAX_CONCURRENCY = 32;
  * the window's start a real date: 800,000 days back is before year 0.
  */
 export const MAX_LOOKBACK_DAYS = 3660;
+
+/**
+ * The longest RSI period: a period of N needs N + 1 closes, and the longest window
+ * (`MAX_LOOKBACK_DAYS` calendar days and the as-of day) holds at most this many weekdays less
+ * one, so a longer period could never give a value. It is refused at the flag, not after fetch.
+ */
+export const MAX_PERIOD = Math.ceil(((MAX_LOOKBACK_DAYS + 1) * 5) / 7) - 1;
+
+/**
+ * A run's fetch may take at most a day: the pipeline runs daily, and a deadline longer than the
+ * time to the next run means none (`0` says that plainly). The bound also keeps the deadline's
+ * timer within Node's, which holds at most 2^31 - 1 ms (24.8 days) and fires at once beyond.
+ */
+export const MAX_FETCH_DEADLINE_SECONDS = 24 * 60 * 60;
+
+/**
+ * The longest pause between two Yahoo requests: a minute, the longest `Retry-After` fetch honours.
+ * At that pace the user's 180 symbols take three hours; a longer pause is no politeness Yahoo asks for.
+ */
+export const MAX_REQUEST_INTERVAL_MS = 60_000;
 
 export type StepName = "fetch" | "compute-rsi" | "validate" | "persist" | "backfill";
 
@@ -243,8 +261,8 @@ export const PARAMETERS = {
     name: "period",
     flag: "--period",
     valueName: "n",
-    parse: positiveIntValue,
-    description: "RSI period in trading days",
+    parse: boundedIntValue(1, MAX_PERIOD, "trading days (a longer period has more closes than the longest window holds)"),
+    description: `RSI period in trading days, at most ${MAX_PERIOD}`,
     default: String(DEFAULT_PERIOD),
   },
   maxFailedShare: {
@@ -259,8 +277,8 @@ export const PARAMETERS = {
     name: "max-stale-days",
     flag: "--max-stale-days",
     valueName: "days",
-    parse: nonNegativeIntValue,
-    description: "weekdays a symbol's last close may lag the as-of date before it is rejected as stale",
+    parse: boundedIntValue(0, MAX_LOOKBACK_DAYS, "weekdays (a lag longer than the longest window leaves no close in it)"),
+    description: `weekdays a symbol's last close may lag the as-of date before it is rejected as stale, at most ${MAX_LOOKBACK_DAYS}`,
     default: "3",
   },
   concurrency: {
@@ -268,23 +286,23 @@ export const PARAMETERS = {
     flag: "--concurrency",
     valueName: "n",
     parse: boundedIntValue(1, MAX_CONCURRENCY, "requests in flight (more is a request storm)"),
-    description: "Yahoo requests in flight at once (yahoo-finance2's own default is 4)",
+    description: `Yahoo requests in flight at once, at most ${MAX_CONCURRENCY} (yahoo-finance2's own default is 4)`,
     default: "4",
   },
   requestIntervalMs: {
     name: "request-interval-ms",
     flag: "--request-interval-ms",
     valueName: "ms",
-    parse: nonNegativeIntValue,
-    description: "least milliseconds between the starts of two Yahoo requests (0: no pause)",
+    parse: boundedIntValue(0, MAX_REQUEST_INTERVAL_MS, "milliseconds (a minute)"),
+    description: `least milliseconds between the starts of two Yahoo requests, at most ${MAX_REQUEST_INTERVAL_MS} (0: no pause)`,
     default: "0",
   },
   fetchDeadlineSeconds: {
     name: "fetch-deadline-seconds",
     flag: "--fetch-deadline-seconds",
     valueName: "seconds",
-    parse: nonNegativeIntValue,
-    description: "time allowed for all downloads; symbols not fetched by then fail with reason deadline (0: none)",
+    parse: boundedIntValue(0, MAX_FETCH_DEADLINE_SECONDS, "seconds (a day)"),
+    description: `time allowed for all downloads, at most ${MAX_FETCH_DEADLINE_SECONDS} s (a day); symbols not fetched by then fail with reason deadline (0: none)`,
     default: "600",
   },
   from: {

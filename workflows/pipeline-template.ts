@@ -20,6 +20,7 @@
 import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
 import { ExitCode } from "../steps/domain/errors.ts";
+import { ValueRefused } from "../steps/domain/values.ts";
 import {
   executionOrder,
   parametersOf,
@@ -152,11 +153,23 @@ function inputParameters(definition: PipelineDefinition, deployment: PipelineDep
   });
 }
 
+/**
+ * A deployment's parameter defaults are checked by the parsers the steps' flags use, so a default
+ * every run would refuse at its first step fails `npm run synth` instead. (A value given with
+ * `argo submit -p` reaches the step's flag as it is written and is refused there, before any work.)
+ */
 function checkParameterDefaults(definition: PipelineDefinition, deployment: PipelineDeployment): void {
-  const known = new Set(definition.parameters.map((p) => p.name));
-  for (const name of Object.keys(deployment.parameterDefaults)) {
-    if (!known.has(name)) {
-      throw new Error(`deployment config: parameters.${name} is not a pipeline parameter; known: ${[...known].join(", ")}`);
+  const known = new Map(definition.parameters.map((p) => [p.name, p]));
+  for (const [name, value] of Object.entries(deployment.parameterDefaults)) {
+    const parameter = known.get(name);
+    if (!parameter) {
+      throw new Error(`deployment config: parameters.${name} is not a pipeline parameter; known: ${[...known.keys()].join(", ")}`);
+    }
+    try {
+      parameter.parse(value);
+    } catch (err) {
+      if (!(err instanceof ValueRefused)) throw err;
+      throw new Error(`deployment config: parameters.${name}: ${err.message}`);
     }
   }
 }

@@ -5,7 +5,7 @@
  * same everywhere, and the Argo template passes exactly the flags the steps accept.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { ValueRefused, type ValueParser } from "../domain/values.ts";
+import { ValueRefused, type NumberParser, type ValueParser } from "../domain/values.ts";
 import {
   parametersOf,
   resultFile,
@@ -19,9 +19,12 @@ import {
 } from "../pipeline.ts";
 import { exitStatusHelp } from "./program.ts";
 
-/** A value parser as commander wants it: a refused value becomes `error: option '--x <n>' argument ...`. */
+/**
+ * A value parser as commander wants it: a refused value becomes `error: option '--x <n>' argument ...`.
+ * A number parser's range stays readable on the result, so the tests can walk every numeric flag.
+ */
 export function flagParser<T>(parse: ValueParser<T>): (value: string) => T {
-  return (value) => {
+  const parseFlag = (value: string): T => {
     try {
       return parse(value);
     } catch (err) {
@@ -29,6 +32,7 @@ export function flagParser<T>(parse: ValueParser<T>): (value: string) => T {
       throw err;
     }
   };
+  return "range" in parse ? Object.assign(parseFlag, { range: (parse as NumberParser).range }) : parseFlag;
 }
 
 /** The flag of a run parameter (`--period <n>`), with its parser and its default already parsed. */

@@ -75,7 +75,13 @@ async function buildCommandLine(argv: readonly string[], io: Io, commands: reado
     program.configureHelp({ subcommandTerm: (command) => terms.get(command) ?? help.subcommandTerm(command) });
   }
   for (const command of [program, ...program.commands]) {
-    command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    command.exitOverride().configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      // commander quotes a refused value as it was given: a newline or an escape sequence in it
+      // would split the one error line or act on the terminal.
+      outputError: (s, write) => write(`${printable(s.replace(/\n$/, ""))}\n`),
+    });
   }
   return program;
 }

@@ -4,12 +4,19 @@
  * Lines are trimmed and upper-cased; blank lines and `#` comments are skipped; a repeated
  * symbol is dropped with a warning. Anything else is refused with its line number, before
  * anything is fetched or stored: a symbol also becomes a column name in the user's wide
- * `stocks` table, so only Yahoo's ticker alphabet gets through (`A-Z 0-9 . - ^ =`, which covers
- * `BRK-B`, `WSU.DE`, `^GSPC` and `EURUSD=X`).
+ * `stocks` table and part of a Yahoo URL, so only Yahoo's ticker alphabet gets through
+ * (`A-Z 0-9 . - ^ =`, which covers `BRK-B`, `WSU.DE`, `^GSPC` and `EURUSD=X`), with at least one
+ * letter or digit: `.`, `..`, `-`, `^` or `=` alone name nothing, and `..` in a URL's path is
+ * its parent (`/v8/finance/chart/..` is `/v8/finance/`).
+ *
+ * The rule is `isTicker`, and every path a symbol comes in by agrees with it: the symbols file,
+ * `history`'s arguments, a replayed prices file (`file:`), the artifacts persist stores, the
+ * columns of the wide table and of a legacy import.
  */
 import { UserError } from "./errors.ts";
 
-export const SYMBOL_PATTERN = /^[A-Z0-9.\-^=]+$/;
+/** A ticker, upper case: the alphabet, and at least one letter or digit. */
+export const SYMBOL_PATTERN = /^[.\-^=]*[A-Z0-9][A-Z0-9.\-^=]*$/;
 export const MAX_SYMBOL_LENGTH = 20;
 
 /**
@@ -21,6 +28,9 @@ export const MAX_SYMBOL_LENGTH = 20;
 export const MAX_SYMBOLS = 10_000;
 /** The ticker alphabet in either case, as a user may write it. */
 const WRITTEN_SYMBOL = /^[A-Za-z0-9.\-^=]+$/;
+
+/** The rule in words, for messages. */
+export const TICKER_RULE = "letters, digits and . - ^ =, at least one letter or digit, at most 20";
 
 /**
  * True for a symbol that may be stored and become a column name: the symbols file's own rule.
@@ -37,8 +47,17 @@ export function isTicker(symbol: string): boolean {
  * user never wrote.
  */
 export function tickerAsWritten(text: string): string | undefined {
-  if (text.length > MAX_SYMBOL_LENGTH || !WRITTEN_SYMBOL.test(text)) return undefined;
-  return text.toUpperCase();
+  if (!WRITTEN_SYMBOL.test(text)) return undefined;
+  const ticker = text.toUpperCase();
+  return isTicker(ticker) ? ticker : undefined;
+}
+
+/** Why `text` is not a ticker as written, in a few words for a message; undefined when it is one. */
+export function notATicker(text: string): string | undefined {
+  if (tickerAsWritten(text) !== undefined) return undefined;
+  if (text.length > MAX_SYMBOL_LENGTH) return `is longer than ${MAX_SYMBOL_LENGTH} characters; is it a symbol?`;
+  if (!WRITTEN_SYMBOL.test(text)) return "has characters a ticker cannot have; use only letters, digits and . - ^ =";
+  return "has no letter or digit; a ticker has at least one (BRK-B, ^GSPC)";
 }
 
 export interface SymbolList {
@@ -62,17 +81,8 @@ export function parseSymbols(text: string, fileName: string): SymbolList {
         `${fileName}:${lineNo}: "${content}" has ${tokens.length} symbols on one line; put one symbol per line`,
       );
     }
-    if (content.length > MAX_SYMBOL_LENGTH) {
-      throw new UserError(
-        `${fileName}:${lineNo}: "${truncate(content)}" is longer than ${MAX_SYMBOL_LENGTH} characters; is it a symbol?`,
-      );
-    }
     const symbol = tickerAsWritten(content);
-    if (symbol === undefined) {
-      throw new UserError(
-        `${fileName}:${lineNo}: "${content}" has characters a ticker cannot have; use only letters, digits and . - ^ =`,
-      );
-    }
+    if (symbol === undefined) throw new UserError(`${fileName}:${lineNo}: "${truncate(content)}" ${notATicker(content)}`);
     const seen = firstSeenOn.get(symbol);
     if (seen !== undefined) {
       warnings.push(`${fileName}:${lineNo}: ${symbol} is already listed on line ${seen}; ignoring the repeat`);

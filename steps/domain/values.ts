@@ -1,7 +1,7 @@
 /**
  * The values a run is configured with, checked and converted: dates, counts, shares, an RSI
  * method. Each parser refuses a bad value with a `ValueRefused` saying what is expected
- * ("expected a whole number of at least 1, got "0""); whoever reads the value adds where it came
+ * ("expected 1 to 2614 trading days, got "0""); whoever reads the value adds where it came
  * from (a flag, an Argo parameter, a file).
  *
  * Pure: no command-line framework, so the pipeline definition and the cdk8s app can name these
@@ -28,32 +28,73 @@ export function isoDateValue(value: string): IsoDate | "" {
   return value;
 }
 
-export function positiveIntValue(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ValueRefused(`expected a whole number of at least 1, got "${value}"`);
-  return Number(value);
+/**
+ * How a number is written, wherever a run is configured (a flag, an Argo parameter, a setting in
+ * a URL): plain decimal. Digits, and where the quantity may be fractional a point followed by
+ * more digits: `14`, `0.25`. Nothing else: no sign (no value here is negative), no exponent
+ * (`1e3`), no hex (`0x10`), no spaces, no `_` or `,` separators, no `.5` or `5.`. One grammar
+ * for every number, so a value that one flag takes is never refused by another for its form,
+ * and a typo (`0x1`, `1e-400`, ` 0.5`) is never read as a number nobody meant.
+ */
+const WHOLE_NUMBER = /^[0-9]+$/;
+const DECIMAL_NUMBER = /^[0-9]+(\.[0-9]+)?$/;
+
+/** What a number may be: its bounds, whether it may have a fraction, and what it counts. */
+export interface NumberRange {
+  readonly min: number;
+  /** Every number has an upper bound: a value beyond it is a typo, never a wish to honour. */
+  readonly max: number;
+  /** Whether a fraction may be written (`0.25`); otherwise only whole numbers. */
+  readonly fraction: boolean;
+  /** What the number counts, for the message: "calendar days of history (ten years)". */
+  readonly what: string;
 }
 
-export function nonNegativeIntValue(value: string): number {
-  if (!/^\d+$/.test(value)) throw new ValueRefused(`expected a whole number, got "${value}"`);
-  return Number(value);
+/** A parser of numbers written in the one grammar, carrying its range for `--help`, the docs and the tests. */
+export interface NumberParser extends ValueParser<number> {
+  readonly range: NumberRange;
+}
+
+/**
+ * A number in the one grammar, within `range`. A grammar fault and a value out of range are told
+ * apart, so the message says what to fix; a non-zero text too small to tell from 0
+ * (`0.000…1` with hundreds of zeros) is refused rather than read as 0.
+ */
+export function numberValue(range: NumberRange): NumberParser {
+  if (!(range.min >= 0 && range.min <= range.max && Number.isFinite(range.max))) throw new Error(`numberValue: bad range ${JSON.stringify(range)}`);
+  const parse = (value: string): number => {
+    const shown = shownValue(value);
+    if (!(range.fraction ? DECIMAL_NUMBER : WHOLE_NUMBER).test(value)) {
+      throw new ValueRefused(
+        range.fraction
+          ? `expected a plain decimal number such as 0.25 (digits, optionally a point and more digits; no sign, exponent or spaces), got ${shown}`
+          : `expected a whole number in plain digits (no sign, point, exponent or spaces), got ${shown}`,
+      );
+    }
+    const n = Number(value);
+    if (n === 0 && /[1-9]/.test(value)) throw new ValueRefused(`expected ${rangeText(range)}, got ${shown}, which is too small to tell from 0`);
+    if (!(n >= range.min && n <= range.max)) throw new ValueRefused(`expected ${rangeText(range)}, got ${shown}`);
+    return n;
+  };
+  return Object.assign(parse, { range });
+}
+
+/** `1 to 3660 calendar days of history (ten years)`. */
+export function rangeText(range: NumberRange): string {
+  return `${range.min} to ${range.max} ${range.what}`;
 }
 
 /** A whole number within [min, max]; `what` says what it counts, for the message. */
-export function boundedIntValue(min: number, max: number, what: string): ValueParser<number> {
-  return (value) => {
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!(n >= min && n <= max)) throw new ValueRefused(`expected ${min} to ${max} ${what}, got "${value}"`);
-    return n;
-  };
+export function boundedIntValue(min: number, max: number, what: string): NumberParser {
+  return numberValue({ min, max, fraction: false, what });
 }
 
 /** A share of the symbols, 0 to 1. */
-export function shareValue(value: string): number {
-  const share = Number(value);
-  if (value.trim() === "" || !Number.isFinite(share) || share < 0 || share > 1) {
-    throw new ValueRefused(`expected a share between 0 and 1 (0.25 = 25%), got "${value}"`);
-  }
-  return share;
+export const shareValue: NumberParser = numberValue({ min: 0, max: 1, fraction: true, what: "as a share of the symbols (0.25 = 25%)" });
+
+/** The value as a message quotes it: in quotes, and cut short when it is long. */
+function shownValue(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
 }
 
 export function methodValue(value: string): RsiMethod {

@@ -173,6 +173,9 @@ export async function fetchEach<T>(
   let nextFresh = 0;
   const retries: Job[] = [];
 
+  if (policy.deadlineMs !== undefined && !(policy.deadlineMs >= 0 && policy.deadlineMs <= MAX_TIMER_MS)) {
+    throw new RangeError(`fetch deadline ${policy.deadlineMs} ms is beyond what a timer can wait (${MAX_TIMER_MS} ms); the flag's bound should have refused it`);
+  }
   const deadline = new AbortController();
   const deadlineAt = policy.deadlineMs === undefined ? Infinity : env.now() + policy.deadlineMs;
   const timer = policy.deadlineMs === undefined ? undefined : setTimeout(() => deadline.abort(), policy.deadlineMs);
@@ -264,10 +267,19 @@ function asAttemptError(err: unknown): FetchAttemptError {
   return new FetchAttemptError("invalid-response", `unexpected error: ${(err as Error)?.message ?? String(err)}`);
 }
 
-/** Waits `ms`, or less if the signal aborts first; never rejects. */
+/**
+ * The longest a Node timer waits: 2^31 - 1 ms (about 24.8 days). Asked for longer, Node warns
+ * and fires after 1 ms, so a longer wait would end at once.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Waits `ms`, or less if the signal aborts first; never rejects. A wait beyond a timer's reach
+ * ends at `MAX_TIMER_MS`, early rather than at once; every caller checks the time again after it.
+ */
 async function pause(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 || signal?.aborted) return;
-  await sleepFor(ms, undefined, { signal }).catch(() => undefined);
+  await sleepFor(Math.min(ms, MAX_TIMER_MS), undefined, { signal }).catch(() => undefined);
 }
 
 function formatSeconds(ms: number): string {

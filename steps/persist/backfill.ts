@@ -18,16 +18,18 @@
  * - Each day is validated by the daily policy on its own and written in its own transaction: a
  *   day the policy refuses is reported and not stored, while the others are; the command then
  *   ends with status 1.
+ * - Each day is told as it is decided: its line on stdout (`2021-05-17 stored 165`), on stderr a
+ *   line per day in a log or a progress bar on a terminal, and `--days-out` holding every day so
+ *   far. A backfill killed half-way has said which days it stored.
  */
 import { Command } from "commander";
-import { PRICES, type Failure, type PricesArtifact, type Series } from "../domain/artifacts.ts";
+import type { Failure, Series } from "../domain/artifacts.ts";
 import { addDays, type IsoDate } from "../domain/dates.ts";
 import { tradingDaysBetween } from "../domain/market-calendar.ts";
 import { ExitCode, PolicyFailedError, UserError } from "../domain/errors.ts";
 import { backfillPipeline, PARAMETERS } from "../pipeline.ts";
 import { parameterOption, settingOption, withExitStatuses, withOutputFilesRule } from "../command-line/flags.ts";
 import { logLine, type Io } from "../command-line/io.ts";
-import { readArtifact } from "../files/artifact-files.ts";
 import { guardOutputs } from "../files/output-files.ts";
 import { readSymbolsFile } from "../files/symbols-file.ts";
 import { computeRsiArtifact } from "../compute-rsi/compute.ts";
@@ -36,7 +38,7 @@ import { notAfterToday, windowStart } from "../fetch/window.ts";
 import { pricesArtifact } from "../fetch/prices-artifact.ts";
 import { startProgress } from "../fetch/progress.ts";
 import { clipToWindow, closedDaysLine, fetchOnTradingDays, type PriceSource } from "../fetch/source.ts";
-import { fileSource, replayedFiles } from "../fetch/sources/file.ts";
+import { fileSource, readRecordedPrices, replayedFiles, type RecordedPrices } from "../fetch/sources/file.ts";
 import type { PriceField } from "../fetch/sources/yahoo.ts";
 import { summarize, validateRsi } from "../validate/rules.ts";
 import { databaseFiles, openStore } from "../store/open-store.ts";
@@ -117,7 +119,7 @@ export async function runBackfill(symbolsFile: string | undefined, options: Back
   const source = options.prices !== undefined ? fileSource(options.prices) : selectSource(options, io);
   const listed = symbolsFile !== undefined ? readSymbolsFile(symbolsFile) : undefined;
   for (const warning of listed?.warnings ?? []) logLine(io, "backfill", `warning: ${warning}`);
-  const symbols = listed?.symbols ?? symbolsIn(readArtifact(options.prices!, PRICES, "stock-rsi fetch"));
+  const symbols = listed?.symbols ?? symbolsIn(readRecordedPrices(options.prices!));
 
   const store = await openStore(options.db, { env: io.env, access: "write", wideTable: options.wideTable, log: (line) => logLine(io, "backfill", line) });
   try {
@@ -134,16 +136,25 @@ export async function runBackfill(symbolsFile: string | undefined, options: Back
     if (closed) logLine(io, "backfill", closed);
     if (source.name.startsWith("file:")) assertCovers(source.name.slice("file:".length), fetched.series, rangeStart, options);
 
+    // Each day is told as soon as it is stored (or skipped, or refused): its line on stdout, a
+    // line or the bar on stderr, and --days-out rewritten with every day so far, so a run killed
+    // half-way has said which days it stored.
+    const days = tradingDaysIn(fetched.series, options.from, options.to);
+    const dayProgress = startProgress(io, days.length, { step: "backfill", unit: "days" });
     const outcomes: DayOutcome[] = [];
-    for (const date of tradingDaysIn(fetched.series, options.from, options.to)) {
-      if (stored.has(date) && !options.overwrite) {
-        outcomes.push({ date, outcome: "skipped" });
-        continue;
-      }
-      outcomes.push(await fillDay(date, fetched, source.name, options, store));
-    }
-    const lines = report(outcomes, io);
+    let lines = "";
     if (options.daysOut) outputs.write(options.daysOut, lines);
+    for (const date of days) {
+      const outcome: DayOutcome = stored.has(date) && !options.overwrite ? { date, outcome: "skipped" } : await fillDay(date, fetched, source.name, options, store);
+      outcomes.push(outcome);
+      const line = dayLine(outcome);
+      lines += `${line}\n`;
+      if (options.daysOut) outputs.write(options.daysOut, lines);
+      dayProgress.print(`${line}\n`);
+      dayProgress.tick(line);
+    }
+    dayProgress.done();
+    summarizeDays(outcomes, io);
     const refused = outcomes.filter((o) => o.outcome === "refused");
     if (refused.length > 0) {
       throw new PolicyFailedError(`backfill: the validation policy refused ${refused.length} of ${outcomes.length} days (${refused.map((o) => o.date).join(" ")}); the others were stored or skipped`);
@@ -192,18 +203,20 @@ function tradingDaysIn(series: readonly Series[], from: IsoDate, to: IsoDate): I
   return tradingDaysBetween(from, to).filter((d) => withBars.has(d));
 }
 
-/** One line per day on stdout (`2021-05-17 stored 165`), and a summary on stderr; returns the lines. */
-function report(outcomes: readonly DayOutcome[], io: Io): string {
-  const lines = outcomes.map((o) => `${o.date} ${o.outcome}${o.outcome === "stored" ? ` ${o.values}` : o.outcome === "refused" ? `: ${o.reason}` : ""}\n`).join("");
-  io.out(lines);
+/** What became of a day, as one line: `2021-05-17 stored 165`, `2021-05-18 skipped`, `2021-05-19 refused: why`. */
+function dayLine(o: DayOutcome): string {
+  return `${o.date} ${o.outcome}${o.outcome === "stored" ? ` ${o.values}` : o.outcome === "refused" ? `: ${o.reason}` : ""}`;
+}
+
+/** The days' summary on stderr. */
+function summarizeDays(outcomes: readonly DayOutcome[], io: Io): void {
   const count = (kind: DayOutcome["outcome"]) => outcomes.filter((o) => o.outcome === kind).length;
   logLine(io, "backfill", `${outcomes.length} trading days: ${count("stored")} stored, ${count("skipped")} already stored and skipped, ${count("refused")} refused by validation`);
-  return lines;
 }
 
 /** Every symbol a prices artifact answers for, fetched or failed, in its order. */
-function symbolsIn(prices: PricesArtifact): string[] {
-  return [...new Set([...prices.series.map((s) => s.symbol), ...prices.failures.map((f) => f.symbol)])];
+function symbolsIn(prices: RecordedPrices): string[] {
+  return [...prices.series.keys(), ...prices.failures.keys()];
 }
 
 /**

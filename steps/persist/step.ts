@@ -17,7 +17,7 @@ import type { DayWrite, RsiStore, WriteSummary } from "../store/store.ts";
 import { renderReport, reportSignals } from "../report/report.ts";
 import { formatSignals } from "../report/signals.ts";
 import { reportInput, stepSummaries } from "./report.ts";
-import { isTicker } from "../domain/symbols.ts";
+import { isTicker, TICKER_RULE } from "../domain/symbols.ts";
 
 export interface PersistOptions {
   readonly in: string;
@@ -166,7 +166,7 @@ function closedDayIn(v: ValidatedArtifact): { readonly field: string; readonly c
 function assertTickers(v: ValidatedArtifact, file: string): void {
   const check = (symbol: string, field: string) => {
     if (!isTicker(symbol)) {
-      throw new UserError(`${file}: ${field}: ${JSON.stringify(symbol)} is not a ticker (letters, digits and . - ^ =, at most 20); nothing was stored`);
+      throw new UserError(`${file}: ${field}: ${JSON.stringify(symbol)} is not a ticker (${TICKER_RULE}); nothing was stored`);
     }
   };
   v.results.forEach((r, i) => check(r.symbol, `results[${i}].symbol`));

@@ -31,6 +31,12 @@ import { sparkline } from "./sparkline.ts";
 /** How many stored trading days a sparkline spans unless the caller asks otherwise. */
 export const DEFAULT_SPARKLINE_DAYS = 60;
 
+/**
+ * The most stored trading days a sparkline may span: about ten years. That is already 21 days to
+ * each of the sparkline's 120 pixels, and a report of a thousand symbols stays a few MB.
+ */
+export const MAX_SPARKLINE_DAYS = 2520;
+
 export interface ReportInput {
   /** The day the run was asked about (`--as-of`), `YYYY-MM-DD`. */
   readonly asOf: string;

@@ -5,11 +5,12 @@
  *   `mysql/connection.ts` for the password and TLS options);
  * - `none` (handled by the commands): do not store.
  */
+import { statSync } from "node:fs";
 import { UserError } from "../domain/errors.ts";
 import { readBoundedText } from "../files/bounded-read.ts";
 import { refuseUnlessRegularOrNew, type NamedFile } from "../files/output-files.ts";
 import type { Migration } from "./migrations.ts";
-import { parseMysqlUrl } from "./mysql/connection.ts";
+import { checkSocketPath, parseMysqlUrl } from "./mysql/connection.ts";
 import { redact } from "../domain/redact.ts";
 import type { RsiStore } from "./store.ts";
 import { openSqliteStore, SQLITE_SIDE_FILES } from "./sqlite.ts";
@@ -39,7 +40,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     return openSqliteStore(path, { access, ...(options.migrations ? { migrations: options.migrations } : {}) });
   }
   if (url.startsWith("mysql://")) {
-    const target = parseMysqlUrl(url, { env: options.env ?? process.env, readFile: readBoundedText });
+    const target = parseMysqlUrl(url, { env: options.env ?? process.env, readFile: readBoundedText, notASocket });
     // Loaded only when asked for, so a laptop run on SQLite never loads the MySQL driver.
     const { openMysqlStore } = await import("./mysql/store.ts");
     return openMysqlStore(target, {
@@ -54,8 +55,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
 
 /**
  * Refuses a `--db` value that cannot name a store, without opening anything or reading any
- * password file: `run` calls it before the first step, so a typo in the URL does not wait for the
- * whole fetch to be reported. `none` passes (the commands handle it). A SQLite path that exists
+ * password file (it only looks at what a `socket=` path is): `run` calls it before the first
+ * step, so a typo in the URL does not wait for the whole fetch to be reported. `none` passes (the
+ * commands handle it). A SQLite path that exists
  * must be a regular file (a directory, a FIFO or a device is refused).
  */
 export function checkDatabaseUrl(url: string): void {
@@ -71,8 +73,9 @@ export function checkDatabaseUrl(url: string): void {
     return;
   }
   if (url.startsWith("mysql://")) {
-    // The URL's shape only: the password and TLS files are read when the store is opened.
-    parseMysqlUrl(url, { env: {}, readFile: () => "" });
+    // The URL's shape, and that its socket can be one; the password and TLS files are read when the store is opened.
+    const { socketPath } = parseMysqlUrl(url);
+    if (socketPath !== undefined) checkSocketPath(socketPath, notASocket);
     return;
   }
   throw new UserError(`--db: unsupported database URL "${redact(url)}"; use sqlite:PATH, mysql://USER@HOST:PORT/DATABASE or none`);
@@ -104,4 +107,22 @@ export function databaseFiles(url: string, env: Readonly<Record<string, string |
     if (path) reads.push({ path, role: `the ${option} of --db` });
   }
   return { keeps: [], reads };
+}
+
+/** What is at `path` if it is there and is not a socket, in words ("a directory"); undefined otherwise. */
+function notASocket(path: string): string | undefined {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    // Missing, or not ours to look at: the connection says which, naming the path.
+    return undefined;
+  }
+  if (stat.isSocket()) return undefined;
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isFile()) return "a regular file";
+  if (stat.isCharacterDevice()) return "a character device";
+  if (stat.isBlockDevice()) return "a block device";
+  if (stat.isFIFO()) return "a FIFO";
+  return "something else";
 }

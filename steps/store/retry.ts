@@ -3,6 +3,8 @@
  *
  * The case it is for: the MySQL pod restarts (a node drains, the Deployment is updated) while the
  * persist step runs. For a few seconds connections are refused or cut; then the server is back.
+ * Or another session holds a lock: each statement waits for it a bounded time (`LOCK_WAIT_SECONDS`
+ * in `mysql/connection.ts`), and the operation is tried again until the deadline.
  * The operation is retried from the start (for a write: the whole transaction, which is
  * idempotent), with exponential backoff, until it succeeds, fails in a way that is not transient,
  * or the deadline passes; then the last error is thrown inside a `RetriesExhausted`.

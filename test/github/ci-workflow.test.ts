@@ -51,6 +51,8 @@ describe("the GitHub Actions workflow", () => {
       expect(ciRun, check).toContain(check);
     }
     expect(runs("test").some((r) => r.includes("apt-get install") && r.includes("mariadb-server"))).toBe(true);
+    expect(runs("newcomer")).toContain(".ci/newcomer");
+    expect(ciRun).toContain(".ci/newcomer");
     expect(runs("images")).toContain("npm run images -- --builder docker");
     expect(Object.keys(workflow.on as Any).sort()).toEqual(["pull_request", "push"]);
   });

@@ -258,7 +258,10 @@ async function waitUntilReady(socket: string, exited: Promise<number | null>, ti
   return `not ready after ${timeoutMs / 1000} s`;
 }
 
-/** A CA, a server certificate it signed for 127.0.0.1, and an unrelated second CA. */
+/**
+ * A CA, a server certificate it signed for the IP address 127.0.0.1 and the name localhost (its
+ * subjectAltName: what VERIFY_IDENTITY checks), and an unrelated second CA.
+ */
 function makeCertificates(dir: string): { ca: string; cert: string; key: string; otherCa: string } {
   mkdirSync(dir, { recursive: true });
   const openssl = (...args: string[]) => {
@@ -270,7 +273,7 @@ function makeCertificates(dir: string): { ca: string; cert: string; key: string;
   ca("test-ca");
   ca("other-ca");
   openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
-  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
   openssl(
     "x509", "-req", "-in", "server.csr", "-CA", "test-ca.pem", "-CAkey", "test-ca.key", "-CAcreateserial", "-days", "2",
     "-out", "server.pem", "-extfile", "san.ext",

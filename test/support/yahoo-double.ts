@@ -18,7 +18,8 @@
  * Faults are switched per symbol: a list of faults consumed one per request (`failNext`), or one
  * fault for every request (`failAlways`): latency, 429 (`Too Many Requests`, optional
  * `Retry-After`), 5xx, a truncated JSON body, an HTML page instead of JSON, a body that breaks
- * the schema, a connection reset mid-body, and an answer that never comes. Data quirks are
+ * the schema, a connection reset mid-body, an answer that never comes, a body that never ends, a
+ * body that trickles in a few bytes at a time, and one far larger than any chart. Data quirks are
  * switched the same way: nulls on given dates, a series that ends early (stale), Yahoo's extra
  * bar beyond `period2`, and a trading day listed twice.
  *
@@ -43,7 +44,13 @@ export type Fault =
   | { readonly kind: "not-json" }
   | { readonly kind: "schema" }
   | { readonly kind: "reset" }
-  | { readonly kind: "hang" };
+  | { readonly kind: "hang" }
+  /** A 200 whose body never ends: JSON-looking bytes as fast as the client takes them, until it hangs up. */
+  | { readonly kind: "endless" }
+  /** The real answer, but `bytes` at a time every `everyMs`: each read makes progress, the whole never arrives in time. */
+  | { readonly kind: "slow-drip"; readonly bytes?: number; readonly everyMs: number }
+  /** The real answer, preceded by a `Content-Length` this big (and a body padded to it): a large answer that says so up front. */
+  | { readonly kind: "oversized"; readonly bytes: number };
 
 export interface Quirks {
   /** Days whose quote (close, open, high, low, volume, adjclose) is null. */
@@ -79,7 +86,7 @@ export interface RequestRecord {
   readonly symbol: string;
   /** `performance.now()` when the request arrived. */
   readonly at: number;
-  readonly status: number | "reset" | "hang";
+  readonly status: number | "reset" | "hang" | "endless" | "slow-drip";
   /** Characters of body sent (for a cut-off body: the part sent). */
   readonly bodyLength?: number;
 }
@@ -246,6 +253,9 @@ export class YahooDouble {
         setTimeout(() => res.destroy(), 5);
         return;
       }
+      if (fault?.kind === "endless") return this.sendEndless(res, record, symbol);
+      if (fault?.kind === "slow-drip") return this.sendSlowly(res, record, body, symbol, fault.bytes ?? 1, fault.everyMs);
+      if (fault?.kind === "oversized") return this.send(res, record, 200, body.padEnd(fault.bytes, " "), this.headers(symbol));
       return this.send(res, record, 200, body, this.headers(symbol));
     };
     const delay = this.latencyMs + (fault?.kind === "latency" ? fault.ms : 0);
@@ -258,6 +268,44 @@ export class YahooDouble {
     record.bodyLength = body.length;
     res.writeHead(status, { ...(headers ?? this.headers("")), "content-length": Buffer.byteLength(body) });
     res.end(body);
+  }
+
+  /**
+   * Chunked, with no length: the start of a chart, then a timestamp list that never closes,
+   * written as fast as the socket drains (never faster: the double itself stays small).
+   */
+  private sendEndless(res: ServerResponse, record: { status: RequestRecord["status"]; bodyLength?: number }, symbol: string): void {
+    record.status = "endless";
+    record.bodyLength = 0;
+    res.writeHead(200, this.headers(symbol));
+    const chunk = Buffer.from("1620000000,".repeat(6000));
+    const pump = () => {
+      while (!res.destroyed) {
+        record.bodyLength! += chunk.length;
+        if (!res.write(chunk)) return void res.once("drain", pump);
+      }
+    };
+    res.write('{"chart":{"result":[{"meta":{},"timestamp":[');
+    pump();
+  }
+
+  /** The whole answer in the end, `bytes` every `everyMs`, chunked. */
+  private sendSlowly(res: ServerResponse, record: { status: RequestRecord["status"]; bodyLength?: number }, body: string, symbol: string, bytes: number, everyMs: number): void {
+    record.status = "slow-drip";
+    record.bodyLength = 0;
+    res.writeHead(200, this.headers(symbol));
+    const drip = setInterval(() => {
+      if (res.destroyed) return void clearInterval(drip);
+      const next = body.slice(record.bodyLength, record.bodyLength! + bytes);
+      record.bodyLength! += next.length;
+      if (record.bodyLength! >= body.length) {
+        clearInterval(drip);
+        res.end(next);
+      } else {
+        res.write(next);
+      }
+    }, everyMs);
+    res.on("close", () => clearInterval(drip));
   }
 
   /** Yahoo's response headers, as recorded, with a fresh date and request id. */

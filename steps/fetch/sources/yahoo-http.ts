@@ -6,7 +6,9 @@
  * - **where requests go**: with a base URL (`STOCK_RSI_YAHOO_URL` or `--yahoo-url`), the
  *   scheme, host and port are replaced and the path and query kept, for an air-gapped mirror
  *   or the test double;
- * - **how long one may take**: a per-request timeout, and the run's deadline signal;
+ * - **how long one may take, and how much it may hold**: a per-request timeout over the headers
+ *   and the whole body, the run's deadline signal, and a bound on the body's size (see
+ *   `maxAnswerBytes`), so a mirror that sends an endless or slow body costs one symbol, not the pod;
  * - **what a failed exchange means**: a non-2xx status, a refused connection or a body cut off
  *   mid-way becomes a `FetchAttemptError` with a reason from the artifact's fixed set, Yahoo's
  *   own message, and the `Retry-After` it asked for.
@@ -54,6 +56,8 @@ export function parseBaseUrl(text: string, origin: string): URL {
       `${origin}: "${shown}" has a path, query or credentials; give only scheme://host[:port] (requests keep Yahoo's own path)`,
     );
   }
+  // The parser refuses a port above 65535; 0 it keeps, and every request would fail.
+  if (url.port === "0") throw new UserError(`${origin}: port 0 in "${shown}" is not a TCP port; give one from 1 to 65535`);
   return url;
 }
 
@@ -87,19 +91,76 @@ export function yahooHttp(options: YahooHttpOptions, transport: Fetch = globalTh
     let body: string;
     try {
       response = await transport(url, { ...init, signal: request.signal });
-      // Read the body here, so a connection cut mid-answer is a network failure like any other.
-      body = await response.text();
+      // Read the body here, under the same timer, so a connection cut mid-answer is a network
+      // failure like any other and a body that trickles in forever ends with the timeout.
+      body = await boundedText(response, maxAnswerBytes(url));
     } catch (err) {
+      if (err instanceof FetchAttemptError) throw err;
       if (init.signal?.aborted) throw init.signal.reason ?? err;
       if (timedOut) throw new FetchAttemptError("network", `no complete answer within ${options.requestTimeoutMs / 1000} s`);
       throw new FetchAttemptError("network", describeNetworkError(err));
     } finally {
       clearTimeout(timer);
       init.signal?.removeEventListener("abort", cancel);
+      // Whatever is left of the answer (a refused body) is not wanted: close the connection.
+      request.abort();
     }
     if (!response.ok) throw statusError(response, body);
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+/**
+ * The most bytes an answer may have: 1 MiB, plus 256 bytes for each calendar day between the
+ * request's `period1` and `period2`. A daily bar costs about 110 bytes of Yahoo's JSON (a
+ * timestamp and six numbers printed at full precision), and there are five bars to seven days:
+ * about 80 bytes a day. Ten years' chart is about 0.3 MB, and its bound 1.9 MiB; the three
+ * months of a daily run are bounded at 1.02 MiB. The MiB is for `meta` and the dividend and split
+ * events, a few KB in any real answer. Scaling with the window keeps a backfill's decades-long
+ * request possible while a daily run's 32 requests in flight can hold at most about 33 MiB.
+ */
+export function maxAnswerBytes(url: string): number {
+  const query = new URL(url).searchParams;
+  const period1 = Number(query.get("period1"));
+  const period2 = Number(query.get("period2"));
+  const days = Number.isFinite(period1) && Number.isFinite(period2) && period2 > period1 ? Math.ceil((period2 - period1) / 86_400) : 0;
+  return ANSWER_BASE_BYTES + ANSWER_BYTES_PER_DAY * days;
+}
+
+const ANSWER_BASE_BYTES = 1024 * 1024;
+const ANSWER_BYTES_PER_DAY = 256;
+
+/**
+ * The body as text, refusing it (and stopping the download) as soon as it is longer than
+ * `maxBytes`, or when its `Content-Length` says it will be. Counted after decompression, so a
+ * small compressed body that inflates without end is refused too.
+ */
+async function boundedText(response: Response, maxBytes: number): Promise<string> {
+  const limit = formatBytes(maxBytes);
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new FetchAttemptError("invalid-response", `the answer declares ${formatBytes(declared)}, more than the ${limit} a chart of this window can need; refused`);
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new FetchAttemptError("invalid-response", `the answer went on past ${limit}, more than a chart of this window can need; refused`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, length));
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
 /** A non-2xx answer as a failure reason, with the message Yahoo gave. */

@@ -77,7 +77,7 @@ export function isMysqlError(err: unknown): boolean {
 }
 
 /** One line for the user: what failed and, where we know, what to do. */
-export function describeMysqlError(err: unknown, target: Pick<MysqlTarget, "user" | "database" | "host" | "port">): string {
+export function describeMysqlError(err: unknown, target: Pick<MysqlTarget, "user" | "host" | "socketPath" | "endpoint" | "lockWaitSeconds">): string {
   const e = (err ?? {}) as MysqlishError;
   const text = (e.sqlMessage ?? e.message ?? String(err)).replace(/\s+/g, " ").trim();
   switch (e.errno) {
@@ -92,14 +92,25 @@ export function describeMysqlError(err: unknown, target: Pick<MysqlTarget, "user
       return `${text}; the account ${target.user} lacks a privilege stock-rsi needs (docs/storage.md, "Accounts and grants", lists them)`;
     case 1406:
       return `${text}; a column is narrower than stock-rsi's schema made it (check the table's definition)`;
+    case 1205:
+      // The server's text ("Lock wait timeout exceeded; try restarting transaction") says neither whose lock nor what to do.
+      return `a table or row it needs is locked by another session (waited ${target.lockWaitSeconds} s; SHOW PROCESSLIST on the server shows who holds it)`;
   }
+  // Over a socket, Node's own text names the path; over TCP, the host and port.
+  const socket = target.socketPath;
   switch (e.code) {
     case "ECONNREFUSED":
-      return `connection refused by ${target.host}:${target.port} (is the server running?)`;
+      return socket ? `connection refused on socket ${socket} (is the server running?)` : `connection refused by ${target.endpoint} (is the server running?)`;
+    case "ENOENT":
+      if (socket) return `no socket at ${socket} (is the server running, and is this its socket?)`;
+      break;
+    case "EACCES":
+      if (socket) return `permission denied on socket ${socket}`;
+      break;
     case "ENOTFOUND":
       return `host ${target.host} not found`;
     case "ETIMEDOUT":
-      return `no answer from ${target.host}:${target.port} (timed out)`;
+      return `no answer from ${target.endpoint} (timed out)`;
     case "PROTOCOL_CONNECTION_LOST":
       return "the server closed the connection";
   }

@@ -23,7 +23,7 @@
 import mysql from "mysql2/promise";
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
 import { RefusedError, UnavailableError, UserError } from "../../domain/errors.ts";
-import type { MysqlTarget } from "./connection.ts";
+import { connectionOptions, sessionSettings, type MysqlTarget } from "./connection.ts";
 import { classifyMysqlError, describeMysqlError, isTransientMysqlError } from "./errors.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "../migrations.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
@@ -72,21 +72,12 @@ export interface MysqlStoreOptions {
 
 /** Rows per INSERT: 8 placeholders each, far below the 65,535 a prepared statement may have. */
 const ROWS_PER_STATEMENT = 1000;
-/** Seconds a DDL statement waits for a metadata lock (an open transaction on the table) before it counts as a timeout. */
-const DDL_LOCK_WAIT_SECONDS = 30;
 
 /** Opens a pool to the server and brings the schema up to date (`write`) or checks it is (`read`). */
 export async function openMysqlStore(target: MysqlTarget, options: MysqlStoreOptions): Promise<RsiStore> {
   const pool = mysql.createPool({
-    host: target.host,
-    port: target.port,
-    ...(target.socketPath ? { socketPath: target.socketPath } : {}),
-    user: target.user,
-    ...(target.password !== undefined ? { password: target.password } : {}),
-    database: target.database,
-    ...(target.tls ? { ssl: { ...target.tls } } : {}),
+    ...connectionOptions(target),
     connectionLimit: 2,
-    connectTimeout: 10_000,
     dateStrings: true,
     timezone: "Z",
     multipleStatements: false,
@@ -109,9 +100,9 @@ export async function openMysqlStore(target: MysqlTarget, options: MysqlStoreOpt
 }
 
 /**
- * The pool and how every operation uses it: on one pooled connection, retried from the start
- * through transient failures until the target's retry deadline, any failure ending as the one
- * line the user reads.
+ * The pool and how every operation uses it: on one pooled connection, its lock-wait bound set
+ * first (`sessionSettings`), retried from the start through transient failures until the target's
+ * retry deadline, any failure ending as the one line the user reads.
  */
 class Session {
   constructor(
@@ -127,6 +118,7 @@ class Session {
         async () => {
           const conn = await this.pool.getConnection();
           try {
+            await conn.query(sessionSettings(this.target));
             const result = await operation(conn);
             conn.release();
             return result;
@@ -296,7 +288,6 @@ async function insertLegacy(conn: PoolConnection, values: readonly LegacyValue[]
  * columns it added. DDL commits on its own, so this runs before the day's transaction.
  */
 async function ensureWideColumns(conn: PoolConnection, description: string, symbols: readonly string[]): Promise<string[]> {
-  await conn.query(`SET SESSION lock_wait_timeout = ${DDL_LOCK_WAIT_SECONDS}`);
   for (let round = 1; ; round++) {
     let columns = await readColumns(conn, WIDE_TABLE);
     if (columns.length === 0) {

@@ -152,7 +152,7 @@ describe("bad input is refused with one line, a non-zero exit and nothing writte
     expect(result.stderr).toContain("error: option '--method <method>' argument 'ema' is invalid. expected one of seed, wilder, cutler");
     const early = await stockRsi(["run", USER_SYMBOLS, "--source", "sample", "--no-store", "--period", "0"]);
     expect(early.code).toBe(2);
-    expect(early.stderr).toContain("error: option '--period <n>' argument '0' is invalid. expected a whole number of at least 1");
+    expect(early.stderr).toContain("error: option '--period <n>' argument '0' is invalid. expected 1 to 2614 trading days");
     expect(early.stderr).not.toContain("fetch:");
     const date = await stockRsi(["fetch", "--symbols", USER_SYMBOLS, "--out", "y", "--as-of", "17/05/2021"]);
     expect(date.code).toBe(2);

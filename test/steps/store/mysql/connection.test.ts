@@ -1,6 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../../../steps/domain/errors.ts";
-import { parseMysqlUrl, type TargetEdges } from "../../../../steps/store/mysql/connection.ts";
+import { LOCK_WAIT_SECONDS, parseMysqlUrl, sessionSettings, type TargetEdges } from "../../../../steps/store/mysql/connection.ts";
 import { redact } from "../../../../steps/domain/redact.ts";
 
 function edges(env: Record<string, string> = {}, files: Record<string, string> = {}): TargetEdges {
@@ -10,6 +11,7 @@ function edges(env: Record<string, string> = {}, files: Record<string, string> =
       if (path in files) return files[path]!;
       throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
     },
+    notASocket: () => undefined,
   };
 }
 
@@ -56,16 +58,26 @@ describe("--db mysql://", () => {
   });
 
   it("TLS: REQUIRED encrypts, VERIFY_CA checks the CA, ssl-ca alone means VERIFY_CA", () => {
-    const files = { "/ca.pem": "CA", "/c.pem": "CERT", "/k.pem": "KEY" };
+    // A throwaway certificate and key, as PEM text: the files must be PEM, and certificates must parse.
+    const made = spawnSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=unit-ca", "-keyout", "-", "-out", "-"],
+      { encoding: "utf8" },
+    );
+    expect(made.status, made.stderr).toBe(0);
+    const CA = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/.exec(made.stdout)![0];
+    const KEY = /-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\n/.exec(made.stdout)![0];
+    const CERT = CA;
+    const files = { "/ca.pem": CA, "/c.pem": CERT, "/k.pem": KEY };
     expect(parseMysqlUrl("mysql://u@db/x?ssl-mode=required", edges({}, files)).tls).toEqual({ rejectUnauthorized: false, verifyIdentity: false });
     expect(parseMysqlUrl("mysql://u@db/x?ssl-ca=/ca.pem", edges({}, files))).toMatchObject({
       sslMode: "VERIFY_CA",
-      tls: { ca: "CA", rejectUnauthorized: true, verifyIdentity: false },
+      tls: { ca: CA, rejectUnauthorized: true, verifyIdentity: false },
     });
     expect(parseMysqlUrl("mysql://u@db/x?ssl-mode=VERIFY_IDENTITY&ssl-ca=/ca.pem&ssl-cert=/c.pem&ssl-key=/k.pem", edges({}, files)).tls).toEqual({
-      ca: "CA",
-      cert: "CERT",
-      key: "KEY",
+      ca: CA,
+      cert: CERT,
+      key: KEY,
       rejectUnauthorized: true,
       verifyIdentity: true,
     });
@@ -85,8 +97,19 @@ describe("--db mysql://", () => {
   it("refuses a URL without user or database, and a bad retry-deadline", () => {
     expect(refusal("mysql://db:3306/x")).toMatch(/names no user/);
     expect(refusal("mysql://u@db:3306/")).toMatch(/names no database/);
-    expect(refusal("mysql://u@db/x?retry-deadline=soon")).toMatch(/retry-deadline "soon" .* is not a number of seconds/);
+    expect(refusal("mysql://u@db/x?retry-deadline=soon")).toMatch(/retry-deadline in ".*" is not a number of seconds between 0 and 3600: expected a plain decimal number .*, got "soon"$/);
     expect(parseMysqlUrl("mysql://u@db/x?retry-deadline=5", edges()).retry.deadlineMs).toBe(5000);
+  });
+});
+
+describe("the lock-wait bound every connection sets", () => {
+  it("is 10 s a statement, shortened by a shorter retry-deadline, never under 1 s", () => {
+    expect(LOCK_WAIT_SECONDS).toBe(10);
+    expect(parseMysqlUrl("mysql://u@db/x", edges()).lockWaitSeconds).toBe(10);
+    expect(parseMysqlUrl("mysql://u@db/x?retry-deadline=600", edges()).lockWaitSeconds).toBe(10);
+    expect(parseMysqlUrl("mysql://u@db/x?retry-deadline=3", edges()).lockWaitSeconds).toBe(3);
+    expect(parseMysqlUrl("mysql://u@db/x?retry-deadline=0", edges()).lockWaitSeconds).toBe(1);
+    expect(sessionSettings({ lockWaitSeconds: 10 })).toBe("SET SESSION lock_wait_timeout = 10, innodb_lock_wait_timeout = 10");
   });
 });
 

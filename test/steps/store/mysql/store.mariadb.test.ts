@@ -4,6 +4,7 @@
  * MySQL has (accounts, passwords, TLS, the migration lock).
  */
 import { writeFileSync } from "node:fs";
+import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -156,6 +157,40 @@ describe("the MySQL store's accounts and connection", () => {
     expect((wrongCa as Error).message).toMatch(/could not bring the schema up to date: .*(self[- ]signed|unable to verify|certificate)/i);
   });
 
+  it("VERIFY_IDENTITY checks an IP host against the certificate's IP addresses, and a host name against its names", async () => {
+    const db = await server.createDatabase("identity");
+    const ca = encodeURIComponent(server.tls!.ca);
+    const outcome = (url: string) =>
+      openStore(url, { env: db.env }).then(
+        async (store) => {
+          await store.close();
+          return "connected";
+        },
+        (err: unknown) => err,
+      );
+    const sslAccepts = async () => Number((await server.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Ssl_accepts'"))[0]!.Value);
+
+    // 127.0.0.1 is the certificate's IP address (subjectAltName IP:127.0.0.1), localhost its name.
+    const before = await sslAccepts();
+    expect(await outcome(`${db.url}?ssl-mode=VERIFY_IDENTITY&ssl-ca=${ca}`)).toBe("connected");
+    expect(await sslAccepts()).toBeGreaterThan(before);
+    expect(await outcome(`mysql://stock_rsi@localhost:${server.port}/${db.name}?ssl-mode=VERIFY_IDENTITY&ssl-ca=${ca}`)).toBe("connected");
+
+    // The same server reached at another address, 127.0.0.2, through a relay: the CA still
+    // verifies, and the certificate does not name that address.
+    const relay = await tcpRelay("127.0.0.2", server.port);
+    try {
+      const url = `mysql://stock_rsi@127.0.0.2:${(relay.address() as { port: number }).port}/${db.name}?ssl-ca=${ca}&retry-deadline=0`;
+      expect(await outcome(`${url}&ssl-mode=VERIFY_CA`)).toBe("connected");
+      const refused = await outcome(`${url}&ssl-mode=VERIFY_IDENTITY`);
+      expect(refused).toBeInstanceOf(UserError);
+      expect((refused as UserError).exitCode).toBe(4);
+      expect((refused as Error).message).toMatch(/could not bring the schema up to date: .*IP: 127\.0\.0\.2 is not in the cert's list: 127\.0\.0\.1$/);
+    } finally {
+      relay.close();
+    }
+  });
+
   it("waits for the migration lock another process holds, then finds the schema current", async () => {
     const db = await server.createDatabase("lock");
     const admin = await server.admin();
@@ -190,4 +225,18 @@ async function writeSecret(text: string): Promise<string> {
   const file = join(secrets.path, `password-${Math.random().toString(36).slice(2)}`);
   writeFileSync(file, text, { mode: 0o600 });
   return file;
+}
+
+/** A TCP relay listening on `host`, passing each connection on to 127.0.0.1:`port`. */
+function tcpRelay(host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const relay = createServer((client) => {
+      const upstream = connect(port, "127.0.0.1");
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+      client.pipe(upstream).pipe(client);
+    });
+    relay.on("error", reject);
+    relay.listen(0, host, () => resolve(relay));
+  });
 }
