@@ -39,4 +39,6 @@ export const defaultConfig: DeploymentConfig = {
     runAsUser: 1000,
   },
   argoNamespace: "argo",
+  // Where docs/deploying.md opens the UI (a port-forward); set the address your browser uses.
+  argoUiUrl: "https://localhost:2746",
 };

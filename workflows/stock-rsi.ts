@@ -22,7 +22,8 @@ import { DailySchedule, type ScheduleConfig } from "./daily-schedule.ts";
 import { PART_OF } from "./labels.ts";
 import { MysqlDatabase } from "./mysql.ts";
 import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
-import { backfillRunAnnotations, RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
+import { backfillRunAnnotations, notifyMetrics, RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
+import { notificationChannels } from "./notification-channels.ts";
 import { PipelineTemplate } from "./pipeline-template.ts";
 import { WorkflowIdentity } from "./workflow-identity.ts";
 
@@ -77,6 +78,11 @@ export interface DeploymentConfig {
   readonly artifacts: ArtifactStoreConfig;
   /** The namespace Argo Workflows runs in; its server reads artifacts for the UI. */
   readonly argoNamespace: string;
+  /**
+   * The Argo UI's address as the user opens it (`https://argo.example.com:2746`): each run's
+   * notification links the run there. "" links nothing.
+   */
+  readonly argoUiUrl: string;
 }
 
 /** The full image reference a step's container runs, e.g. `localhost:5000/stock-rsi/fetch:0.1.0`. */
@@ -131,7 +137,8 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
       "run-id": "{{workflow.name}}",
       ...config.settings,
     },
-    settingNeeds: { db: mysql.pipelineClient },
+    // notify reads its channels from the Secret the user creates (docs/deploying.md).
+    settingNeeds: { db: mysql.pipelineClient, notify: notificationChannels() },
     imageFor: (step: StepName) => imageFor(step, config.images),
     runAsUser: config.stepRunAsUser,
   };
@@ -146,6 +153,7 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
       // Each run says in the Workflows list which day it ranks; monitoring sees every run.
       runAnnotations: runAnnotations(config.schedule.timeZone),
       metrics: { run: RUN_METRICS, steps: STEP_METRICS },
+      exitStep: { argoUiUrl: config.argoUiUrl, metrics: notifyMetrics(definition.name) },
     },
   });
   // The days a scheduled run missed, filled on demand with the same images:
@@ -156,7 +164,7 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
     title: "stock-rsi backfill: fill the trading days a run missed",
     outcome: "The `days` output parameter of the **backfill** node lists each trading day: stored, skipped (already stored) or refused by validation.",
     inputFiles: props.inputFiles,
-    deployment: { ...steps, runAnnotations: backfillRunAnnotations() },
+    deployment: { ...steps, runAnnotations: backfillRunAnnotations(), exitStep: { argoUiUrl: config.argoUiUrl, metrics: notifyMetrics(props.backfill.name) } },
   });
   new DailySchedule(pipelineChart, "daily", { namespace, templateName: pipeline.name, schedule: config.schedule });
 }
