@@ -179,7 +179,8 @@ function sectionsOf(
       lines: run.days.map((d) => (d.outcome === "stored" ? `${d.date} stored ${d.values}` : d.outcome === "skipped" ? `${d.date} skipped (already stored)` : `${d.date} refused: ${d.reason}`)),
     });
   }
-  sections.push({ heading: "Report", lines: [run.reportLink ?? (run.outcome.kind === "passed" ? "not kept (run with --report FILE to keep it)" : "none: the run did not get to write one")] });
+  const noLink = run.outcome.kind === "passed" ? "no link (on a laptop, run with --report FILE to keep it)" : "none: the run did not get to write one";
+  sections.push({ heading: "Report", lines: [run.reportLink ?? noLink] });
   return sections;
 }
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ExitCode } from "../../steps/domain/errors.ts";
 import { BIN, exec, stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { querySqlite } from "../support/sqlite.ts";
-import { runDag, workflowInDist, type ContainerRun, type DagRunOptions, type ProcessResult } from "../support/argo-dag-runner.ts";
+import { hostPathOf, runDag, workflowInDist, type ContainerRun, type DagRunOptions, type ProcessResult } from "../support/argo-dag-runner.ts";
 
 const AS_OF = "2021-05-17";
 
@@ -25,14 +25,15 @@ function stockRsiOnThisMachine(dbFile: string) {
     const [command, ...args] = onHostPaths(container);
     if (command !== "stock-rsi") throw new Error(`task ${container.task}: unexpected command ${command}`);
     const mapped = args.map((word, i) => (args[i - 1] === "--db" && word.startsWith("mysql://") ? `sqlite:${dbFile}` : word));
-    return exec(process.execPath, [BIN, ...mapped], { env: { ...process.env, ARGO_PROGRESS_FILE: undefined, ...container.env } });
+    // Paths in the environment (a mounted Secret's files) lead to the same files on this machine.
+    const env = Object.fromEntries(Object.entries(container.env).map(([name, value]) => [name, hostPathOf(container, value) ?? value]));
+    return exec(process.execPath, [BIN, ...mapped], { env: { ...process.env, ARGO_PROGRESS_FILE: undefined, STOCK_RSI_NOTIFY: undefined, ...env } });
   };
 }
 
 /** The container's argv with each word that is a declared artifact path replaced by that file on this machine. */
 function onHostPaths(container: ContainerRun): string[] {
-  const hostPaths = new Map([...container.inputs, ...container.outputs].map((file) => [file.path, file.hostPath]));
-  return container.argv.map((word) => hostPaths.get(word) ?? word);
+  return container.argv.map((word) => hostPathOf(container, word) ?? word);
 }
 
 function options(overrides: Partial<DagRunOptions> & Pick<DagRunOptions, "run">): DagRunOptions & { sleeps: number[] } {
