@@ -59,7 +59,7 @@ export async function deliverWithin(boundMs: number, send: (timeoutMs: number) =
     if (attempt.retryAfterMs !== undefined && attempt.retryAfterMs >= left()) {
       return { delivered: false, attempts, elapsedMs, why: `${tried}; it asked to wait ${seconds(attempt.retryAfterMs)} (Retry-After), past the ${seconds(boundMs)} allowed` };
     }
-    if (wait >= left()) return { delivered: false, attempts, elapsedMs, why: `${tried}; gave up after ${seconds(boundMs)} (--notify-deadline-seconds)` };
+    if (wait >= left()) return { delivered: false, attempts, elapsedMs, why: `${tried}; no time left for another attempt within the ${seconds(boundMs)} allowed (--notify-deadline-seconds)` };
     await clock.sleep(wait);
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
   }

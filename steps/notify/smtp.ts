@@ -58,12 +58,13 @@ export async function sendMailOnce(channel: SmtpChannel, password: string | unde
 export function mailAttempt(err: MailError): Attempt {
   const reply = err.responseCode;
   const what = err.message.split(/\r?\n/)[0]!.slice(0, 200);
+  // A refused login is a reply too (535); it is said as what it is.
+  if (err.code === "EAUTH" || err.code === "ENOAUTH") return { outcome: "refused", why: `login failed: ${what}` };
   if (reply !== undefined) {
     const permanent = reply >= 500 && reply < 600 && reply !== 503;
     return permanent ? { outcome: "refused", why: `the server refused it: ${what}` } : { outcome: "retry", why: `the server said later: ${what}` };
   }
   if (err.originalCode === "ENOTFOUND") return { outcome: "refused", why: "its host name does not resolve (ENOTFOUND); check the URL" };
-  if (err.code === "EAUTH" || err.code === "ENOAUTH") return { outcome: "refused", why: `login failed: ${what}` };
   if (err.code === "ETLS" || /CERT|SELF_SIGNED|HOSTNAME/i.test(err.originalCode ?? "")) return { outcome: "refused", why: `TLS failed: ${what}` };
   if (err.code === "ECONNECTION" || err.code === "ESOCKET" || err.code === "ETIMEDOUT" || err.code === "EDNS") {
     const refused = err.originalCode === "ECONNREFUSED" ? "connection refused (is the server running?)" : what;

@@ -144,6 +144,8 @@ export async function startMailServer(options: MailServerOptions = {}): Promise<
       });
     },
   });
+  // A client that gives up mid-handshake (an untrusted certificate) is an error of that connection only.
+  server.on("error", () => undefined);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   return { port, messages, logins, close: () => new Promise((resolve) => server.close(() => resolve())) };

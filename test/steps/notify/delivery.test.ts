@@ -105,7 +105,7 @@ describe("delivering within a bound", () => {
     const server = answers(clock, [{ outcome: "retry", why: "connection refused (is the server running?)" }], 3000);
     const given = await deliverWithin(20_000, server.send, clock);
     expect(given.delivered).toBe(false);
-    expect(given.why).toMatch(/^connection refused \(is the server running\?\) \(attempt \d+, after [\d.]+ s\); gave up after 20 s \(--notify-deadline-seconds\)$/);
+    expect(given.why).toMatch(/^connection refused \(is the server running\?\) \(attempt \d+, after [\d.]+ s\); no time left for another attempt within the 20 s allowed \(--notify-deadline-seconds\)$/);
     expect(given.elapsedMs).toBeLessThanOrEqual(20_000);
     // Each attempt is given what is left of the bound, less each time.
     expect(server.timeouts[0]).toBe(20_000);
