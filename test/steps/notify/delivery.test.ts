@@ -42,7 +42,7 @@ describe("an HTTP answer", () => {
     for (const status of [408, 425, 429, 500, 502, 503]) expect(httpAttempt(status, undefined, "", 0).outcome, String(status)).toBe("retry");
     expect(httpAttempt(404, undefined, "no_service", 0)).toEqual({ outcome: "refused", why: 'answered HTTP 404 "no_service"' });
     expect(httpAttempt(403, undefined, "<html><body>Forbidden</body></html>", 0)).toEqual({ outcome: "refused", why: "answered HTTP 403" });
-    expect(httpAttempt(301, undefined, "", 0).why).toContain("a redirect, not followed");
+    expect(httpAttempt(301, undefined, "", 0)).toEqual({ outcome: "refused", why: "answered HTTP 301 (a redirect, not followed: give the URL it leads to)" });
   });
 
   it("carries the server's Retry-After, in seconds or as a date", () => {
