@@ -61,7 +61,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   {
     name: "notify",
     usage: "[options]",
-    description: "tell the user how a run ended (what crossed, what broke) on every channel configured: JSON webhook, Slack, ntfy, email",
+    description: pipeline.onExit!.summary,
     load: async () => (await import("../steps/notify/command.ts")).notifyCommand,
   },
   {

@@ -9,6 +9,7 @@ import { ExitCode } from "../../steps/domain/errors.ts";
 import { BIN, exec, stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { querySqlite } from "../support/sqlite.ts";
 import { hostPathOf, runDag, workflowInDist, type ContainerRun, type DagRunOptions, type ProcessResult } from "../support/argo-dag-runner.ts";
+import type { Payload } from "../../steps/notify/formats.ts";
 import { SLACK_OK, startMailServer, startWebhookServer, type MailServer, type WebhookServer } from "../support/channel-doubles.ts";
 import { expectNoSecrets } from "../reliability/support.ts";
 
@@ -233,7 +234,7 @@ describe("the exit handler in dist/, run locally: one message per channel, on su
 
     const crossings = result.outputs.signals!.trim().split("\n").filter(Boolean);
     expect(crossings.length, "the sample prices cross 70 and 30 between these two days").toBeGreaterThan(0);
-    const payload = JSON.parse(web.requestsTo(HOOK_PATH)[0]!.body) as Record<string, any>;
+    const payload = JSON.parse(web.requestsTo(HOOK_PATH)[0]!.body) as Payload;
     expect(payload).toMatchObject({
       schemaVersion: 1,
       pipeline: "stock-rsi",
@@ -244,8 +245,8 @@ describe("the exit handler in dist/, run locally: one message per channel, on su
       ranked: result.outputs.ranking!.trim().split("\n").length,
       reportUrl: "https://localhost:2746/workflows/stock-rsi/stock-rsi-local",
     });
-    expect(payload.crossings.map((c: { symbol: string; kind: string }) => `${c.symbol} ${c.kind}`)).toEqual(crossings.map((l) => l.split(" ").slice(0, 2).join(" ")));
-    expect(payload.strongest.map((r: { symbol: string; rsi: number }) => `${r.symbol} ${r.rsi.toFixed(2)}`)).toEqual(result.outputs.ranking!.split("\n").slice(0, 5));
+    expect(payload.crossings!.map((c: { symbol: string; kind: string }) => `${c.symbol} ${c.kind}`)).toEqual(crossings.map((l) => l.split(" ").slice(0, 2).join(" ")));
+    expect(payload.strongest!.map((r: { symbol: string; rsi: number }) => `${r.symbol} ${r.rsi.toFixed(2)}`)).toEqual(result.outputs.ranking!.split("\n").slice(0, 5));
     const slack = JSON.parse(web.requestsTo(SLACK_PATH)[0]!.body) as { text: string };
     expect(slack.text.split("\n")[0]).toBe(`:white_check_mark: stock-rsi ${AS_OF}: passed, ${crossings.length === 0 ? "no" : crossings.length} crossing${crossings.length === 1 ? "" : "s"}`);
     // The email's body is the run's own report, the persist node's artifact.
@@ -268,7 +269,7 @@ describe("the exit handler in dist/, run locally: one message per channel, on su
     expect(failures.map((f) => f.displayName)).toEqual(["fetch", "fetch(0)", "stock-rsi-local"]);
     expect(failures[1]!.message).toMatch(/^main: Error \(exit code 2\): .*--lookback-days/);
     expect(result.onExit!.steps[0]!.phase, result.onExit!.steps[0]!.attempts[0]?.stderr).toBe("Succeeded");
-    const payload = JSON.parse(web.requestsTo(HOOK_PATH)[0]!.body) as Record<string, any>;
+    const payload = JSON.parse(web.requestsTo(HOOK_PATH)[0]!.body) as Payload;
     expect(payload.outcome).toEqual({ status: "step-failed", step: "fetch", exitCode: 2, message: expect.stringMatching(/--lookback-days .*got "0"$/) });
     expect([payload.tradeDate, payload.crossings, payload.strongest, payload.ranked]).toEqual([null, null, null, null]);
     expect(payload.title).toBe(`stock-rsi ${AS_OF}: FAILED at fetch (exit 2)`);
@@ -286,7 +287,7 @@ describe("the exit handler in dist/, run locally: one message per channel, on su
     const result = await runDag(run);
     expect(result.phase).toBe("Failed");
     expect(result.tasks.map((t) => [t.name, t.phase])).toEqual([["fetch", "Succeeded"], ["compute-rsi", "Succeeded"], ["validate", "Failed"], ["persist", "Omitted"]]);
-    const payload = JSON.parse(web.requestsTo(HOOK_PATH)[0]!.body) as Record<string, any>;
+    const payload = JSON.parse(web.requestsTo(HOOK_PATH)[0]!.body) as Payload;
     expect(payload.outcome).toMatchObject({ status: "validation-failed", step: "validate", exitCode: 1 });
     expect(payload.withoutValue).toEqual({ total: 180, byReason: { "too-few-closes": 180 } });
   });
@@ -337,9 +338,9 @@ describe("the exit handler in dist/, run locally: one message per channel, on su
     });
     const result = await runDag(run);
     expect(result.phase).toBe("Succeeded");
-    const payload = JSON.parse(web.requestsTo(HOOK_PATH)[0]!.body) as Record<string, any>;
+    const payload = JSON.parse(web.requestsTo(HOOK_PATH)[0]!.body) as Payload;
     expect(payload).toMatchObject({ pipeline: "stock-rsi-backfill", firstDay: "2021-05-12", asOf: "2021-05-17", outcome: { status: "passed" } });
-    expect(payload.days.map((d: { date: string; outcome: string }) => `${d.date} ${d.outcome}`)).toEqual(["2021-05-12 stored", "2021-05-13 stored", "2021-05-14 stored", "2021-05-17 stored"]);
+    expect(payload.days!.map((d: { date: string; outcome: string }) => `${d.date} ${d.outcome}`)).toEqual(["2021-05-12 stored", "2021-05-13 stored", "2021-05-14 stored", "2021-05-17 stored"]);
     expect(payload.title).toBe("stock-rsi backfill 2021-05-12 to 2021-05-17: passed, 4 days stored");
   });
 });

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../../steps/domain/errors.ts";
+import type { Payload } from "../../../steps/notify/formats.ts";
 import { SLACK_OK, startWebhookServer, type WebhookServer } from "../../support/channel-doubles.ts";
 import { stockRsi, tempDir, USER_SYMBOLS, type CliResult } from "../../support/cli.ts";
 import { expectNoSecrets, expectRefusal } from "../../reliability/support.ts";
@@ -37,7 +38,7 @@ function run(args: readonly string[], env: Record<string, string | undefined> = 
   });
 }
 
-const payloads = () => web.requestsTo(HOOK_PATH).map((r) => JSON.parse(r.body) as Record<string, any>);
+const payloads = () => web.requestsTo(HOOK_PATH).map((r) => JSON.parse(r.body) as Payload);
 
 describe("stock-rsi run --notify", () => {
   it("on success sends one message per channel, with the ranking's extremes and the report file, and prints the same ranking", async () => {
@@ -51,7 +52,7 @@ describe("stock-rsi run --notify", () => {
     const [payload, ...more] = payloads();
     expect(more).toEqual([]);
     expect(payload).toMatchObject({ schemaVersion: 1, asOf: AS_OF, tradeDate: AS_OF, outcome: { status: "passed" }, ranked: 180, reportUrl: pathToFileURL(report).href });
-    expect(payload!.strongest.map((s: { symbol: string; rsi: number }) => `${s.symbol} ${s.rsi.toFixed(2)}`)).toEqual(plain.stdout.split("\n").slice(0, 5));
+    expect(payload!.strongest!.map((s: { symbol: string; rsi: number }) => `${s.symbol} ${s.rsi.toFixed(2)}`)).toEqual(plain.stdout.split("\n").slice(0, 5));
     const lines = r.stderr.split("\n").filter((l) => l.startsWith("notify: "));
     expect(lines[0]).toBe(`notify: "stock-rsi ${AS_OF}: passed, no crossings" to 2 channels`);
     // Delivered at once to both, in whichever order they answered.
