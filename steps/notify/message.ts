@@ -122,13 +122,17 @@ function glanceOf(run: FinishedRun, strongest?: readonly RankedValue[], weakest?
   const lines: string[] = [];
   if (run.outcome.kind !== "passed") lines.push(run.outcome.message);
   if (run.crossings && run.crossings.length > 0) {
-    for (const kind of Object.keys(CROSSING_WORDS) as CrossingKind[]) {
-      const these = run.crossings.filter((c) => c.kind === kind);
-      if (these.length === 0) continue;
+    const kinds = (Object.keys(CROSSING_WORDS) as CrossingKind[]).map((kind) => ({ kind, these: run.crossings!.filter((c) => c.kind === kind) })).filter((k) => k.these.length > 0);
+    // One line per kind while they fit; the kinds past the last line are counted on it.
+    const room = 3 - lines.length;
+    const shown = kinds.length > room ? kinds.slice(0, room - 1) : kinds;
+    for (const { kind, these } of shown) {
       const named = these.slice(0, GLANCE_SYMBOLS).map((c) => `${c.symbol} ${value(c.today)}`);
       const more = these.length > GLANCE_SYMBOLS ? ` +${these.length - GLANCE_SYMBOLS} more` : "";
       lines.push(`${capitalized(CROSSING_WORDS[kind])}: ${named.join(", ")}${more}`);
     }
+    const rest = kinds.slice(shown.length);
+    if (rest.length > 0) lines.push(`Also ${rest.map(({ kind, these }) => `${these.length} ${CROSSING_WORDS[kind]}`).join(", ")}`);
   } else if (run.crossings && strongest?.[0] && weakest?.[0]) {
     lines.push(`No crossings. Strongest ${strongest[0].symbol} ${value(strongest[0].rsi)}, weakest ${weakest[0].symbol} ${value(weakest[0].rsi)}`);
   }

@@ -68,6 +68,21 @@ describe("a notification", () => {
     expect(composeNotification({ ...passed, crossings }).glance).toEqual(["Entered overbought: A 70.50, B 70.50, C 70.50, D 70.50 +2 more"]);
   });
 
+  it("with crossings of all four kinds names three and counts the fourth, in three lines", () => {
+    const crossings = [
+      { symbol: "EQR", kind: "entered-overbought" as const, previous: 67.32, today: 73.4 },
+      { symbol: "MSFT", kind: "left-overbought" as const, previous: 75.52, today: 65.37 },
+      { symbol: "ACN", kind: "entered-oversold" as const, previous: 31.21, today: 28.79 },
+      { symbol: "BND", kind: "left-oversold" as const, previous: 28.57, today: 37.24 },
+      { symbol: "PFE", kind: "left-oversold" as const, previous: 29.1, today: 30.5 },
+    ];
+    expect(composeNotification({ ...passed, crossings }).glance).toEqual([
+      "Entered overbought: EQR 73.40",
+      "Left overbought: MSFT 65.37",
+      "Also 1 entered oversold, 2 left oversold",
+    ]);
+  });
+
   it("with no crossing says so, with the strongest and weakest", () => {
     const n = composeNotification({ ...passed, crossings: [] });
     expect(n.title).toBe("stock-rsi 2021-05-14: passed, no crossings");
