@@ -189,6 +189,16 @@ describe("stock-rsi notify, to ntfy and to a JSON webhook", () => {
   });
 });
 
+describe("stock-rsi notify, when a server echoes the secret", () => {
+  it("cleans a channel's token out of what the server answered before printing it", async () => {
+    web.answer("/hooks/stock?token=Echo7oken9xyz", { status: 400, body: "unknown hook /hooks/stock?token=Echo7oken9xyz (token Echo7oken9xyz revoked)" });
+    const r = await notify([...passedRun, "--notify", `${web.url}/hooks/stock?token=Echo7oken9xyz`]);
+    expect(r.code).toBe(ExitCode.refused);
+    expect(deliveryLines(r)).toEqual([`notify: not delivered to ${web.url} (--notify): answered HTTP 400 "unknown hook *** (token *** revoked)"`]);
+    expectNoSecrets(r, ["Echo7oken9xyz", "/hooks/stock"]);
+  });
+});
+
 describe("stock-rsi notify, by email", () => {
   let mail: MailServer;
   beforeAll(async () => {
