@@ -12,6 +12,10 @@
  * And `stock-rsi backfill` of the user's 180 symbols over 20 trading days against the Yahoo
  * double answering every request in 100 ms (as `bench:fetch`), into a fresh SQLite file: wall
  * time and requests, beside what 20 daily runs would ask (3,600 requests).
+ * And what a report's reads of the store cost on ten years of history (2,520 days × 180 symbols
+ * in SQLite), each row checked (`steps/store/stored-rows.ts`): its last 60 stored days, every
+ * stored day (`history --gaps`), beside the bare `SELECT DISTINCT trade_date` that counted days
+ * before rows were checked. Median of 9.
  *
  * Timings are reported, never asserted; they depend on the machine.
  *
@@ -24,7 +28,10 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
+import Database from "better-sqlite3";
+import { addDays } from "../steps/domain/dates.ts";
 import { renderReport } from "../steps/report/report.ts";
+import { openSqliteStore } from "../steps/store/sqlite.ts";
 import { browserAvailable, CHROMIUM, launchChromium, type PageTimings } from "../test/support/browser.ts";
 import { reportFixture, symbolsOf } from "../test/steps/report/fixture.ts";
 import { stockRsi, USER_SYMBOLS } from "../test/support/cli.ts";
@@ -95,6 +102,48 @@ async function main(): Promise<void> {
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
   await benchBackfill();
+  await benchStoredDays();
+}
+
+/** The days a report reads from ten years of 180 symbols, each row checked, against the bare DISTINCT. */
+async function benchStoredDays(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "stock-rsi-bench-days-"));
+  const file = join(dir, "rsi.db");
+  try {
+    await (await openSqliteStore(file)).close();
+    const db = new Database(file);
+    const insert = db.prepare("INSERT INTO rsi_values VALUES (?, ?, 'seed', 14, ?, NULL, NULL, 'bench')");
+    let day = "2011-01-03";
+    db.transaction(() => {
+      for (let d = 0; d < 2520; d++, day = addDays(day, 1)) for (let s = 0; s < 180; s++) insert.run(day, `S${s}`, (s * 7 + d) % 100);
+    })();
+    db.close();
+    const store = await openSqliteStore(file, { access: "read" });
+    const reader = new Database(file, { readonly: true });
+    const distinct = reader.prepare("SELECT DISTINCT trade_date FROM rsi_values WHERE method = 'seed' AND period = 14 ORDER BY trade_date");
+    const timed = async (work: () => unknown) => {
+      const samples: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        const start = performance.now();
+        await work();
+        samples.push(performance.now() - start);
+      }
+      return `${Math.round(median(samples))} ms`;
+    };
+    const last60 = await timed(() => store.tradingDays({ last: 60 }));
+    const all = await timed(() => store.tradingDays({}));
+    const bare = await timed(() => distinct.all());
+    reader.close();
+    await store.close();
+    console.log("");
+    console.log("stored trading days, 2,520 days × 180 symbols in SQLite, every row checked (median of 9):");
+    console.log("");
+    console.log("| the report's last 60 days | every day (history --gaps) | bare SELECT DISTINCT trade_date |");
+    console.log("| ---: | ---: | ---: |");
+    console.log(`| ${last60} | ${all} | ${bare} |`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** 180 symbols × 20 trading days (2021-04-19 to 2021-05-14) from the Yahoo double. */

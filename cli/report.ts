@@ -49,7 +49,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<void> {
   const series = { method: options.method, period: options.period };
   const store = await openStore(options.db, { env: io.env, access: "read", log: (line) => logLine(io, "report", line) });
   try {
-    const tradeDate = (await store.tradingDays({ to: asOf, ...series })).at(-1);
+    const tradeDate = (await store.tradingDays({ to: asOf, last: 1, ...series })).at(-1);
     if (!tradeDate) {
       throw new UserError(`report: ${store.description} holds no values (${options.method}, period ${options.period}) on or before ${asOf}`);
     }

@@ -84,6 +84,11 @@ export interface ParameterDefinition {
   readonly description: string;
   /** Empty means "the step's own default" (for `as-of`: today in New York). */
   readonly default: string;
+  /**
+   * Every run must give it (the backfill's range): it has no default on Argo, which then refuses
+   * a submission without `-p NAME=...` before any pod starts; the step itself refuses it empty.
+   */
+  readonly required?: true;
   /** The value the flag means when given alone (`--overwrite` for `--overwrite true`); such a flag's value is optional. */
   readonly valueWhenAlone?: string;
   /**
@@ -312,6 +317,7 @@ export const PARAMETERS = {
     parse: isoDateValue,
     description: "backfill: the first trading day to fill, YYYY-MM-DD",
     default: "",
+    required: true,
   },
   to: {
     name: "to",
@@ -320,6 +326,7 @@ export const PARAMETERS = {
     parse: isoDateValue,
     description: "backfill: the last trading day to fill, YYYY-MM-DD",
     default: "",
+    required: true,
   },
   overwrite: {
     name: "overwrite",

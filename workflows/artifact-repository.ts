@@ -54,6 +54,37 @@ export const DEFAULT_REPOSITORY_KEY = "default-v1";
 
 const S3_PORT = 8333;
 
+/**
+ * The most a SeaweedFS volume file grows to before the master stops writing to it, in
+ * SeaweedFS's MB (1024 × 1024 bytes: weed/server/master_server.go at 3.94). The artifacts are
+ * kilobytes to a few megabytes; the default 30,000 MB would make one volume hold everything.
+ */
+export const SEAWEEDFS_VOLUME_MB = 256;
+
+/**
+ * Volumes SeaweedFS creates at once when a bucket needs room: `copy_1 = 7` for data kept in one
+ * copy (weed/topology/volume_growth.go at 3.94). A store allowed fewer cannot grow its first batch.
+ */
+const SEAWEEDFS_VOLUMES_PER_GROWTH = 7;
+
+/**
+ * How many volumes SeaweedFS may keep on its export: the store's capacity. `weed server` allows 8
+ * unless told (`-volume.max`, weed/command/server.go at 3.94), so at 256 MB each it stopped taking
+ * artifacts near 2 GiB whatever the volume held. This follows the volume's size in the deployment
+ * config instead, and leaves room on it for what is not a volume: a tenth for the filer's and the
+ * master's metadata (kept in the same directory: server.go), and one volume's worth, which
+ * vacuuming needs to copy a volume before it drops the deleted files from it.
+ */
+export function seaweedfsVolumeCount(storage: NfsStorage): number {
+  const mib = Number(storage.size.slice(0, -"Gi".length)) * 1024;
+  const count = Math.floor((mib * 0.9) / SEAWEEDFS_VOLUME_MB) - 1;
+  if (count < SEAWEEDFS_VOLUMES_PER_GROWTH + 1) {
+    const least = Math.ceil(((SEAWEEDFS_VOLUMES_PER_GROWTH + 2) * SEAWEEDFS_VOLUME_MB) / 0.9 / 1024);
+    throw new Error(`deployment config: artifacts.storage.size ${storage.size} holds ${Math.max(count, 0)} SeaweedFS volumes of ${SEAWEEDFS_VOLUME_MB} MB; give at least ${least}Gi`);
+  }
+  return count;
+}
+
 export interface ArtifactRepositoryProps {
   readonly namespace: string;
   readonly store: ArtifactStoreConfig;
@@ -160,9 +191,9 @@ class InClusterArtifactStore extends Construct {
         "-s3",
         `-s3.port=${S3_PORT}`,
         "-s3.config=/config/s3.json",
-        // Small volume files: the artifacts are kilobytes, the default 30 GB volumes would
-        // each reserve a large part of the export.
-        "-master.volumeSizeLimitMB=256",
+        // Volume files of 256 MB, as many as the export holds (seaweedfsVolumeCount).
+        `-master.volumeSizeLimitMB=${SEAWEEDFS_VOLUME_MB}`,
+        `-volume.max=${seaweedfsVolumeCount(store.storage)}`,
       ],
       ports: [{ name: "s3", number: S3_PORT, protocol: kplus.Protocol.TCP }],
       startup: listening(5, 60),

@@ -19,7 +19,6 @@
  */
 import * as kplus from "cdk8s-plus-33";
 import { Construct } from "constructs";
-import { ExitCode } from "../steps/domain/errors.ts";
 import { ValueRefused } from "../steps/domain/values.ts";
 import {
   executionOrder,
@@ -53,6 +52,7 @@ import type {
 import { argoObject } from "./argo-object.ts";
 import { RESTRICTED_CONTAINER } from "./containers.ts";
 import { ARTIFACT_CLIENT_LABEL, componentLabels } from "./labels.ts";
+import { retryExpression } from "./retry.ts";
 
 /** Where a step's artifacts live inside its container: on the pod's writable `/tmp`. */
 export const ARTIFACT_DIR = "/tmp/stock-rsi";
@@ -66,7 +66,13 @@ export interface PodNeeds {
 }
 
 export interface PipelineDeployment {
+  /**
+   * The account the pods run as. Its token goes to Argo's executor (the `init` and `wait`
+   * containers) only; the step's own container gets none (workflow-identity.ts).
+   */
   readonly serviceAccountName: string;
+  /** The account Argo's artifact garbage collection pods run as (workflow-identity.ts). */
+  readonly artifactGcServiceAccountName: string;
   /** Pipeline inputs (files) → the ConfigMap key holding each one's content. */
   readonly inputSources: Readonly<Record<string, { readonly configMap: string; readonly key: string }>>;
   /** Overrides of the definition's parameter defaults, by parameter name. */
@@ -123,6 +129,19 @@ export function renderPipelineSpec(definition: PipelineDefinition, deployment: P
   return {
     entrypoint: definition.name,
     serviceAccountName: deployment.serviceAccountName,
+    // The steps call no Kubernetes API: their containers get no token. Argo mounts this account's
+    // token into its own init and wait containers instead (workflow-identity.ts).
+    automountServiceAccountToken: false,
+    executor: { serviceAccountName: deployment.serviceAccountName },
+    // A run's artifacts are deleted with the run (the ttlStrategy and the CronWorkflow's history
+    // limits delete runs), by pods Argo starts for that; they carry the label the artifact store
+    // admits. Argo keeps a run whose artifacts it could not delete, with the condition
+    // ArtifactGCError, rather than lose track of them (docs/walk-through/artifacts.md at v4.0.10).
+    artifactGC: {
+      strategy: "OnWorkflowDeletion",
+      serviceAccountName: deployment.artifactGcServiceAccountName,
+      podMetadata: { labels: { ...componentLabels("stock-rsi", "artifact-gc"), ...ARTIFACT_CLIENT_LABEL } },
+    },
     arguments: { parameters: [...runParameters(definition, deployment), ...inputParameters(definition, deployment)] },
     // Every pod of a run may use the artifact store (its NetworkPolicy admits this label).
     podMetadata: { labels: { ...componentLabels("stock-rsi", "pipeline"), ...ARTIFACT_CLIENT_LABEL } },
@@ -146,12 +165,16 @@ export function renderPipelineSpec(definition: PipelineDefinition, deployment: P
   };
 }
 
+/**
+ * The run parameters, each with its default; a required one has none, so a submission without
+ * it is refused before any pod starts (validate.go at Argo v4.0.10 wants a value or valueFrom for
+ * every workflow parameter at submission).
+ */
 function runParameters(definition: PipelineDefinition, deployment: PipelineDeployment): Parameter[] {
-  return definition.parameters.map((parameter) => ({
-    name: parameter.name,
-    value: deployment.parameterDefaults[parameter.name] ?? parameter.default,
-    description: parameter.description,
-  }));
+  return definition.parameters.map((parameter) => {
+    const value = deployment.parameterDefaults[parameter.name] ?? (parameter.required ? undefined : parameter.default);
+    return { name: parameter.name, ...(value === undefined ? {} : { value }), description: parameter.description };
+  });
 }
 
 /** A pipeline input file arrives as a workflow parameter whose default is a ConfigMap key. */
@@ -395,13 +418,9 @@ function podOf(deployment: PipelineDeployment, needs: readonly PodNeeds[], image
 }
 
 /**
- * The definition's retry hint as an Argo retryStrategy. Two kinds of failed attempt are worth
- * another one:
- * - exit status 3, "a service could not be used" (Yahoo throttled or down, MySQL restarting);
- * - no exit status at all: Argo reports `-1` when the container never ended on its own (the pod
- *   was evicted from a draining node, preempted, or deleted), which says nothing about the step.
- * Everything else fails the same way every time: bad input (2), a failed validation policy (1),
- * a service's refusal (4: a wrong password, a missing privilege) and a bug (70). `retryPolicy:
+ * The definition's retry hint as an Argo retryStrategy: another attempt when the step said a
+ * service was away (exit 3) or its pod was taken from it (evicted, drained, preempted, its node
+ * shut down), never for anything else; `retry.ts` says how each is recognised. `retryPolicy:
  * Always` hands every failed attempt to the expression, which alone decides. Waits double from
  * the hint's back-off: for fetch 30 s then 60 s.
  */
@@ -410,13 +429,10 @@ export function retryStrategy(step: StepDefinition): RetryStrategy | undefined {
   return {
     limit: String(step.retry.limit),
     retryPolicy: "Always",
-    expression: `asInt(lastRetry.exitCode) == ${ExitCode.unavailable} || asInt(lastRetry.exitCode) == ${NO_EXIT_CODE}`,
+    expression: retryExpression(),
     backoff: { duration: `${step.retry.backoffSeconds}s`, factor: "2" },
   };
 }
-
-/** What Argo's `lastRetry.exitCode` holds for an attempt whose container never exited (workflow/controller/operator.go). */
-export const NO_EXIT_CODE = -1;
 
 export function artifactPath(file: string): string {
   return `${ARTIFACT_DIR}/${file}`;

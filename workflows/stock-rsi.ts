@@ -22,7 +22,7 @@ import { DailySchedule, type ScheduleConfig } from "./daily-schedule.ts";
 import { PART_OF } from "./labels.ts";
 import { MysqlDatabase } from "./mysql.ts";
 import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
-import { backfillRunAnnotations, notifyMetrics, RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
+import { backfillRunAnnotations, notifyMetrics, PipelineMonitoring, RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
 import { notificationChannels } from "./notification-channels.ts";
 import { PipelineTemplate } from "./pipeline-template.ts";
 import { WorkflowIdentity } from "./workflow-identity.ts";
@@ -83,6 +83,19 @@ export interface DeploymentConfig {
    * notification links the run there. "" links nothing.
    */
   readonly argoUiUrl: string;
+  readonly monitoring: MonitoringConfig;
+}
+
+/** What watches the pipeline (workflows/monitoring.ts). */
+export interface MonitoringConfig {
+  /**
+   * true: ship the Prometheus Operator's PodMonitor (scraping Argo's controller) and
+   * PrometheusRule (the alerts), in `dist/0004-monitoring.k8s.yaml`. false on a cluster without
+   * the Operator: its Prometheus takes the scrape config and rules in docs/deploying.md instead.
+   */
+  readonly prometheusOperator: boolean;
+  /** Labels the Operator's Prometheus selects PodMonitors and PrometheusRules by (its `podMonitorSelector`, `ruleSelector`). */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** The full image reference a step's container runs, e.g. `localhost:5000/stock-rsi/fetch:0.1.0`. */
@@ -130,6 +143,7 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
   // What every pod of both templates gets: the same account, database, images and user.
   const steps = {
     serviceAccountName: identity.serviceAccountName,
+    artifactGcServiceAccountName: identity.artifactGcServiceAccountName,
     parameterDefaults: config.parameters,
     settings: {
       db: mysql.pipelineUrl,
@@ -167,4 +181,11 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
     deployment: { ...steps, runAnnotations: backfillRunAnnotations(), exitStep: { argoUiUrl: config.argoUiUrl, metrics: notifyMetrics(props.backfill.name) } },
   });
   new DailySchedule(pipelineChart, "daily", { namespace, templateName: pipeline.name, schedule: config.schedule });
+
+  // Prometheus scrapes Argo's controller, where the pipeline's metrics are, and alerts on them.
+  if (config.monitoring.prometheusOperator) {
+    const monitoring = new Chart(app, "monitoring");
+    monitoring.addDependency(pipelineChart);
+    new PipelineMonitoring(monitoring, "monitoring", { namespace, argoNamespace: config.argoNamespace, labels: config.monitoring.labels });
+  }
 }

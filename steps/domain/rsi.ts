@@ -25,6 +25,15 @@
 export const METHODS = ["seed", "wilder", "cutler"] as const;
 export type RsiMethod = (typeof METHODS)[number];
 
+/** RSI maps gains against losses onto 0…100; a number outside (or not finite) is not an RSI. */
+export const RSI_MIN = 0;
+export const RSI_MAX = 100;
+
+/** True for a number that can be an RSI: finite and within 0 to 100. */
+export function isRsiValue(value: unknown): value is number {
+  return typeof value === "number" && value >= RSI_MIN && value <= RSI_MAX;
+}
+
 export const DEFAULT_PERIOD = 14;
 export const DEFAULT_METHOD: RsiMethod = "seed";
 

@@ -21,7 +21,7 @@ export type ReportedDay = Omit<ReportInput, "tradingDays" | "ranking" | "stale">
  */
 export async function reportInput(day: ReportedDay, store: RsiStore | undefined, days = DEFAULT_SPARKLINE_DAYS): Promise<ReportInput> {
   const series = { method: day.method, period: day.period };
-  const tradingDays = store ? (await store.tradingDays({ to: day.tradeDate, ...series })).slice(-days) : [day.tradeDate];
+  const tradingDays = store ? await store.tradingDays({ to: day.tradeDate, last: days, ...series }) : [day.tradeDate];
   const symbols = day.ranking.map((r) => r.symbol);
   const history = store && tradingDays.length > 0 && symbols.length > 0 ? await store.history({ symbols, from: tradingDays[0], to: day.tradeDate, ...series }) : [];
   const bySymbol = new Map<string, { date: string; rsi: number }[]>();

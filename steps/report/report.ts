@@ -300,9 +300,9 @@ body{margin:0;padding:16px 20px 28px;font:13px/1.35 system-ui,"Segoe UI",Roboto,
 h1{font-size:20px;margin:0 0 4px}
 h2{font-size:15px;margin:18px 0 6px;padding-bottom:3px;border-bottom:1px solid #d9dee5}
 h3{font-size:13px;margin:0 0 3px;font-weight:600}
-.meta{margin:0 0 6px;color:#52606d}
+.meta{margin:0 0 6px;color:#52606d;overflow-wrap:anywhere}
 .meta b{color:#1f2933;font-weight:600}
-.steps{margin:0;padding:0;list-style:none;font-size:12px;color:#3e4c59}
+.steps{margin:0;padding:0;list-style:none;font-size:12px;color:#3e4c59;overflow-wrap:anywhere}
 .steps b{display:inline-block;min-width:7.5em;font-weight:600}
 .tiles{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0 4px}
 .tile{min-width:80px;padding:5px 12px;border:1px solid #d9dee5;border-radius:6px;color:#52606d}

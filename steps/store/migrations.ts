@@ -91,6 +91,32 @@ export const MIGRATIONS: readonly Migration[] = [
        ) ${MYSQL_TABLE_OPTIONS}`,
     ],
   },
+  {
+    version: 2,
+    summary: "rsi_runs keyed by trading day, method, period and run id, so a run id used again on another day keeps both records",
+    // Version 1 keyed a run record by its run id alone: `--run-id daily` on Tuesday replaced
+    // Monday's record, and Monday's report then said "run unknown". The new key starts with the
+    // columns the report looks a day's run up by. SQLite cannot change a primary key in place, so
+    // the table is copied (in the migration's transaction: all of it or none).
+    sqlite: `CREATE TABLE rsi_runs_v2 (
+       run_id        TEXT NOT NULL,
+       trade_date    TEXT NOT NULL,
+       as_of         TEXT NOT NULL,
+       source        TEXT NOT NULL,
+       method        TEXT NOT NULL,
+       period        INTEGER NOT NULL,
+       ranked        INTEGER NOT NULL,
+       failed        INTEGER NOT NULL,
+       written_at    TEXT NOT NULL,
+       PRIMARY KEY (trade_date, method, period, run_id)
+     );
+     INSERT INTO rsi_runs_v2 (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
+       SELECT run_id, trade_date, as_of, source, method, period, ranked, failed, written_at FROM rsi_runs;
+     DROP TABLE rsi_runs;
+     ALTER TABLE rsi_runs_v2 RENAME TO rsi_runs;`,
+    // One statement, so a crash leaves the old key or the new one; run again, it sets the same key.
+    mysql: ["ALTER TABLE rsi_runs DROP PRIMARY KEY, ADD PRIMARY KEY (trade_date, method, period, run_id)"],
+  },
 ];
 
 /** The version a database has once every migration here is applied. */

@@ -26,7 +26,7 @@ export interface OpenStoreOptions {
   readonly access?: "write" | "read";
   /** MySQL: also maintain the user's wide `stocks` table (default true). */
   readonly wideTable?: boolean;
-  /** Lines for stderr, e.g. that the server is away and the command is retrying. */
+  /** Lines for stderr, e.g. that the server is away and the command is retrying, or that a read skipped a row that is not a value. */
   readonly log?: (line: string) => void;
   /** The schema to bring the database to; tests add versions to exercise the migrator. */
   readonly migrations?: readonly Migration[];
@@ -37,7 +37,11 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   checkDatabaseUrl(url);
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length);
-    return openSqliteStore(path, { access, ...(options.migrations ? { migrations: options.migrations } : {}) });
+    return openSqliteStore(path, {
+      access,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.migrations ? { migrations: options.migrations } : {}),
+    });
   }
   if (url.startsWith("mysql://")) {
     const target = parseMysqlUrl(url, { env: options.env ?? process.env, readFile: readBoundedText, notASocket });

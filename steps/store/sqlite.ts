@@ -12,10 +12,13 @@ import Database from "better-sqlite3";
 import { RefusedError, UnavailableError, UserError } from "../domain/errors.ts";
 import { redact } from "../domain/redact.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "./migrations.ts";
-import { historyStatement, latestRunStatement, tradingDaysStatement, type Statement } from "./history-query.ts";
+import { historyStatement, latestRunStatement, type Statement } from "./history-query.ts";
+import { StoredRows } from "./stored-rows.ts";
+import type { StoredRunRow, StoredValueRow } from "../domain/stored-values.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
+  type DaysQuery,
   type HistoryQuery,
   type HistoryRow,
   type SeriesRange,
@@ -33,6 +36,8 @@ export interface SqliteStoreOptions {
   /** `write` creates the file and brings the schema up to date; `read` opens it read-only and requires it current. */
   readonly access: "write" | "read";
   readonly migrations?: readonly Migration[];
+  /** Lines for stderr: the rows a read skipped because they are not values (`./stored-rows.ts`). */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -70,11 +75,11 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
       }
       db = new Database(path, { readonly: true, fileMustExist: true });
       db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      return new SqliteReader(db, description, await requireCurrent(schemaAccess(db), description, migrations));
+      return new SqliteReader(db, description, await requireCurrent(schemaAccess(db), description, migrations), options.log);
     }
     db = new Database(path);
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA journal_mode = DELETE`);
-    return new SqliteStore(db, description, await bringUpToDate(schemaAccess(db), migrations));
+    return new SqliteStore(db, description, await bringUpToDate(schemaAccess(db), migrations), options.log);
   } catch (err) {
     db?.close();
     if (err instanceof UserError) throw err;
@@ -105,11 +110,16 @@ function isWalFile(path: string): boolean {
 
 /** A database opened read-only: history, nothing else. */
 class SqliteReader implements RsiStore {
+  private readonly rows: StoredRows;
+
   constructor(
     protected readonly db: Database.Database,
     readonly description: string,
     readonly schema: SchemaState,
-  ) {}
+    log: (line: string) => void = () => {},
+  ) {
+    this.rows = new StoredRows(description, log);
+  }
 
   async writeDay(day: DayWrite): Promise<WriteSummary> {
     throw new Error(`${this.description} was opened read-only; cannot store ${day.tradeDate}`);
@@ -121,18 +131,19 @@ class SqliteReader implements RsiStore {
 
   async history(query: HistoryQuery): Promise<HistoryRow[]> {
     if (query.symbols?.length === 0) return [];
-    return this.read("read the history", historyStatement(query));
+    return this.rows.values(this.read<StoredValueRow>("read the history", historyStatement(query)), query);
   }
 
-  async tradingDays(range: SeriesRange): Promise<string[]> {
-    return (await this.read<{ date: string }>("read the stored trading days", tradingDaysStatement(range))).map((r) => r.date);
+  async tradingDays(range: DaysQuery): Promise<string[]> {
+    return this.rows.tradingDays(range, async (statement) => this.read<StoredValueRow>("read the stored trading days", statement));
   }
 
   async latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined> {
-    return (await this.read<StoredRun>(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series)))[0];
+    return this.rows.latestRun(this.read<StoredRunRow>(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series)), tradeDate, series);
   }
 
   async close(): Promise<void> {
+    this.rows.finish();
     this.db.close();
   }
 
@@ -158,8 +169,8 @@ class SqliteReader implements RsiStore {
 class SqliteStore extends SqliteReader {
   private readonly statements;
 
-  constructor(db: Database.Database, description: string, schema: SchemaState) {
-    super(db, description, schema);
+  constructor(db: Database.Database, description: string, schema: SchemaState, log?: (line: string) => void) {
+    super(db, description, schema, log);
     this.statements = {
       storedSymbols: db.prepare<[string, string, number], string>("SELECT symbol FROM rsi_values WHERE trade_date = ? AND method = ? AND period = ?").pluck(),
       upsertValue: db.prepare(
@@ -175,6 +186,7 @@ class SqliteStore extends SqliteReader {
       storedLegacyKeys: db.prepare<[string, number, string, string], { trade_date: string; symbol: string }>(
         "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ?",
       ),
+      // One record per trading day, series and run id (schema version 2): the same run stored again on its day replaces it.
       recordRun: db.prepare(
         `INSERT OR REPLACE INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
          VALUES (@runId, @tradeDate, @asOf, @source, @method, @period, @ranked, @failed, @writtenAt)`,

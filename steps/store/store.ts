@@ -49,6 +49,14 @@ export interface SeriesRange {
   readonly period?: number | undefined;
 }
 
+export interface DaysQuery extends SeriesRange {
+  /**
+   * Only the last this many days (the report's sparklines, its trade day): then only the rows of
+   * those days are read and checked, not the whole history.
+   */
+  readonly last?: number | undefined;
+}
+
 export interface HistoryQuery extends SeriesRange {
   /** The symbols to read; every stored symbol when absent. */
   readonly symbols?: readonly string[] | undefined;
@@ -117,9 +125,14 @@ export interface RsiStore {
    * trading day updates the values it computed (last run wins) and leaves the others as they were.
    */
   writeDay(day: DayWrite): Promise<WriteSummary>;
+  /**
+   * The values of a series, by symbol, then date. Like every read, it returns only rows that are
+   * values (`./stored-rows.ts`): a row another writer left that is not one is skipped, and named
+   * on the store's log.
+   */
   history(query: HistoryQuery): Promise<HistoryRow[]>;
   /** The trading days on which the series has at least one stored value, ascending. */
-  tradingDays(range: SeriesRange): Promise<string[]>;
+  tradingDays(range: DaysQuery): Promise<string[]>;
   /** The latest run stored for a trading day of a series, if any. */
   latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined>;
   /**

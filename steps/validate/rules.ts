@@ -6,6 +6,7 @@
  * `failures`, so the database only ever sees values that passed every rule.
  */
 import type { Check, Failure, RsiArtifact, RsiResult, ValidatedArtifact } from "../domain/artifacts.ts";
+import { isRsiValue } from "../domain/rsi.ts";
 import { weekdaysBetween } from "../domain/dates.ts";
 
 export interface ValidationPolicy {
@@ -108,7 +109,7 @@ function uniqueSymbols(seen: ReadonlySet<string>, repeated: ReadonlySet<string>)
  * event: the offending symbols are rejected and the run fails.
  */
 function inRange(r: RsiResult): boolean {
-  return r.rsi >= 0 && r.rsi <= 100;
+  return isRsiValue(r.rsi);
 }
 
 function outOfRangeMessage(r: RsiResult): string {

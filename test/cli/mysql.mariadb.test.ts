@@ -8,6 +8,7 @@ import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { startMariaDb, type MariaDbServer } from "../support/mariadb.ts";
+import { SCHEMA_VERSION } from "../../steps/store/migrations.ts";
 
 let server: MariaDbServer;
 const dir = tempDir("stock-rsi-cli-");
@@ -24,7 +25,7 @@ describe("stock-rsi run into MySQL", () => {
     const db = await server.createDatabase("e2e");
     const run = () => stockRsi(["run", USER_SYMBOLS, "--source", "sample", "--as-of", "2021-05-17", "--db", db.url], { env: db.env });
     const first = await run();
-    expect(first.stderr).toContain(`persist: mysql://stock_rsi@127.0.0.1:${server.port}/${db.name}: schema migrated from version 0 to 1`);
+    expect(first.stderr).toContain(`persist: mysql://stock_rsi@127.0.0.1:${server.port}/${db.name}: schema migrated from version 0 to ${SCHEMA_VERSION}`);
     expect(first.stderr).toContain(`persist: stored 180 values for 2021-05-17 in mysql://stock_rsi@127.0.0.1:${server.port}/${db.name} (180 new, 0 updated)`);
     expect(first.stderr).toContain("persist: stocks table: wrote the day's row, adding 180 symbol columns (AAGIY, AAPL, ABBV,");
     expect(first.code).toBe(0);

@@ -133,7 +133,11 @@ describe("import-legacy on SQLite", () => {
 describe("migrate on SQLite", () => {
   it("creates the schema once and says so; the second time there is nothing to do", async () => {
     const db = freshDb();
-    expect((await cli("migrate", "--db", db)).stderr).toBe(`migrate: applied v1: rsi_values (one row per trading day, symbol, method and period) and rsi_runs (one row per stored run)\nmigrate: ${db}: migrated from version 0 to 1\n`);
-    expect((await cli("migrate", "--db", db)).stderr).toBe(`migrate: ${db}: the schema is at version 1, nothing to do\n`);
+    expect((await cli("migrate", "--db", db)).stderr).toBe(
+      "migrate: applied v1: rsi_values (one row per trading day, symbol, method and period) and rsi_runs (one row per stored run)\n" +
+        "migrate: applied v2: rsi_runs keyed by trading day, method, period and run id, so a run id used again on another day keeps both records\n" +
+        `migrate: ${db}: migrated from version 0 to 2\n`,
+    );
+    expect((await cli("migrate", "--db", db)).stderr).toBe(`migrate: ${db}: the schema is at version 2, nothing to do\n`);
   });
 });

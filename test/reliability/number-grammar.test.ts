@@ -196,6 +196,7 @@ describe("every numeric Argo parameter", () => {
   it("a deployment's default in another grammar fails synth, naming the parameter", () => {
     const deployment: PipelineDeployment = {
       serviceAccountName: "sa",
+      artifactGcServiceAccountName: "sa-gc",
       inputSources: { symbols: { configMap: "inputs", key: "symbols" } },
       parameterDefaults: { "max-failed-share": "0x1" },
       settings: { db: "sqlite:x.db", "run-id": "{{workflow.name}}" },

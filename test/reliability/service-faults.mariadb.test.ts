@@ -19,6 +19,7 @@ import { stockRsi, tempDir, USER_SYMBOLS } from "../support/cli.ts";
 import { startMariaDb, type MariaDbServer, type TestDatabase } from "../support/mariadb.ts";
 import { holdDayRow, writerMidTransaction } from "../support/mariadb-faults.ts";
 import { writeValidated } from "../steps/persist/validated-artifact.ts";
+import { MIGRATIONS } from "../../steps/store/migrations.ts";
 import { expectNoSecrets, expectRefusal } from "./support.ts";
 
 let server: MariaDbServer;
@@ -203,7 +204,7 @@ describe("the database holds a day whole or not at all", () => {
     }
     expect(new Set(runs.map((r) => r.stdout)).size).toBe(1);
     expect(await server.query(`SELECT COUNT(*) AS n FROM \`${db.name}\`.rsi_values`)).toEqual([{ n: 180 }]);
-    expect(await server.query(`SELECT version FROM \`${db.name}\`.schema_migrations`)).toEqual([{ version: 1 }]);
+    expect(await server.query(`SELECT version FROM \`${db.name}\`.schema_migrations ORDER BY version`)).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     expect(await server.query(`SELECT COUNT(*) AS n FROM \`${db.name}\`.stocks`)).toEqual([{ n: 1 }]);
     expect(await server.query(`SELECT run_id FROM \`${db.name}\`.rsi_runs ORDER BY run_id`)).toEqual([{ run_id: "run-1" }, { run_id: "run-2" }, { run_id: "run-3" }]);
   }, 180_000);

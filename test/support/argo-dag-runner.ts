@@ -15,8 +15,8 @@
  * - the container is handed to the runtime as a kubelet gets it: image, `command` + `args`
  *   (artifact paths as declared), env, the effective user and group, and where on this machine
  *   each declared artifact file is;
- * - `retryStrategy` is honoured: `limit`, the `expression` on `lastRetry.exitCode` /
- *   `lastRetry.status`, and the `backoff` duration and factor;
+ * - `retryStrategy` is honoured: `limit`, the `expression` (evaluated as Argo's expr would,
+ *   support/argo-expr.ts), and the `backoff` duration and factor;
  * - Secret volumes are mounted as a kubelet mounts them: a folder of one file per key, from the
  *   Secrets the caller gives; a Secret not given is an empty folder when the volume is `optional`
  *   (and left out otherwise: a kubelet would not start that pod);
@@ -35,6 +35,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { loadManifests } from "../synth/support/manifests.ts";
+import { argoWouldRetry } from "./argo-expr.ts";
 import type { CliResult } from "./cli.ts";
 
 type Json = Record<string, unknown>;
@@ -482,43 +483,20 @@ function substitute(text: string, variables: Readonly<Record<string, string>>, w
   });
 }
 
-/** Whether attempt number `attempt` (1-based), which exited `exitCode`, is followed by another. */
+/**
+ * Whether attempt number `attempt` (1-based), which exited `exitCode`, is followed by another.
+ * Its container ran and exited non-zero, so Argo's node is Failed with the message
+ * `main: Error (exit code N)` (`inferFailedReason`, workflow/controller/operator.go at v4.0.10),
+ * and the expression is evaluated as Argo's expr would (support/argo-expr.ts).
+ */
 export function shouldRetry(retry: Json, attempt: number, exitCode: number): boolean {
   const limit = Number(retry.limit ?? 0);
   if (attempt > limit) return false;
   const policy = String(retry.retryPolicy ?? "OnFailure");
   // A container that ran and exited non-zero is a Failed node: Always and OnFailure retry it.
   if (policy !== "Always" && policy !== "OnFailure") return false;
-  return retry.expression === undefined || evaluate(String(retry.expression), { exitCode, status: "Failed" });
-}
-
-/**
- * The subset of Argo's retry expressions this project writes: comparisons of
- * `asInt(lastRetry.exitCode)` with a number or of `lastRetry.status` with a string, joined by
- * `&&` / `||` (no parentheses). Anything else is refused rather than guessed.
- */
-export function evaluate(expression: string, lastRetry: { exitCode: number; status: string }): boolean {
-  return expression.split("||").some((alternative) =>
-    alternative.split("&&").every((term) => {
-      const t = term.trim();
-      let m = /^asInt\(lastRetry\.exitCode\)\s*(==|!=|>=|<=|>|<)\s*(-?\d+)$/.exec(t);
-      if (m) return compare(lastRetry.exitCode, m[1]!, Number(m[2]));
-      m = /^lastRetry\.status\s*(==|!=)\s*"([^"]*)"$/.exec(t);
-      if (m) return m[1] === "==" ? lastRetry.status === m[2] : lastRetry.status !== m[2];
-      throw new Error(`retryStrategy.expression: cannot evaluate "${t}"`);
-    }),
-  );
-}
-
-function compare(a: number, op: string, b: number): boolean {
-  switch (op) {
-    case "==": return a === b;
-    case "!=": return a !== b;
-    case ">=": return a >= b;
-    case "<=": return a <= b;
-    case ">": return a > b;
-    default: return a < b;
-  }
+  const last = { exitCode: String(exitCode), status: "Failed", message: `main: Error (exit code ${exitCode})`, attempts: attempt } as const;
+  return retry.expression === undefined || argoWouldRetry(String(retry.expression), last);
 }
 
 /** The wait after attempt `attempt` (1-based): duration × factor^(attempt-1). */

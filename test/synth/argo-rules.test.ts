@@ -167,6 +167,15 @@ describe("names and lengths", () => {
   ])("refuse %s", (_behaviour, breakIt) => expectOnly(breakIt));
 });
 
+describe("the workflow", () => {
+  it("refuses switching the pods' token off without an account for Argo's executor", () => {
+    expectOnly((b) => {
+      delete workflowTemplate(b).spec.executor;
+      return [`${WT}: /spec/executor/serviceAccountName: must not be empty if automountServiceAccountToken is false (Argo refuses every pod otherwise)`];
+    });
+  });
+});
+
 describe("templates", () => {
   it.each<Case>([
     [

@@ -5,6 +5,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { ARGO_RELEASE } from "../../workflows/argo/release.ts";
+import { ALERT_GROUP, controllerScrapeConfig } from "../../workflows/monitoring.ts";
+import { defaultConfig } from "../../synth/config.ts";
 import { REPO_ROOT } from "../support/cli.ts";
 import { loadManifests, type KubeObject } from "./support/manifests.ts";
 
@@ -93,5 +97,17 @@ describe("the deployment guide", () => {
       const path = (pv.spec as { nfs: { path: string } }).nfs.path;
       expect(deploy).toContain(path);
     }
+  });
+
+  it("installs the Argo release the manifests are built and checked against", () => {
+    const installed = [...deploy.matchAll(/^ARGO=(\S+)$/gm)].map((m) => m[1]);
+    expect(installed).toEqual([ARGO_RELEASE.tag]);
+    expect(deploy).toContain(`Argo Workflows **${ARGO_RELEASE.tag}**`);
+  });
+
+  it("gives the scrape job and the alert rules the code ships, field for field", () => {
+    const blocks = [...deploy.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => parseAllDocuments(m[1]!).map((d) => d.toJS() as Record<string, unknown>));
+    expect(blocks.find((b) => b && "scrape_configs" in b)).toEqual({ scrape_configs: [controllerScrapeConfig(defaultConfig.argoNamespace)] });
+    expect(blocks.find((b) => b && "groups" in b)).toEqual({ groups: [JSON.parse(JSON.stringify(ALERT_GROUP))] });
   });
 });

@@ -1,7 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- negative tests break parsed YAML at arbitrary depth */
 /**
  * Every Kubernetes object in dist/ against the Kubernetes API cdk8s-plus-33 is built on, strictly
- * (see support/kubernetes-schema.ts). Argo's objects are argo-schema.test.ts's.
+ * (see support/kubernetes-schema.ts). Argo's objects are argo-schema.test.ts's and, with the
+ * Prometheus Operator's, crd-schema.test.ts's.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { cloneManifests, loadManifests, type Manifest } from "./support/manifests.ts";
@@ -15,7 +16,8 @@ beforeAll(() => {
   schema = kubernetesSchema();
 });
 
-const isKubernetes = (m: Manifest) => !m.object.apiVersion.startsWith("argoproj.io/");
+/** Argo's kinds are argo-schema.test.ts's, the Prometheus Operator's crd-schema.test.ts's. */
+const isKubernetes = (m: Manifest) => !/^(argoproj\.io|monitoring\.coreos\.com)\//.test(m.object.apiVersion);
 const findings = (objects: readonly Manifest[]) => objects.filter(isKubernetes).flatMap((m) => schema.checkObject(m)).map(formatFinding);
 
 function find(objects: readonly Manifest[], kind: string, name?: string): Record<string, any> {

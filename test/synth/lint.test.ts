@@ -134,6 +134,14 @@ describe("the lint", () => {
     ]);
   });
 
+  it("lets through only an empty request for a ServiceAccount token, never one with a token in it", () => {
+    const broken = cloneManifests(manifests);
+    const request = broken.find((m) => m.object.kind === "Secret")!.object as any;
+    expect(request.type).toBe("kubernetes.io/service-account-token");
+    request.data = { token: "ZXlKaGJHY2lPaUpTVXpJMU5pSXNJbXRwWkNJNklpSjk=" };
+    expect(lint(broken)).toEqual([`dist/0003-pipeline.k8s.yaml: Secret ${request.metadata.name}: : a Secret in dist/ would put credentials in the repository; the user creates it (README)`]);
+  });
+
   it("refuses a claim bound to a volume that does not exist, and a Service that selects nothing", () => {
     const broken = cloneManifests(manifests);
     (broken.find((m) => m.object.kind === "PersistentVolumeClaim" && m.object.metadata.name === "mysql-data")!.object as any).spec.volumeName = "mysql";

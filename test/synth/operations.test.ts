@@ -3,8 +3,8 @@
  * refactoring that drops one fails here.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { ExitCode } from "../../steps/domain/errors.ts";
 import { pipeline } from "../../steps/pipeline.ts";
+import { retryExpression } from "../../workflows/retry.ts";
 import { loadManifests, type KubeObject } from "./support/manifests.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reading parsed YAML
@@ -39,12 +39,12 @@ describe("the pipeline in dist/", () => {
     }
   });
 
-  it("retries only fetch and persist, only on exit 3 or an attempt without an exit code, with back-off", () => {
+  it("retries only fetch and persist, by the retry expression (test/workflows/retry.test.ts), with back-off", () => {
     const templates = get("WorkflowTemplate").spec.templates as Any[];
     const retried = templates.filter((t) => t.retryStrategy).map((t) => t.name);
     expect(retried).toEqual(["fetch", "persist"]);
     for (const t of templates.filter((x) => x.retryStrategy)) {
-      expect(t.retryStrategy.expression).toBe(`asInt(lastRetry.exitCode) == ${ExitCode.unavailable} || asInt(lastRetry.exitCode) == -1`);
+      expect(t.retryStrategy.expression).toBe(retryExpression());
       expect(t.retryStrategy.backoff.duration).toMatch(/^\d+s$/);
     }
   });
@@ -95,6 +95,43 @@ describe("the pipeline in dist/", () => {
     // apiGroup "" is the core group, where ServiceAccounts live.
     expect(binding.subjects).toEqual([{ apiGroup: "", kind: "ServiceAccount", name: account, namespace: "stock-rsi" }]);
     expect(get("Role", binding.roleRef.name).rules).toEqual([{ apiGroups: ["argoproj.io"], resources: ["workflowtaskresults"], verbs: ["create", "patch"] }]);
+  });
+
+  it("gives the steps' own containers no token; Argo's executor gets the account's token from its Secret", () => {
+    for (const template of objects.filter((o) => o.kind === "WorkflowTemplate") as Any[]) {
+      const spec = template.spec;
+      expect(spec.automountServiceAccountToken).toBe(false);
+      // Argo v4.0.10 mounts `<executor account>.service-account-token` into its init and wait containers only.
+      expect(spec.executor.serviceAccountName).toBe(spec.serviceAccountName);
+      for (const t of spec.templates as Any[]) expect(t.automountServiceAccountToken ?? false).toBe(false);
+    }
+    const account = get("WorkflowTemplate").spec.executor.serviceAccountName;
+    const token = get("Secret", `${account}.service-account-token`);
+    expect(token.type).toBe("kubernetes.io/service-account-token");
+    expect(token.metadata.annotations["kubernetes.io/service-account.name"]).toBe(account);
+    expect(token.data ?? {}).toEqual({});
+    expect(get("ServiceAccount", account).automountServiceAccountToken).toBe(false);
+  });
+
+  it("deletes a run's artifacts with the run, by pods whose account may do just that and the artifact store admits", () => {
+    const gc = get("WorkflowTemplate").spec.artifactGC;
+    expect(gc.strategy).toBe("OnWorkflowDeletion");
+    expect(get("WorkflowTemplate", "stock-rsi-backfill").spec.artifactGC).toEqual(gc);
+    const binding = get("RoleBinding", gc.serviceAccountName);
+    expect(binding.subjects).toEqual([{ apiGroup: "", kind: "ServiceAccount", name: gc.serviceAccountName, namespace: "stock-rsi" }]);
+    // What `argoexec artifact delete` calls (cmd/argoexec/commands/artifact/delete.go at v4.0.10).
+    expect(get("Role", binding.roleRef.name).rules).toEqual([
+      { apiGroups: ["argoproj.io"], resources: ["workflowartifactgctasks"], verbs: ["list"] },
+      { apiGroups: ["argoproj.io"], resources: ["workflowartifactgctasks/status"], verbs: ["patch"] },
+    ]);
+    const admitted = get("NetworkPolicy", "artifact-store-clients-only").spec.ingress.flatMap((rule: Any) => rule.from).filter((peer: Any) => peer.podSelector);
+    expect(admitted.some((peer: Any) => Object.entries(peer.podSelector.matchLabels).every(([k, v]) => gc.podMetadata.labels[k] === v))).toBe(true);
+  });
+
+  it("leaves the backfill's range without a default, so a submission without it is refused; every other parameter has one", () => {
+    const parameters = (name: string) => get("WorkflowTemplate", name).spec.arguments.parameters as Any[];
+    expect(parameters("stock-rsi-backfill").filter((p) => p.value === undefined && !p.valueFrom).map((p) => p.name)).toEqual(["from", "to"]);
+    expect(parameters("stock-rsi").filter((p) => p.value === undefined && !p.valueFrom)).toEqual([]);
   });
 
   it("takes the symbols from a ConfigMap holding the user's file", async () => {

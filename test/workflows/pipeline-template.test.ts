@@ -3,13 +3,13 @@
  * the definition appears in the template, and what the deployment cannot fill in fails synth.
  */
 import { describe, expect, it } from "vitest";
-import { ExitCode } from "../../steps/domain/errors.ts";
 import { PARAMETERS, pipeline, type PipelineDefinition, type StepDefinition } from "../../steps/pipeline.ts";
 import { renderPipelineSpec, retryStrategy, type PipelineDeployment } from "../../workflows/pipeline-template.ts";
-import { evaluate } from "../support/argo-dag-runner.ts";
+import { retryExpression } from "../../workflows/retry.ts";
 
 const deployment: PipelineDeployment = {
   serviceAccountName: "sa",
+  artifactGcServiceAccountName: "gc",
   inputSources: { symbols: { configMap: "inputs", key: "symbols" } },
   parameterDefaults: {},
   settings: { db: "sqlite:x.db", "run-id": "{{workflow.name}}" },
@@ -71,23 +71,15 @@ describe("rendering the pipeline definition", () => {
     expect(spec.arguments!.parameters).toContainEqual(expect.objectContaining({ name: "method", value: "wilder" }));
   });
 
-  it("a retry hint becomes a retryStrategy that retries exit 3 and an attempt with no exit code, with doubling back-off", () => {
+  it("a retry hint becomes a retryStrategy whose expression alone decides, with doubling back-off", () => {
     const fetch = pipeline.steps.find((s) => s.name === "fetch")!;
     expect(retryStrategy(fetch)).toEqual({
       limit: String(fetch.retry!.limit),
       retryPolicy: "Always",
-      expression: "asInt(lastRetry.exitCode) == 3 || asInt(lastRetry.exitCode) == -1",
+      expression: retryExpression(),
       backoff: { duration: `${fetch.retry!.backoffSeconds}s`, factor: "2" },
     });
     expect(templateOf(pipeline, "compute-rsi").retryStrategy).toBeUndefined();
-  });
-
-  it("the retry expression says yes to a service away and to an evicted pod, and no to everything retrying cannot fix", () => {
-    const { expression } = retryStrategy(pipeline.steps.find((s) => s.name === "persist")!)!;
-    const retried = (exitCode: number) => evaluate(expression!, { exitCode, status: exitCode === -1 ? "Error" : "Failed" });
-    // -1: what Argo's lastRetry.exitCode holds when the container never exited (evicted, preempted, deleted).
-    expect([ExitCode.unavailable, -1].map(retried)).toEqual([true, true]);
-    expect([ExitCode.policyFailed, ExitCode.badInput, ExitCode.refused, ExitCode.internal, 137].map(retried)).toEqual([false, false, false, false, false]);
   });
 
   it("output parameters are read from their files and exported to the workflow; the report is a plain HTML artifact", () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { backfillPipeline, pipeline } from "../../steps/pipeline.ts";
 import { defaultConfig } from "../../synth/config.ts";
+import type { NfsStorage } from "../../workflows/nfs-volume.ts";
 import type { DeploymentConfig } from "../../workflows/stock-rsi.ts";
 import { defineStockRsi } from "../../workflows/stock-rsi.ts";
 
@@ -39,9 +40,20 @@ describe("the deployment config", () => {
 
   it("puts everything in the configured namespace, and the database URL follows it", () => {
     const objects = synth({ ...defaultConfig, namespace: "rsi-test" });
-    const namespaced = objects.filter((o) => !["Namespace", "PersistentVolume"].includes(o.kind));
+    // The PodMonitor goes beside the pods it scrapes, Argo's controller.
+    const namespaced = objects.filter((o) => !["Namespace", "PersistentVolume", "PodMonitor"].includes(o.kind));
     expect(new Set(namespaced.map((o) => (o.metadata as { namespace?: string }).namespace))).toEqual(new Set(["rsi-test"]));
+    expect(objects.filter((o) => o.kind === "PodMonitor").map((o) => (o.metadata as { namespace?: string }).namespace)).toEqual([defaultConfig.argoNamespace]);
     expect(JSON.stringify(objects)).toContain("mysql://stock_rsi@mysql.rsi-test.svc:3306/stock_rsi");
+  });
+
+  it("without the Prometheus Operator, writes no PodMonitor or PrometheusRule; with it, labels them as the config says", () => {
+    const without = synth({ ...defaultConfig, monitoring: { prometheusOperator: false, labels: {} } });
+    expect(without.filter((o) => o.kind === "PodMonitor" || o.kind === "PrometheusRule")).toEqual([]);
+    const labelled = synth({ ...defaultConfig, monitoring: { prometheusOperator: true, labels: { release: "kube-prometheus-stack" } } });
+    const monitoring = labelled.filter((o) => o.kind === "PodMonitor" || o.kind === "PrometheusRule");
+    expect(monitoring.map((o) => o.kind).sort()).toEqual(["PodMonitor", "PrometheusRule"]);
+    for (const o of monitoring) expect((o.metadata as unknown as { labels: Record<string, string> }).labels.release).toBe("kube-prometheus-stack");
   });
 
   it("lets the configured networks reach MySQL besides the pipeline's persist pods", () => {
@@ -87,5 +99,24 @@ describe("the in-cluster artifact store", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("may fill about nine tenths of its volume, whatever its size, not SeaweedFS's default of 8 volumes", () => {
+    const args = (size: `${number}Gi`) => {
+      const config = { ...defaultConfig, artifacts: { ...defaultConfig.artifacts, storage: { ...(defaultConfig.artifacts as { storage: NfsStorage }).storage, size } } } as DeploymentConfig;
+      const store = synth(config).find((o) => o.kind === "Deployment" && o.metadata.name === "artifact-store") as unknown as {
+        spec: { template: { spec: { containers: Array<{ args: string[] }> } } };
+      };
+      const flag = (name: string) => Number(store.spec.template.spec.containers[0]!.args.find((a) => a.startsWith(`-${name}=`))!.split("=")[1]);
+      return { volumes: flag("volume.max"), volumeMiB: flag("master.volumeSizeLimitMB") };
+    };
+    for (const size of ["5Gi", "30Gi", "200Gi"] as const) {
+      const { volumes, volumeMiB } = args(size);
+      const capacityMiB = volumes * volumeMiB;
+      const sizeMiB = Number(size.slice(0, -2)) * 1024;
+      expect(capacityMiB).toBeLessThanOrEqual(0.9 * sizeMiB - volumeMiB);
+      expect(capacityMiB).toBeGreaterThan(0.9 * sizeMiB - 3 * volumeMiB);
+    }
+    expect(() => args("2Gi")).toThrow("deployment config: artifacts.storage.size 2Gi holds 6 SeaweedFS volumes of 256 MB; give at least 3Gi");
   });
 });

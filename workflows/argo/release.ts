@@ -1,8 +1,8 @@
 /**
  * The Argo Workflows release whose own published API description this project is built and
  * checked against: its OpenAPI spec types the constructs (`types.ts`, generated), and its JSON
- * schema and controller rules check `dist/` in the tests. Both files are vendored, byte for
- * byte, under `workflows/argo/<tag>/`; README.md beside this file says where they came from.
+ * schema, full CRDs and controller rules check `dist/` in the tests. The files are vendored, byte
+ * for byte, under `workflows/argo/<tag>/`; README.md beside this file says where they came from.
  */
 import { resolve } from "node:path";
 
@@ -18,6 +18,13 @@ export const ARGO_SWAGGER = resolve(RELEASE_DIR, "swagger.json");
 
 /** Argo's `api/jsonschema/schema.json` (JSON Schema 2020-12) at the release. */
 export const ARGO_JSON_SCHEMA = resolve(RELEASE_DIR, "schema.json");
+
+/**
+ * Argo's full CRDs at the release (`manifests/base/crds/full/`), the ones its `install.yaml`
+ * applies (`manifests/cluster-install/kustomization.yaml`), for the kinds `dist/` holds: the API
+ * server checks every WorkflowTemplate and CronWorkflow against them.
+ */
+export const ARGO_FULL_CRDS = ["argoproj.io_workflowtemplates.yaml", "argoproj.io_cronworkflows.yaml"].map((file) => resolve(RELEASE_DIR, "crds", file));
 
 /** The TypeScript types generated from the swagger by `npm run types:argo`. */
 export const ARGO_TYPES = resolve(import.meta.dirname, "types.ts");

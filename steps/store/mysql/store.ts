@@ -27,10 +27,13 @@ import { connectionOptions, sessionSettings, type MysqlTarget } from "./connecti
 import { classifyMysqlError, describeMysqlError, isTransientMysqlError } from "./errors.ts";
 import { bringUpToDate, MIGRATIONS, requireCurrent, SchemaTooNewError, type Migration, type SchemaAccess, type SchemaState } from "../migrations.ts";
 import { RetriesExhausted, withRetry } from "../retry.ts";
-import { historyStatement, latestRunStatement, tradingDaysStatement, type Statement } from "../history-query.ts";
+import { historyStatement, latestRunStatement, type Statement } from "../history-query.ts";
+import { StoredRows } from "../stored-rows.ts";
+import type { StoredRunRow, StoredValueRow } from "../../domain/stored-values.ts";
 import {
   LEGACY_SERIES,
   type DayWrite,
+  type DaysQuery,
   type HistoryQuery,
   type HistoryRow,
   type SeriesRange,
@@ -49,6 +52,7 @@ import {
   addColumnsSql,
   assertColumnRoom,
   columnsToAdd,
+  columnTypeProblem,
   createTableSql,
   fillEmptyCells,
   tableIdentifier,
@@ -92,7 +96,7 @@ export async function openMysqlStore(target: MysqlTarget, options: MysqlStoreOpt
       options.access === "write"
         ? await session.run("bring the schema up to date", (conn) => bringUpToDate(schemaAccess(conn, target), migrations))
         : await session.run("read the schema version", (conn) => requireCurrent(schemaAccess(conn, target), target.description, migrations));
-    return new MysqlStore(session, schema, options.wideTable);
+    return new MysqlStore(session, schema, options.wideTable, options.log ?? (() => {}));
   } catch (err) {
     await pool.end().catch(() => {});
     throw err;
@@ -146,14 +150,17 @@ class Session {
 
 class MysqlStore implements RsiStore {
   readonly description: string;
+  private readonly rows: StoredRows;
 
   constructor(
     private readonly session: Session,
     readonly schema: SchemaState,
     /** Whether to keep the user's wide `stocks` table beside the long table. */
     private readonly wideTable: boolean,
+    log: (line: string) => void,
   ) {
     this.description = session.target.description;
+    this.rows = new StoredRows(this.description, log);
   }
 
   async writeDay(day: DayWrite): Promise<WriteSummary> {
@@ -194,21 +201,21 @@ class MysqlStore implements RsiStore {
 
   async history(query: HistoryQuery): Promise<HistoryRow[]> {
     if (query.symbols?.length === 0) return [];
-    const rows = await this.read("read the history", historyStatement(query));
-    return rows.map((r) => ({ symbol: r.symbol as string, date: r.date as string, rsi: r.rsi as number }));
+    return this.rows.values(await this.read<StoredValueRow>("read the history", historyStatement(query)), query);
   }
 
-  async tradingDays(range: SeriesRange): Promise<string[]> {
-    return (await this.read("read the stored trading days", tradingDaysStatement(range))).map((r) => r.date as string);
+  async tradingDays(range: DaysQuery): Promise<string[]> {
+    return this.rows.tradingDays(range, (statement) => this.read<StoredValueRow>("read the stored trading days", statement));
   }
 
   async latestRun(tradeDate: string, series: Pick<SeriesRange, "method" | "period">): Promise<StoredRun | undefined> {
-    const [row] = await this.read(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series));
-    return row && { runId: row.runId, tradeDate: row.tradeDate, asOf: row.asOf, source: row.source, ranked: Number(row.ranked), failed: Number(row.failed) };
+    const runs = await this.read<StoredRunRow>(`read the run stored for ${tradeDate}`, latestRunStatement(tradeDate, series));
+    return this.rows.latestRun(runs, tradeDate, series);
   }
 
-  private read(doing: string, { sql, params }: Statement): Promise<RowDataPacket[]> {
-    return this.session.run(doing, async (conn) => (await conn.execute<RowDataPacket[]>(sql, params))[0]);
+  /** The rows as the server returns them: DOUBLE as a number, DATE as `YYYY-MM-DD` text (`dateStrings`), anything else as it is. */
+  private read<Row>(doing: string, { sql, params }: Statement): Promise<Row[]> {
+    return this.session.run(doing, async (conn) => (await conn.execute<RowDataPacket[]>(sql, params))[0] as unknown as Row[]);
   }
 
   async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {
@@ -246,6 +253,7 @@ class MysqlStore implements RsiStore {
   }
 
   async close(): Promise<void> {
+    this.rows.finish();
     await this.session.pool.end();
   }
 }
@@ -296,6 +304,8 @@ async function ensureWideColumns(conn: PoolConnection, description: string, symb
     }
     const problem = wideTableShapeProblem(columns);
     if (problem) throw new RefusedError(`${description}: ${problem}; fix the table, or store without it (--no-wide-table)`);
+    const typeProblem = columnTypeProblem(columns, symbols);
+    if (typeProblem) throw new RefusedError(`${description}: ${typeProblem}`);
     const adding = columnsToAdd(
       columns.map((c) => c.name),
       symbols,
@@ -324,10 +334,14 @@ function insertLegacySql(rows: number): string {
     ON DUPLICATE KEY UPDATE run_id = run_id`;
 }
 
+/**
+ * A run's record, one per trading day, series and run id (schema version 2): the same run stored
+ * again on its day (an Argo retry, a re-run) updates it; the same run id on another day is
+ * another record.
+ */
 const RECORD_RUN_SQL = `INSERT INTO rsi_runs (run_id, trade_date, as_of, source, method, period, ranked, failed, written_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))
-  ON DUPLICATE KEY UPDATE trade_date = VALUES(trade_date), as_of = VALUES(as_of), source = VALUES(source), method = VALUES(method),
-    period = VALUES(period), ranked = VALUES(ranked), failed = VALUES(failed), written_at = VALUES(written_at)`;
+  ON DUPLICATE KEY UPDATE as_of = VALUES(as_of), source = VALUES(source), ranked = VALUES(ranked), failed = VALUES(failed), written_at = VALUES(written_at)`;
 
 function tuples(rows: number, columns: number): string {
   const tuple = `(${new Array<string>(columns).fill("?").join(", ")})`;
@@ -336,11 +350,20 @@ function tuples(rows: number, columns: number): string {
 
 async function readColumns(conn: PoolConnection, table: string): Promise<ExistingColumn[]> {
   const [rows] = await conn.execute<RowDataPacket[]>(
-    `SELECT COLUMN_NAME AS name, DATA_TYPE AS type, COLUMN_KEY AS \`key\` FROM information_schema.COLUMNS
+    `SELECT COLUMN_NAME AS name, DATA_TYPE AS type, COLUMN_TYPE AS declared, NUMERIC_PRECISION AS \`precision\`, NUMERIC_SCALE AS scale,
+        COLUMN_KEY AS \`key\` FROM information_schema.COLUMNS
       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [table],
   );
-  return rows.map((r) => ({ name: String(r.name), type: String(r.type).toLowerCase(), key: String(r.key ?? "") }));
+  const count = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return rows.map((r) => ({
+    name: String(r.name),
+    type: String(r.type).toLowerCase(),
+    declared: String(r.declared).toLowerCase(),
+    precision: count(r.precision),
+    scale: count(r.scale),
+    key: String(r.key ?? ""),
+  }));
 }
 
 /** The named lock two stock-rsi processes take before migrating one database (names are at most 64 characters). */

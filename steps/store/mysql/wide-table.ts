@@ -110,9 +110,57 @@ export function assertColumnRoom(existingColumns: number, adding: readonly strin
 /** A column as information_schema describes it. */
 export interface ExistingColumn {
   readonly name: string;
+  /** `DATA_TYPE`, lower case: `float`, `double`, `decimal`, `tinyint`, `varchar`, ... */
   readonly type: string;
+  /** `COLUMN_TYPE`, as `SHOW CREATE TABLE` writes it: `float`, `decimal(3,0)`, `tinyint(4)`. */
+  readonly declared?: string;
+  /** `NUMERIC_PRECISION` and `NUMERIC_SCALE`: digits in all and after the point; null where the type has none (FLOAT, DOUBLE). */
+  readonly precision?: number | null;
+  readonly scale?: number | null;
   /** `PRI` for a primary key column. */
   readonly key: string;
+}
+
+/**
+ * The type contract of a symbol's column: it must hold every RSI the table is written, 0.00 to
+ * 100.00, as written. The original program's columns are FLOAT (the user's own table:
+ * test/fixtures/legacy/prod-db.sql), and so are the ones stock-rsi adds; DOUBLE, and a FLOAT,
+ * DOUBLE or DECIMAL declared with at least 2 decimals and 3 digits before the point, hold them
+ * too. Anything else would change the number without an error: an exact column rounds what is
+ * inserted into it (MySQL 8.4 Reference Manual, "Precision Math: Rounding Behavior"), even in
+ * strict mode, so 60.42 goes into a TINYINT or a DECIMAL(3,0) as 60 and the INSERT succeeds
+ * (test/reliability/wide-table-types.mariadb.test.ts shows it on MariaDB 10.11: that is what persist
+ * did before it checked). So the write is refused before anything of the day is written, with the
+ * ALTER that fixes it. stock-rsi never alters the user's columns itself: the table is theirs.
+ */
+export function columnHoldsRsi(column: ExistingColumn): boolean {
+  if (!["float", "double", "real", "decimal", "numeric"].includes(column.type)) return false;
+  if (column.scale === null || column.scale === undefined) return column.type !== "decimal" && column.type !== "numeric";
+  return column.scale >= 2 && (column.precision ?? 0) - column.scale >= 3;
+}
+
+/** Why a column cannot hold an RSI, in words a user can check against `SHOW CREATE TABLE`. */
+function whyNot(column: ExistingColumn): string {
+  const declared = column.declared ?? column.type;
+  if (/int$/.test(column.type)) return `${declared}, which keeps no decimals (60.42 would be stored as 60)`;
+  if (!["float", "double", "real", "decimal", "numeric"].includes(column.type)) return `${declared}, not a number type`;
+  const scale = column.scale ?? 0;
+  if (scale < 2) return `${declared}, which keeps ${scale === 0 ? "no decimals" : "1 decimal"} (60.42 would be stored as ${(60.42).toFixed(scale)})`;
+  return `${declared}, which holds at most ${"9".repeat(Math.max(0, (column.precision ?? 0) - column.scale!))}.${"9".repeat(column.scale!)} (100.00 would not fit)`;
+}
+
+/**
+ * Why the day cannot be written, or undefined when it can: the existing columns of its symbols
+ * that cannot hold an RSI (`columnHoldsRsi`), each named, and the ALTER that makes them FLOAT like
+ * the others. Columns are matched as MySQL matches names, case-insensitively.
+ */
+export function columnTypeProblem(columns: readonly ExistingColumn[], symbols: readonly string[]): string | undefined {
+  const wanted = new Set(symbols.map((s) => s.toUpperCase()));
+  const wrong = columns.filter((c) => c.name.toLowerCase() !== DATE_COLUMN && wanted.has(c.name.toUpperCase()) && !columnHoldsRsi(c));
+  if (wrong.length === 0) return undefined;
+  const named = wrong.map((c) => `${c.name} is ${whyNot(c)}`).join("; ");
+  const alter = `ALTER TABLE \`${WIDE_TABLE}\` ${wrong.map((c) => `MODIFY \`${c.name}\` FLOAT NULL`).join(", ")}`;
+  return `${WIDE_TABLE} ${wrong.length === 1 ? "column" : "columns:"} ${named}; nothing was written; make ${wrong.length === 1 ? "it" : "them"} FLOAT like the others: ${alter} (or store without the table: --no-wide-table)`;
 }
 
 /** Why an existing `stocks` table cannot be maintained, or undefined when it can. */

@@ -271,12 +271,15 @@ describe("fetch --source yahoo, against the Yahoo double", () => {
     await fetchFromDouble(["I1", "I2", "I3", "I4", "I5", "I6"], { requestIntervalMs: 60 });
 
     // Measured where Yahoo would measure it, on arrival. Arrival times carry loopback and
-    // event-loop jitter (the first requests also open connections), so each gap gets a wide
-    // margin; unpaced, these requests arrive within a few milliseconds of each other.
+    // event-loop jitter: on a loaded machine one request can arrive late and the next right behind
+    // it, so one gap may shrink while its neighbour grows. What pacing guarantees, and jitter
+    // cannot fake, is the span of the six arrivals and a typical gap; unpaced, these requests
+    // arrive within a few milliseconds of each other.
     const arrivals = double.stats.log.map((r) => r.at);
     const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
     expect(gaps).toHaveLength(5);
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(30);
+    const medianGap = [...gaps].sort((a, b) => a - b)[2]!;
+    expect(medianGap, `gaps ${gaps.map((g) => g.toFixed(1)).join(", ")} ms`).toBeGreaterThanOrEqual(30);
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(5 * 60 - 15);
   });
 

@@ -121,6 +121,32 @@ describe.skipIf(!canRun)("in a browser with JavaScript off", () => {
     });
   });
 
+  describe("a 255-character run id without a break (the longest the store keeps)", () => {
+    const runId = `run-${"0123456789abcdef".repeat(16)}`.slice(0, 255);
+    const source = `file:/${"prices-artifact-of-the-day".repeat(9)}.json`;
+
+    for (const width of [1280, 390]) {
+      it(`wraps inside the page at ${width} px, every character of it shown`, async () => {
+        const file = join(dir, `long-run-id-${width}.html`);
+        writeFileSync(file, renderReport({ ...day.input, runId, source }));
+        const opened = await browser.open(file, { width });
+        try {
+          const layout = await opened.page.evaluate<{ page: number; scroll: number; header: number; meta: number }>(
+            `({ page: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth,
+                header: document.querySelector("header").getBoundingClientRect().right,
+                meta: Math.max(...[...document.querySelectorAll(".meta b")].map((b) => b.getBoundingClientRect().right)) })`,
+          );
+          expect(layout.scroll, "the page scrolls sideways").toBeLessThanOrEqual(layout.page);
+          expect(layout.header).toBeLessThanOrEqual(layout.page);
+          expect(layout.meta).toBeLessThanOrEqual(layout.page);
+          expect(opened.text.replace(/\s+/g, "")).toContain(runId);
+        } finally {
+          await opened.close();
+        }
+      });
+    }
+  });
+
   describe("the history chart", () => {
     it("opens as an SVG document, not a parser error page", async () => {
       const root = await chart.page.evaluate<{ name: string; ns: string; errors: number }>(

@@ -161,6 +161,23 @@ export function describeStoreContract(storeName: string, freshFixture: () => Pro
       ]);
     });
 
+    it("a run id used again on another day, or for another series, is another record; on its own day, the same one", async () => {
+      const db = await fresh();
+      const store = await open(db);
+      await store.writeDay(dayOf("2021-05-14", { AAPL: 40 }, { runId: "daily", failed: ["ATVI"] }));
+      await store.writeDay(dayOf("2021-05-17", { AAPL: 41, MSFT: 50 }, { runId: "daily" }));
+      await store.writeDay(dayOf("2021-05-17", { AAPL: 41.5, MSFT: 50 }, { runId: "daily", method: "wilder" }));
+      await store.writeDay(dayOf("2021-05-17", { AAPL: 42 }, { runId: "daily" }));
+      expect((await db.runs()).sort((a, b) => a.tradeDate.localeCompare(b.tradeDate) || a.ranked - b.ranked)).toEqual([
+        { runId: "daily", tradeDate: "2021-05-14", source: "sample", ranked: 1, failed: 1 },
+        { runId: "daily", tradeDate: "2021-05-17", source: "sample", ranked: 1, failed: 0 },
+        { runId: "daily", tradeDate: "2021-05-17", source: "sample", ranked: 2, failed: 0 },
+      ]);
+      expect(await store.latestRun("2021-05-14", {})).toMatchObject({ runId: "daily", tradeDate: "2021-05-14", ranked: 1, failed: 1 });
+      expect(await store.latestRun("2021-05-17", {})).toMatchObject({ runId: "daily", ranked: 1 });
+      expect(await store.latestRun("2021-05-17", { method: "wilder" })).toMatchObject({ runId: "daily", ranked: 2 });
+    });
+
     it("history returns one series by symbol, then date, between --from and --to", async () => {
       const db = await fresh();
       const store = await open(db);

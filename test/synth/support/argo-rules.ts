@@ -116,6 +116,10 @@ function lintWorkflowSpec(spec: Json, base: string, schedulers: readonly string[
     }
   }
   checkHooks(spec.hooks, `${base}/hooks`, report);
+  // Without the pod's token, the executor needs its own account's (workflowpod.go, setupServiceAccount).
+  if (spec.automountServiceAccountToken === false && !(spec.executor as Json | undefined)?.serviceAccountName) {
+    report(`${base}/executor/serviceAccountName`, "must not be empty if automountServiceAccountToken is false (Argo refuses every pod otherwise)");
+  }
   checkMetrics(spec.metrics, `${base}/metrics`, report);
 
   const defaultImage = ((spec.templateDefaults as Json | undefined)?.container as Json | undefined)?.image;

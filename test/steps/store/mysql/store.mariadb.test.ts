@@ -15,6 +15,7 @@ import { openStore } from "../../../../steps/store/open-store.ts";
 import { captureIo, tempDir } from "../../../support/cli.ts";
 import { runCli } from "../../../../cli/program.ts";
 import { startMariaDb, type MariaDbServer } from "../../../support/mariadb.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../../../steps/store/migrations.ts";
 import { dayOf, describeStoreContract, type StoreFixture, type StoredRun, type StoredValue } from "../store-contract.ts";
 
 let server: MariaDbServer;
@@ -94,7 +95,7 @@ describe("the MySQL store's accounts and connection", () => {
   it("takes the password from MYSQL_PASSWORD_FILE, as a mounted Kubernetes Secret", async () => {
     const db = await server.createDatabase("pwfile");
     const store = await openStore(db.url, { env: { MYSQL_PASSWORD_FILE: await writeSecret(`${server.pipelinePassword}\n`) } });
-    expect(store.schema).toMatchObject({ before: 0, after: 1 });
+    expect(store.schema).toMatchObject({ before: 0, after: SCHEMA_VERSION });
     await store.close();
     const missing = captureIo({ env: { MYSQL_PASSWORD_FILE: "/run/secrets/nope" } });
     expect(await runCli(["migrate", "--db", db.url], missing)).toBe(2);
@@ -106,7 +107,7 @@ describe("the MySQL store's accounts and connection", () => {
     const withPassword = db.url.replace("stock_rsi@", `stock_rsi:${encodeURIComponent(server.pipelinePassword)}@`);
     const io = captureIo({ env: {} });
     expect(await runCli(["migrate", "--db", withPassword], io)).toBe(0);
-    expect(io.stderr()).toContain(`migrate: mysql://stock_rsi@127.0.0.1:${server.port}/${db.name}: migrated from version 0 to 1`);
+    expect(io.stderr()).toContain(`migrate: mysql://stock_rsi@127.0.0.1:${server.port}/${db.name}: migrated from version 0 to ${SCHEMA_VERSION}`);
 
     const wrongDb = withPassword.replace(db.name, "no_such_db");
     const failing = captureIo({ env: {} });
@@ -201,17 +202,17 @@ describe("the MySQL store's accounts and connection", () => {
     expect(tablesWhileLocked).toEqual([]);
     await admin.query("SELECT RELEASE_LOCK(?)", [migrationLockName(db.name)]);
     const store = await opening;
-    expect(store.schema).toMatchObject({ before: 0, after: 1 });
+    expect(store.schema).toMatchObject({ before: 0, after: SCHEMA_VERSION });
     await store.close();
   });
 
   it("two processes opening a new database at once migrate it once", async () => {
     const db = await server.createDatabase("race");
     const stores = await Promise.all([openStore(db.url, { env: db.env }), openStore(db.url, { env: db.env }), openStore(db.url, { env: db.env })]);
-    expect(stores.map((s) => s.schema.applied.length).sort()).toEqual([0, 0, 1]);
+    expect(stores.map((s) => s.schema.applied.length).sort()).toEqual([0, 0, MIGRATIONS.length]);
     for (const s of stores) await s.close();
     const versions = await server.query<RowDataPacket[]>(`SELECT version FROM \`${db.name}\`.schema_migrations`);
-    expect(versions.map((r) => r.version)).toEqual([1]);
+    expect(versions.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
   });
 });
 

@@ -4,7 +4,9 @@ import { isTicker } from "../../../../steps/domain/symbols.ts";
 import {
   addColumnsSql,
   assertColumnRoom,
+  columnHoldsRsi,
   columnsToAdd,
+  columnTypeProblem,
   fillEmptyCells,
   symbolColumn,
   tableIdentifier,
@@ -12,6 +14,7 @@ import {
   wideDayOf,
   wideTableShapeProblem,
   wideTableSkipReason,
+  type ExistingColumn,
 } from "../../../../steps/store/mysql/wide-table.ts";
 import { dayOf } from "../days.ts";
 
@@ -81,6 +84,35 @@ describe("the wide table's columns", () => {
     expect(wideTableShapeProblem([{ name: "AAPL", type: "float", key: "" }])).toBe("stocks has no `date` column");
     expect(wideTableShapeProblem([{ name: "date", type: "date", key: "" }])).toMatch(/primary key is \(none\), not \(date\)/);
     expect(wideTableShapeProblem([{ name: "date", type: "date", key: "PRI" }, { name: "id", type: "int", key: "PRI" }])).toMatch(/primary key is \(date, id\)/);
+  });
+
+  it("takes a column that holds 0.00 to 100.00 as written: FLOAT, DOUBLE, or a type with 2 decimals and 3 digits before the point", () => {
+    const column = (declared: string, type: string, precision: number | null, scale: number | null): ExistingColumn => ({ name: "AAPL", type, declared, precision, scale, key: "" });
+    for (const holds of [column("float", "float", 12, null), column("double", "double", 22, null), column("decimal(5,2)", "decimal", 5, 2), column("decimal(6,3) unsigned", "decimal", 6, 3), column("float(5,2)", "float", 5, 2)]) {
+      expect(columnHoldsRsi(holds), holds.declared).toBe(true);
+    }
+    for (const rounds of [column("tinyint(4)", "tinyint", 3, 0), column("int(11)", "int", 10, 0), column("decimal(3,0)", "decimal", 3, 0), column("decimal(4,2)", "decimal", 4, 2), column("float(4,1)", "float", 4, 1), column("varchar(10)", "varchar", null, null)]) {
+      expect(columnHoldsRsi(rounds), rounds.declared).toBe(false);
+    }
+  });
+
+  it("names each of the day's columns that would change a value, and the ALTER that fixes them; other columns are not its business", () => {
+    const columns: ExistingColumn[] = [
+      { name: "date", type: "date", declared: "date", precision: null, scale: null, key: "PRI" },
+      { name: "AAPL", type: "tinyint", declared: "tinyint(4)", precision: 3, scale: 0, key: "" },
+      { name: "msft", type: "decimal", declared: "decimal(4,2)", precision: 4, scale: 2, key: "" },
+      { name: "IBM", type: "varchar", declared: "varchar(10)", precision: null, scale: null, key: "" },
+      { name: "ZTS", type: "float", declared: "float", precision: 12, scale: null, key: "" },
+    ];
+    expect(columnTypeProblem(columns, ["ZTS", "TDUP"])).toBeUndefined();
+    expect(columnTypeProblem(columns, ["AAPL", "ZTS"])).toBe(
+      "stocks column AAPL is tinyint(4), which keeps no decimals (60.42 would be stored as 60); nothing was written; " +
+        "make it FLOAT like the others: ALTER TABLE `stocks` MODIFY `AAPL` FLOAT NULL (or store without the table: --no-wide-table)",
+    );
+    expect(columnTypeProblem(columns, ["MSFT", "IBM"])).toBe(
+      "stocks columns: msft is decimal(4,2), which holds at most 99.99 (100.00 would not fit); IBM is varchar(10), not a number type; nothing was written; " +
+        "make them FLOAT like the others: ALTER TABLE `stocks` MODIFY `msft` FLOAT NULL, MODIFY `IBM` FLOAT NULL (or store without the table: --no-wide-table)",
+    );
   });
 
   it("holds the seed / 14 series only", () => {
