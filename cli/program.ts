@@ -72,6 +72,12 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: async () => (await import("./report.ts")).reportCommand,
   },
   {
+    name: "notify",
+    usage: "[options]",
+    description: pipeline.onExit!.summary,
+    load: async () => (await import("../steps/notify/command.ts")).notifyCommand,
+  },
+  {
     name: "backfill",
     usage: "[options] [symbols-file]",
     description: "store, for every trading day in a range, the values the daily run would have stored that day",

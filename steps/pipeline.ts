@@ -20,6 +20,11 @@
  * - a **setting** belongs to where the pipeline is deployed (the database, a Yahoo mirror): on
  *   Argo it is fixed by the deployment config (`synth/config.ts`), locally a flag of `run`.
  * Both fall back to their definition's default when nobody sets them, on Argo and locally alike.
+ *
+ * One more step runs when the run has ended, whatever its outcome: the **exit step** (`notify`),
+ * which tells the user what crossed and what broke. On Argo it is the templates' exit handler
+ * (`spec.onExit`); `stock-rsi run --notify URL` runs it last. It reads the steps' results when they
+ * were written, and is told by the platform how the run ended.
  */
 import { DEFAULT_METHOD, DEFAULT_PERIOD } from "./domain/rsi.ts";
 import {
@@ -65,6 +70,9 @@ export const MAX_REQUEST_INTERVAL_MS = 60_000;
 
 export type StepName = "fetch" | "compute-rsi" | "validate" | "persist" | "backfill";
 
+/** The exit step's name: its `stock-rsi` subcommand and its Argo template. */
+export type ExitStepName = "notify";
+
 export type Flag = `--${string}`;
 
 export interface ParameterDefinition {
@@ -99,13 +107,17 @@ export interface SettingDefinition {
   readonly description: string;
   /**
    * The value when nobody sets it: text (`""` passes nothing, so the step's own default holds),
-   * or for a switch `false` (not passed).
+   * for a switch `false` (not passed), or for a setting given any number of times (`--notify`) a
+   * list, usually empty.
    */
-  readonly default: string | boolean;
+  readonly default: SettingValue;
 }
 
-/** A setting's value: text passes `--FLAG TEXT` ("" passes nothing); a switch passes `--FLAG` when true. */
-export type SettingValue = string | boolean;
+/**
+ * A setting's value: text passes `--FLAG TEXT` ("" passes nothing); a switch passes `--FLAG` when
+ * true; a list passes `--FLAG ITEM` once per item.
+ */
+export type SettingValue = string | boolean | readonly string[];
 
 export interface ArtifactFile {
   readonly name: string;
@@ -182,6 +194,39 @@ export interface PipelineDefinition {
   readonly parameters: readonly ParameterDefinition[];
   readonly settings: readonly SettingDefinition[];
   readonly steps: readonly StepDefinition[];
+  /** The step that runs when the run has ended, on success and on failure alike. */
+  readonly onExit?: ExitStepDefinition;
+}
+
+/**
+ * The step a run ends with, whatever happened before: it reads what the steps wrote, if they got
+ * that far, and is told by the platform how the run ended. It never changes the run's outcome: on
+ * Argo its own failure leaves the run's phase alone (see `workflows/pipeline-template.ts`), and
+ * `stock-rsi run` exits with the status of the pipeline's steps.
+ */
+export interface ExitStepDefinition {
+  readonly name: ExitStepName;
+  /** The image it runs in: a step's. */
+  readonly image: StepName;
+  readonly summary: string;
+  /**
+   * Which pipeline ran (its name, under `pipeline`), and what only the platform knows when the run
+   * ends, each under a flag: the run's status (`Succeeded`, `Failed`, `Error`), its failed steps
+   * (Argo's `{{workflow.failures}}`, a JSON list), and where its report can be read (the run in
+   * the Argo UI, or the local report file).
+   */
+  readonly outcome: { readonly pipeline: Flag; readonly status: Flag; readonly failures: Flag; readonly reportLink: Flag };
+  /** The steps' files it reads, each only when the step wrote it in this run. */
+  readonly results: readonly ExitStepResult[];
+  readonly outputParameters: readonly StepOutput[];
+  readonly parameters: StepDefinition["parameters"];
+  readonly settings: readonly string[];
+}
+
+/** A file one of the run's steps writes (an output or an output parameter), read by the exit step under `flag`. */
+export interface ExitStepResult {
+  readonly flag: Flag;
+  readonly from: { readonly step: StepName; readonly output: string };
 }
 
 export const PARAMETERS = {
@@ -328,6 +373,24 @@ export const SETTINGS = {
     description: "MySQL: do not keep the wide `stocks` table (one column per symbol, for Excel) beside the long table",
     default: false,
   },
+  // A channel's URL is a credential: on a cluster it comes from a Secret (STOCK_RSI_NOTIFY_FILE),
+  // never from the deployment config, whose values end up in dist/ and in every pod's argv.
+  notify: {
+    name: "notify",
+    flag: "--notify",
+    valueName: "url",
+    description:
+      "when the run ends, send what crossed and what broke here; repeatable: https://... (JSON), slack+https://..., ntfy+https://HOST/TOPIC, " +
+      "smtp[s]://USER@HOST:PORT?from=...&to=... (also $STOCK_RSI_NOTIFY, $STOCK_RSI_NOTIFY_FILE; docs/notifications.md)",
+    default: [] as readonly string[],
+  },
+  notifyDeadlineSeconds: {
+    name: "notify-deadline-seconds",
+    flag: "--notify-deadline-seconds",
+    valueName: "seconds",
+    description: "time allowed to deliver to each channel, retries included; a channel still failing then is reported and given up",
+    default: "30",
+  },
 } as const satisfies Record<string, SettingDefinition>;
 
 type NameOf<T extends Record<string, { readonly name: string }>> = T[keyof T]["name"];
@@ -387,6 +450,7 @@ export const pipeline: PipelineDefinition = {
         },
         { name: "ranked-count", file: "ranked-count.txt", flag: "--ranked-count-out", description: "how many symbols the run ranks (0 when the policy failed)" },
         { name: "failed-count", file: "failed-count.txt", flag: "--failed-count-out", description: "how many symbols have no value" },
+        { name: "trade-date", file: "trade-date.txt", flag: "--trade-date-out", description: "the trading day the values are of (empty when no symbol has one)" },
       ],
       parameters: parameters("max-failed-share", "max-stale-days"),
       settings: [],
@@ -411,6 +475,25 @@ export const pipeline: PipelineDefinition = {
       retry: { limit: 3, backoffSeconds: 20, waitsInStep: true },
     },
   ],
+  onExit: {
+    name: "notify",
+    // Its image has the report's code and what reading the steps' files takes.
+    image: "persist",
+    summary: "tell the user how the run ended: what crossed, what broke",
+    outcome: { pipeline: "--pipeline", status: "--status", failures: "--failures", reportLink: "--report-link" },
+    results: [
+      { flag: "--trade-date", from: { step: "validate", output: "trade-date" } },
+      { flag: "--failed-symbols", from: { step: "validate", output: "failed-symbols" } },
+      { flag: "--ranking", from: { step: "persist", output: "ranking" } },
+      { flag: "--signals", from: { step: "persist", output: "signals" } },
+      { flag: "--report", from: { step: "persist", output: "report" } },
+    ],
+    outputParameters: [
+      { name: "undelivered", file: "undelivered.txt", flag: "--undelivered-out", description: "how many channels the message could not be delivered to" },
+    ],
+    parameters: parameters("as-of", "method", "period"),
+    settings: settings("notify", "notify-deadline-seconds", "run-id"),
+  },
 };
 
 /**
@@ -455,6 +538,11 @@ export const backfillPipeline: PipelineDefinition = {
       retry: stepNamed(pipeline, "persist").retry!,
     },
   ],
+  onExit: {
+    ...pipeline.onExit!,
+    results: [{ flag: "--days", from: { step: "backfill", output: "days" } }],
+    parameters: [{ parameter: "to", flag: "--as-of" }, { parameter: "from", flag: "--first-day" }, ...parameters("method", "period")],
+  },
 };
 
 /** What an executor binds to a step's declarations to get its argv. */
@@ -484,18 +572,67 @@ export function stepArgv(definition: PipelineDefinition, step: StepDefinition, b
   ];
 }
 
-/** The words a setting's value adds to an argv: `--db URL`, `--json`, or none. */
+/** The words a setting's value adds to an argv: `--db URL`, `--json`, `--notify A --notify B`, or none. */
 export function settingWords(setting: SettingDefinition, value: SettingValue): string[] {
   const isSwitch = setting.valueName === undefined;
-  if (isSwitch !== (typeof value === "boolean")) {
-    throw new Error(`setting ${setting.name}: ${isSwitch ? "a switch takes true or false" : "takes text"}, not ${JSON.stringify(value)}`);
+  const isList = Array.isArray(setting.default);
+  const kind = typeof value === "boolean" ? "switch" : Array.isArray(value) ? "list" : "text";
+  if (kind !== (isSwitch ? "switch" : isList ? "list" : "text")) {
+    const takes = isSwitch ? "a switch takes true or false" : isList ? "takes a list of values" : "takes text";
+    throw new Error(`setting ${setting.name}: ${takes}, not ${JSON.stringify(value)}`);
   }
+  if (Array.isArray(value)) return value.flatMap((item: string) => [setting.flag, item]);
   if (value === false || value === "") return [];
-  return value === true ? [setting.flag] : [setting.flag, value];
+  return value === true ? [setting.flag] : [setting.flag, value as string];
 }
 
+/** What an executor binds to the exit step's declarations to get its argv. */
+export interface ExitArgvBinding {
+  /** What the platform says of the run: its status, its failures (JSON), where its report can be read ("" when nowhere). */
+  outcome(what: "status" | "failures" | "reportLink"): string;
+  /** Where a step's file is, or undefined when this run did not write it (the flag is then left out). */
+  result(result: ExitStepResult, file: ArtifactFile): string | undefined;
+  output(output: StepOutput): string;
+  parameter(parameter: ParameterDefinition): string;
+  setting(setting: SettingDefinition): SettingValue;
+}
+
+/**
+ * The argv after `stock-rsi` that runs the exit step: its subcommand, the run's outcome, a flag per
+ * result the run wrote, its output parameters, run parameters and settings. The one function that
+ * turns the exit step's declarations into words, for `stock-rsi run` and the Argo exit handler alike.
+ */
+export function exitStepArgv(definition: PipelineDefinition, binding: ExitArgvBinding): string[] {
+  const step = definition.onExit;
+  if (!step) throw new Error(`pipeline ${definition.name} has no exit step`);
+  return [
+    step.name,
+    step.outcome.pipeline,
+    definition.name,
+    ...(["status", "failures", "reportLink"] as const).flatMap((what) => [step.outcome[what], binding.outcome(what)]),
+    ...step.results.flatMap((result) => {
+      const path = binding.result(result, resultFile(definition, result));
+      return path === undefined ? [] : [result.flag, path];
+    }),
+    ...step.outputParameters.flatMap((output) => [output.flag, binding.output(output)]),
+    ...parametersOf(definition, step).flatMap((parameter) => [parameter.flag, binding.parameter(parameter)]),
+    ...settingsOf(definition, step).flatMap((setting) => settingWords(setting, binding.setting(setting))),
+  ];
+}
+
+/** The file a result of the exit step is: a step's output or output parameter; throws when no step writes it. */
+export function resultFile(definition: PipelineDefinition, result: ExitStepResult): StepOutput {
+  const producer = definition.steps.find((s) => s.name === result.from.step);
+  const file = [...(producer?.outputs ?? []), ...(producer?.outputParameters ?? [])].find((o) => o.name === result.from.output);
+  if (!file) throw new Error(`pipeline ${definition.name}: the exit step reads ${result.from.step}.${result.from.output}, which no step writes`);
+  return file;
+}
+
+/** A step, or the exit step: what names its run parameters and settings. */
+type TakesKnobs = Pick<StepDefinition, "parameters" | "settings"> & { readonly name: string };
+
 /** The run parameters a step takes, as definitions; throws on a name the pipeline does not define. */
-export function parametersOf(definition: PipelineDefinition, step: StepDefinition): ParameterDefinition[] {
+export function parametersOf(definition: PipelineDefinition, step: TakesKnobs): ParameterDefinition[] {
   return step.parameters.map((entry) => {
     const name = typeof entry === "string" ? entry : entry.parameter;
     const found = definition.parameters.find((p) => p.name === name);
@@ -506,7 +643,7 @@ export function parametersOf(definition: PipelineDefinition, step: StepDefinitio
 }
 
 /** The settings a step takes, as definitions; throws on a name the pipeline does not define. */
-export function settingsOf(definition: PipelineDefinition, step: StepDefinition): SettingDefinition[] {
+export function settingsOf(definition: PipelineDefinition, step: TakesKnobs): SettingDefinition[] {
   return step.settings.map((name) => {
     const setting = definition.settings.find((s) => s.name === name);
     if (!setting) throw new Error(`step ${step.name}: unknown setting ${name}`);

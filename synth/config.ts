@@ -45,6 +45,8 @@ export const defaultConfig: DeploymentConfig = {
     runAsUser: 1000,
   },
   argoNamespace: "argo",
+  // Where docs/deploying.md opens the UI (a port-forward); set the address your browser uses.
+  argoUiUrl: "https://localhost:2746",
   // The Prometheus Operator's PodMonitor and PrometheusRule (dist/0004-monitoring.k8s.yaml). Set
   // the labels your Prometheus selects them by; false without the Operator (docs/deploying.md).
   monitoring: { prometheusOperator: true, labels: {} },

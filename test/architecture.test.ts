@@ -62,6 +62,15 @@ describe("the dependency rules", () => {
     }
   });
 
+  it("a notification is composed by pure code: steps/notify's message, formats, channel URLs and run results import no Node built-in, only the domain and the report's markup", () => {
+    const pure = ["steps/notify/message.ts", "steps/notify/formats.ts", "steps/notify/channels.ts", "steps/notify/run-results.ts", "steps/notify/names.ts"];
+    for (const file of pure) {
+      const { files: local, packages } = graph.get(file)!;
+      for (const target of local) expect(target, file).toMatch(/^steps\/domain\/|^steps\/report\/markup\.ts$|^steps\/notify\/(message|formats|channels|run-results|names)\.ts$/);
+      expect(packages, file).toEqual([]);
+    }
+  });
+
   it("nothing loads zod's classic API, which costs every step about 70 ms to start", () => {
     for (const [file, { packages }] of graph) expect(packages, file).not.toContain("zod");
   });

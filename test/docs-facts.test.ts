@@ -65,9 +65,10 @@ describe("docs/pipeline.md's list of the steps' commands", () => {
     return entries;
   }
 
-  it("shows every step of both DAGs, each with exactly the flags its command takes", () => {
+  it("shows every step of both DAGs and their exit step, each with exactly the flags its command takes", () => {
     const entries = synopsis();
-    const steps = new Set([...pipeline.steps, ...backfillPipeline.steps].map((s) => s.name));
+    const exitSteps = [pipeline.onExit, backfillPipeline.onExit].filter((s) => s !== undefined);
+    const steps = new Set([...pipeline.steps, ...backfillPipeline.steps, ...exitSteps].map((s) => s.name));
     expect(sorted(entries.keys())).toEqual(sorted(steps));
     for (const step of steps) expect(sorted(flagsIn(entries.get(step)!)), `stock-rsi ${step}`).toEqual(sorted(flagsOf(commands.get(step)!)));
   });
@@ -190,6 +191,8 @@ describe("every page", () => {
     "--digestfile": "buildah push",
     "--metadata-file": "docker buildx build",
     "--use": "docker buildx create",
+    "--from-file": "kubectl create secret",
+    "--dry-run": "kubectl create secret",
   };
 
   it("names only flags that exist", () => {

@@ -218,6 +218,24 @@ export class PipelineMonitoring extends Construct {
 }
 
 /**
+ * A metric of the exit handler's notify node, set when it ends: `stock_rsi_notifications_undelivered`,
+ * a counter of channels that did not take a run's message (a webhook revoked, a server down past
+ * the delivery's bound, a bad URL in the Secret), from notify's `undelivered` output parameter.
+ * Labelled by pipeline (`stock-rsi`, `stock-rsi-backfill`). A run's outcome never depends on it:
+ * this is how a silent channel is noticed.
+ */
+export function notifyMetrics(pipeline: string): readonly Prometheus[] {
+  return [
+    {
+      name: "stock_rsi_notifications_undelivered",
+      help: "Notification channels that did not take a stock-rsi run's message, by pipeline",
+      labels: [{ key: "pipeline", value: pipeline }],
+      counter: { value: "{{outputs.parameters.undelivered}}" },
+    },
+  ];
+}
+
+/**
  * The day a run ranks: its `as-of` parameter, or when that is left empty (the daily schedule),
  * the date the run started in the market's time zone, which is the day it ranks. An Argo
  * expression, evaluated when the run starts: `workflow.creationTimestamp.RFC3339` is the start

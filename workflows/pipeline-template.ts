@@ -22,12 +22,15 @@ import { Construct } from "constructs";
 import { ValueRefused } from "../steps/domain/values.ts";
 import {
   executionOrder,
+  exitStepArgv,
   parametersOf,
+  resultFile,
   settingsOf,
   settingValues,
   sourceOf,
   stepArgv,
   upstreamOf,
+  type ExitStepDefinition,
   type PipelineDefinition,
   type SettingValue,
   type StepDefinition,
@@ -91,6 +94,12 @@ export interface PipelineDeployment {
     readonly run: readonly Prometheus[];
     readonly steps: Readonly<Partial<Record<StepName, readonly Prometheus[]>>>;
   };
+  /** The exit step's (notify's) node: where each run's report is linked from, and its metrics. */
+  readonly exitStep?: {
+    /** The Argo UI's base URL (`https://argo.example.com:2746`): a message links the run there; "" links nothing. */
+    readonly argoUiUrl: string;
+    readonly metrics?: readonly Prometheus[];
+  };
 }
 
 /** Requests and limits of every step container: a Node process over a few hundred KB of JSON. */
@@ -147,7 +156,12 @@ export function renderPipelineSpec(definition: PipelineDefinition, deployment: P
     ttlStrategy: { secondsAfterSuccess: 7 * 24 * 3600, secondsAfterFailure: 14 * 24 * 3600 },
     ...(deployment.runAnnotations ? { workflowMetadata: { annotations: { ...deployment.runAnnotations } } } : {}),
     ...(deployment.metrics && deployment.metrics.run.length > 0 ? { metrics: { prometheus: [...deployment.metrics.run] } } : {}),
-    templates: [dagTemplate(definition, steps), ...steps.map((step) => stepTemplate(definition, step, deployment))],
+    ...(definition.onExit ? { onExit: EXIT_HANDLER } : {}),
+    templates: [
+      dagTemplate(definition, steps),
+      ...steps.map((step) => stepTemplate(definition, step, deployment)),
+      ...(definition.onExit ? exitHandlerTemplates(definition, definition.onExit, deployment) : []),
+    ],
   };
 }
 
@@ -243,8 +257,16 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
     },
     outputs: {
       ...(step.outputs.length > 0
-        ? // Not archived: the UI shows a plain JSON file (and links it), a .tgz it cannot.
-          { artifacts: step.outputs.map((o) => ({ name: o.name, path: artifactPath(o.file), archive: { none: {} } })) }
+        ? // Not archived: the UI shows a plain JSON file (and links it), a .tgz it cannot. An
+          // artifact the exit step reads is also the workflow's, under its own name.
+          {
+            artifacts: step.outputs.map((o) => ({
+              name: o.name,
+              path: artifactPath(o.file),
+              archive: { none: {} },
+              ...(readByExitStep(definition, step.name, o.name) ? { globalName: o.name } : {}),
+            })),
+          }
         : {}),
       ...(step.outputParameters.length > 0
         ? {
@@ -261,6 +283,114 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
     ...(retry ? { retryStrategy: retry } : {}),
     ...(deployment.metrics?.steps[step.name] ? { metrics: { prometheus: [...deployment.metrics.steps[step.name]!] } } : {}),
     activeDeadlineSeconds: attemptDeadlineSeconds(step),
+    // The argv after `stock-rsi`, derived from the step's declarations as in a local run.
+    ...podOf(
+      deployment,
+      needs,
+      deployment.imageFor(step.image ?? step.name),
+      stepArgv(definition, step, {
+        parameter: (parameter) => `{{inputs.parameters.${parameter.name}}}`,
+        setting: (setting) => settings[setting.name]!,
+        input: (input) => artifactPath(sourceOf(definition, input).file.file),
+        output: (output) => artifactPath(output.file),
+      }),
+    ),
+  };
+}
+
+/** Whether the exit step reads a step's output: it then reaches the exit handler as a global output. */
+function readByExitStep(definition: PipelineDefinition, step: StepName, output: string): boolean {
+  return definition.onExit?.results.some((r) => r.from.step === step && r.from.output === output) ?? false;
+}
+
+/** The workflow's exit handler: the template `spec.onExit` names. */
+export const EXIT_HANDLER = "on-exit";
+
+/**
+ * The exit step as Argo's exit handler, which runs when the DAG has ended, whatever its outcome:
+ * a steps template (`on-exit`) calling the exit step's container template once.
+ *
+ * - The step is told how the run ended by Argo itself: `{{workflow.status}}` and
+ *   `{{workflow.failures}}`, set before the exit handler starts (operator.go).
+ * - It reads the steps' results as global outputs (`globalName`): each output parameter as a file
+ *   (raw data `{{workflow.outputs.parameters.NAME}}`, which arrives unresolved, as the reference
+ *   itself, when the step never ran; notify then leaves it out), and the report, an artifact,
+ *   `from: {{workflow.outputs.artifacts.report}}` with `optional: true`, so a run that never got to
+ *   persist still notifies.
+ * - Its failure must not fail the run. In Argo v4, a workflow whose DAG succeeded is marked Failed
+ *   (or Error) when its exit handler's node fails or errors (workflow/controller/operator.go at
+ *   v4.0.10, `operate`: "if main workflow succeeded, but the exit node was unsuccessful the
+ *   workflow is now considered unsuccessful"). The call therefore continues on failure and error
+ *   (`continueOn`): the steps node succeeds whatever notify exits, and a channel that is down
+ *   leaves a successful run Succeeded. The notify node itself still shows red, with its one line.
+ */
+function exitHandlerTemplates(definition: PipelineDefinition, exit: ExitStepDefinition, deployment: PipelineDeployment): Template[] {
+  const results = exit.results.map((result) => {
+    const file = resultFile(definition, result);
+    const producer = definition.steps.find((s) => s.name === result.from.step)!;
+    return { result, file, artifact: producer.outputs.includes(file) };
+  });
+  const parameters = parametersOf(definition, exit).map((p) => p.name);
+  const handler: Template = {
+    name: EXIT_HANDLER,
+    steps: [
+      [
+        {
+          name: exit.name,
+          template: exit.name,
+          continueOn: { failed: true, error: true },
+          arguments: {
+            ...(parameters.length > 0 ? { parameters: parameters.map((name) => ({ name, value: `{{workflow.parameters.${name}}}` })) } : {}),
+            artifacts: results.map(({ file, artifact }) =>
+              artifact
+                ? { name: file.name, from: `{{workflow.outputs.artifacts.${file.name}}}`, optional: true }
+                : { name: file.name, raw: { data: `{{workflow.outputs.parameters.${file.name}}}` } },
+            ),
+          },
+        },
+      ],
+    ],
+  };
+  const settings = settingValues(definition, deployment.settings, "deployment config: settings");
+  const needs = settingsOf(definition, exit).flatMap((setting) => {
+    const need = deployment.settingNeeds[setting.name];
+    return need ? [need] : [];
+  });
+  const base = deployment.exitStep?.argoUiUrl.replace(/\/+$/, "") ?? "";
+  const metrics = deployment.exitStep?.metrics ?? [];
+  const notify: Template = {
+    name: exit.name,
+    metadata: { labels: Object.assign(componentLabels("stock-rsi", exit.name), ...needs.map((n) => n.labels ?? {})) },
+    inputs: {
+      ...(parameters.length > 0 ? { parameters: parameters.map((name) => ({ name })) } : {}),
+      artifacts: results.map(({ file, artifact }) => ({ name: file.name, path: artifactPath(file.file), ...(artifact ? { optional: true } : {}) })),
+    },
+    outputs: {
+      parameters: exit.outputParameters.map((o) => ({
+        name: o.name,
+        description: o.description,
+        // A notify that ended before writing its count (a bug) counts as one undelivered message.
+        valueFrom: { path: artifactPath(o.file), default: "1" },
+      })),
+    },
+    ...(metrics.length > 0 ? { metrics: { prometheus: [...metrics] } } : {}),
+    // Each channel has --notify-deadline-seconds (30 s) at most; this is for a pod that never gets that far.
+    activeDeadlineSeconds: 5 * 60,
+    ...podOf(deployment, needs, deployment.imageFor(exit.image), exitStepArgv(definition, {
+      outcome: (what) =>
+        what === "status" ? "{{workflow.status}}" : what === "failures" ? "{{workflow.failures}}" : base === "" ? "" : `${base}/workflows/{{workflow.namespace}}/{{workflow.name}}`,
+      result: (_result, file) => artifactPath(file.file),
+      output: (output) => artifactPath(output.file),
+      parameter: (parameter) => `{{inputs.parameters.${parameter.name}}}`,
+      setting: (setting) => settings[setting.name]!,
+    })),
+  };
+  return [handler, notify];
+}
+
+/** What a step's pod is, besides its inputs and outputs: the user it runs as, its volumes, its one container. */
+function podOf(deployment: PipelineDeployment, needs: readonly PodNeeds[], image: string, args: string[]): Pick<Template, "securityContext" | "volumes" | "container"> {
+  return {
     securityContext: {
       runAsNonRoot: true,
       runAsUser: deployment.runAsUser,
@@ -272,16 +402,10 @@ function stepTemplate(definition: PipelineDefinition, step: StepDefinition, depl
     volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }, ...needs.flatMap((n) => n.volumes ?? [])],
     container: {
       name: "main",
-      image: deployment.imageFor(step.image ?? step.name),
-      imagePullPolicy: pullPolicyFor(deployment.imageFor(step.image ?? step.name)),
+      image,
+      imagePullPolicy: pullPolicyFor(image),
       command: ["stock-rsi"],
-      // The argv after `stock-rsi`, derived from the step's declarations as in a local run.
-      args: stepArgv(definition, step, {
-        parameter: (parameter) => `{{inputs.parameters.${parameter.name}}}`,
-        setting: (setting) => settings[setting.name]!,
-        input: (input) => artifactPath(sourceOf(definition, input).file.file),
-        output: (output) => artifactPath(output.file),
-      }),
+      args,
       ...(needs.some((n) => n.env) ? { env: needs.flatMap((n) => n.env ?? []) } : {}),
       resources: STEP_RESOURCES,
       securityContext: RESTRICTED_CONTAINER,

@@ -23,7 +23,8 @@ import { DailySchedule, type ScheduleConfig } from "./daily-schedule.ts";
 import { PART_OF } from "./labels.ts";
 import { MysqlDatabase } from "./mysql.ts";
 import { NfsVolume, type NfsStorage } from "./nfs-volume.ts";
-import { backfillRunAnnotations, PipelineMonitoring, RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
+import { backfillRunAnnotations, notifyMetrics, PipelineMonitoring, RUN_METRICS, runAnnotations, STEP_METRICS } from "./monitoring.ts";
+import { notificationChannels } from "./notification-channels.ts";
 import { PipelineTemplate } from "./pipeline-template.ts";
 import { UiViewer } from "./ui-viewer.ts";
 import { WorkflowIdentity } from "./workflow-identity.ts";
@@ -85,6 +86,11 @@ export interface DeploymentConfig {
   readonly artifacts: ArtifactStoreConfig;
   /** The namespace Argo Workflows runs in; its server reads artifacts for the UI. */
   readonly argoNamespace: string;
+  /**
+   * The Argo UI's address as the user opens it (`https://argo.example.com:2746`): each run's
+   * notification links the run there. "" links nothing.
+   */
+  readonly argoUiUrl: string;
   readonly monitoring: MonitoringConfig;
 }
 
@@ -164,7 +170,8 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
       "run-id": "{{workflow.name}}",
       ...config.settings,
     },
-    settingNeeds: { db: mysql.pipelineClient },
+    // notify reads its channels from the Secret the user creates (docs/deploying.md).
+    settingNeeds: { db: mysql.pipelineClient, notify: notificationChannels() },
     imageFor: (step: StepName) => imageFor(step, config.images),
     runAsUser: config.stepRunAsUser,
   };
@@ -179,6 +186,7 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
       // Each run says in the Workflows list which day it ranks; monitoring sees every run.
       runAnnotations: runAnnotations(config.schedule.timeZone),
       metrics: { run: RUN_METRICS, steps: STEP_METRICS },
+      exitStep: { argoUiUrl: config.argoUiUrl, metrics: notifyMetrics(definition.name) },
     },
   });
   // The days a scheduled run missed, filled on demand with the same images:
@@ -189,7 +197,7 @@ export function defineStockRsi(app: Construct, props: StockRsiProps): void {
     title: "stock-rsi backfill: fill the trading days a run missed",
     outcome: "The `days` output parameter of the **backfill** node lists each trading day: stored, skipped (already stored) or refused by validation.",
     inputFiles: props.inputFiles,
-    deployment: { ...steps, runAnnotations: backfillRunAnnotations() },
+    deployment: { ...steps, runAnnotations: backfillRunAnnotations(), exitStep: { argoUiUrl: config.argoUiUrl, metrics: notifyMetrics(props.backfill.name) } },
   });
   new DailySchedule(pipelineChart, "daily", { namespace, templateName: pipeline.name, schedule: config.schedule });
   // A person watches the runs in the Argo UI, logged in as a read-only viewer.

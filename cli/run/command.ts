@@ -3,10 +3,15 @@
  * artifacts in a temporary directory, exactly as the Argo DAG runs them in four containers.
  * Its flags are every run parameter and every setting of the pipeline definition, generated from
  * it, plus what only a local run has (`--artifacts-dir`, `--report`, `--no-store`).
+ *
+ * With a channel to notify (`--notify URL`, `STOCK_RSI_NOTIFY`, `STOCK_RSI_NOTIFY_FILE`), it ends
+ * with the pipeline's exit step, `notify`, on success and on failure, as the Argo exit handler
+ * does; the run's exit status stays the steps' own, whatever the delivery.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { ExitCode, ExitWith, UserError } from "../../steps/domain/errors.ts";
 import { describeFsError } from "../../steps/files/regular-file.ts";
@@ -16,9 +21,11 @@ import { PARAMETERS, pipeline, SETTINGS, type SettingValue, type StepDefinition 
 import { logLine, type Io } from "../../steps/command-line/io.ts";
 import { noStoreOption, parameterOption, parameterText, settingOption, settingValue, withExitStatuses, withOutputFilesRule } from "../../steps/command-line/flags.ts";
 import { checkDatabaseUrl, databaseFiles } from "../../steps/store/open-store.ts";
-import { executePipeline, localRetries, plannedOutputs, type ExecutionPlan, type StepOutcome } from "./executor.ts";
+import { parseChannel } from "../../steps/notify/channels.ts";
+import { CHANNELS_ENV, CHANNELS_FILE_ENV } from "../../steps/notify/names.ts";
+import { executePipeline, exitStepArgs, localRetries, plannedOutputs, writtenBy, type ExecutionPlan, type StepOutcome } from "./executor.ts";
 
-export type InvokeInProcess = (argv: readonly string[]) => Promise<number>;
+export type InvokeInProcess = (argv: readonly string[], io?: Io) => Promise<number>;
 
 /** What commander parsed: a key per flag (`asOf`, `db`, `wideTable`, ...). */
 type RunOptions = Readonly<Record<string, unknown>> & {
@@ -65,6 +72,7 @@ async function runPipeline(symbolsFile: string, options: RunOptions, invoke: Inv
   if (!options.store) settings[SETTINGS.db.name] = "none";
   const db = String(settings[SETTINGS.db.name] ?? SETTINGS.db.default);
   checkDatabaseUrl(db);
+  const notifying = checkChannels(settings, io);
   const startedMs = Date.now();
 
   const keep = options.artifactsDir !== undefined;
@@ -84,20 +92,43 @@ async function runPipeline(symbolsFile: string, options: RunOptions, invoke: Inv
   process.once("SIGINT", stop);
   try {
     const plan: ExecutionPlan = { artifactsDir, inputFiles: { symbols: symbolsFile }, outputFiles: options.report ? { report: options.report } : {}, parameters, settings };
-    guardRunOutputs(plan, db, keep, io);
+    guardRunOutputs(plan, db, keep, notifying, io);
     const steps = pipeline.steps.length;
-    const outcomes = await executePipeline(pipeline, plan, (_step: StepDefinition, argv) => invoke(argv), {
+    // Each step's one-line reason, as a pod leaves it in its termination message, for the exit step.
+    let reason: string | undefined;
+    const stepIo: Io = { ...io, env: io.env, stderrIsTTY: io.stderrIsTTY, reportFailure: (line) => ((reason = line), io.reportFailure?.(line)) };
+    const outcomes = await executePipeline(pipeline, plan, (_step: StepDefinition, argv) => invoke(argv, stepIo), {
       log: (line) => logLine(io, "run", line),
-      onAttempt: (step) => (running = `${step.name} (step ${pipeline.steps.indexOf(step) + 1} of ${steps})`),
+      onAttempt: (step) => ((reason = undefined), (running = `${step.name} (step ${pipeline.steps.indexOf(step) + 1} of ${steps})`)),
+      lastReason: () => reason,
     });
     const last = outcomes.at(-1);
     if (options.report && last && last.exitCode !== ExitCode.ok) sayNoReport(options.report, last, startedMs, io);
+    if (notifying) {
+      running = "notify (after the run)";
+      const end = { outcomes, startedMs };
+      const report = plan.outputFiles?.report ?? (keep ? join(artifactsDir, "report.html") : undefined);
+      const reportLink = report && writtenBy(end, "persist", report) ? pathToFileURL(resolve(report)).href : undefined;
+      // Its own exit status says how delivery went; the run's is the steps'.
+      await invoke(exitStepArgs(pipeline, plan, { ...end, ...(reportLink ? { reportLink } : {}) }));
+    }
     return last?.exitCode ?? ExitCode.internal;
   } finally {
     process.off("SIGTERM", stop);
     process.off("SIGINT", stop);
     if (!keep) rmSync(artifactsDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether the run ends with the exit step: a channel is given by flag or environment. Every
+ * `--notify` URL is checked now, so a typo is refused before the first step rather than reported
+ * after the last (the environment's are checked by notify, which names each).
+ */
+function checkChannels(settings: Readonly<Record<string, SettingValue | undefined>>, io: Io): boolean {
+  const urls = (settings[SETTINGS.notify.name] as readonly string[] | undefined) ?? [];
+  urls.forEach((url, i) => parseChannel(url, urls.length > 1 ? `${SETTINGS.notify.flag} #${i + 1}` : SETTINGS.notify.flag));
+  return urls.length > 0 || Boolean(io.env[CHANNELS_ENV]) || Boolean(io.env[CHANNELS_FILE_ENV]);
 }
 
 /** `--artifacts-dir`, created if missing; a path that cannot be a directory is the user's to fix, in one line. */
@@ -118,7 +149,7 @@ function artifactsDirectory(path: string): string {
  * may be the store, the symbols file or another input of the run, nor anything but a regular file
  * or a new path. Each step checks its own again; only the run knows all of them at once.
  */
-function guardRunOutputs(plan: ExecutionPlan, db: string, keep: boolean, io: Io): void {
+function guardRunOutputs(plan: ExecutionPlan, db: string, keep: boolean, notifying: boolean, io: Io): void {
   const database = databaseFiles(db, io.env);
   const source = plan.parameters[PARAMETERS.source.name] ?? PARAMETERS.source.default;
   const where = keep ? "in --artifacts-dir" : "in the run's temporary directory";
@@ -126,9 +157,12 @@ function guardRunOutputs(plan: ExecutionPlan, db: string, keep: boolean, io: Io)
     keeps: database.keeps,
     reads: [{ path: plan.inputFiles.symbols!, role: "the symbols file" }, ...replayedFiles(source), ...database.reads],
     // A file of the user's is the output of the same name (`report`), given as `run --report`.
-    outputs: plannedOutputs(pipeline, plan).map(({ output, path, named }) =>
-      named ? { flag: `--${output.name}`, path } : { flag: "--artifacts-dir", path, named: `${path} (${where})` },
-    ),
+    outputs: [
+      ...plannedOutputs(pipeline, plan).map(({ output, path, named }) =>
+        named ? { flag: `--${output.name}`, path } : { flag: "--artifacts-dir", path, named: `${path} (${where})` },
+      ),
+      ...(notifying ? (pipeline.onExit?.outputParameters ?? []).map((o) => join(plan.artifactsDir, o.file)) : []).map((path) => ({ flag: "--artifacts-dir", path, named: `${path} (${where})` })),
+    ],
   });
 }
 

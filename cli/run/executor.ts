@@ -5,10 +5,12 @@
  * it reads from have succeeded. How a step is invoked (in-process, a child process, a container)
  * is handed in.
  */
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { ExitCode } from "../../steps/domain/errors.ts";
 import {
   executionOrder,
+  exitStepArgv,
   settingValues,
   sourceOf,
   stepArgv,
@@ -38,6 +40,8 @@ export interface StepOutcome {
   readonly step: string;
   readonly exitCode: number;
   readonly attempts: number;
+  /** The one line the step gave as its reason, when it failed with one. */
+  readonly reason?: string;
 }
 
 export interface ExecuteOptions {
@@ -47,6 +51,8 @@ export interface ExecuteOptions {
   readonly log?: (line: string) => void;
   /** Told when each attempt of a step starts, e.g. to say what a signal interrupted. */
   readonly onAttempt?: (step: StepDefinition, attempt: number) => void;
+  /** The one line the last attempt gave as its reason for failing, if any (for the exit step). */
+  readonly lastReason?: () => string | undefined;
 }
 
 /** Runs every step in dependency order and stops at the first failure; returns each outcome. */
@@ -75,7 +81,8 @@ export async function executePipeline(
       options.log?.(`${step.name} exited ${exitCode} (a service could not be used); running it again in ${seconds} s (attempt ${attempts + 1} of ${retry.limit + 1})`);
       await sleep(seconds * 1000);
     }
-    outcomes.push({ step: step.name, exitCode, attempts });
+    const reason = exitCode === ExitCode.ok ? undefined : options.lastReason?.();
+    outcomes.push({ step: step.name, exitCode, attempts, ...(reason ? { reason } : {}) });
     if (exitCode !== ExitCode.ok) break;
   }
   return outcomes;
@@ -119,6 +126,53 @@ export function plannedOutputs(definition: PipelineDefinition, plan: ExecutionPl
     }),
   );
 }
+
+/** How a run ended, as the exit step is told it: the steps' outcomes, when it started, where its report is. */
+export interface RunEnd {
+  readonly outcomes: readonly StepOutcome[];
+  /** When the run started (ms since the epoch): a result file older than that is an earlier run's. */
+  readonly startedMs: number;
+  /** A link to the run's report, when one is kept (`file://...`). */
+  readonly reportLink?: string;
+}
+
+/**
+ * The argv of the exit step after this run, as the Argo exit handler's is built: the run's status
+ * and failed step in the shape of Argo's `{{workflow.status}}` and `{{workflow.failures}}` (with
+ * the step's exit status as `exitCode`), the results this run wrote, the parameters and settings.
+ */
+export function exitStepArgs(definition: PipelineDefinition, plan: ExecutionPlan, end: RunEnd): string[] {
+  const settings = settingValues(definition, plan.settings, "run");
+  const failed = end.outcomes.filter((o) => o.exitCode !== ExitCode.ok);
+  const failures = failed.map((o) => ({ displayName: o.step, templateName: o.step, phase: "Failed", exitCode: o.exitCode, ...(o.reason ? { message: o.reason } : {}) }));
+  return exitStepArgv(definition, {
+    outcome: (what) => (what === "status" ? (failed.length === 0 ? "Succeeded" : "Failed") : what === "failures" ? JSON.stringify(failures) : (end.reportLink ?? "")),
+    result: (result, file) => {
+      const path = plan.outputFiles?.[file.name] ?? join(plan.artifactsDir, file.file);
+      return writtenBy(end, result.from.step, path) ? path : undefined;
+    },
+    output: (output) => join(plan.artifactsDir, output.file),
+    parameter: (parameter) => plan.parameters[parameter.name] ?? parameter.default,
+    setting: (setting) => settings[setting.name]!,
+  });
+}
+
+/**
+ * Whether this run's step wrote `path`: the step ran, and the file was modified since the run
+ * started. A kept artifacts directory or a `--report` file may hold an earlier run's file, which
+ * must not pass for this run's. File times come from a coarse clock that may lag the process's by
+ * a tick, hence the margin.
+ */
+export function writtenBy(end: RunEnd, step: string, path: string): boolean {
+  if (!end.outcomes.some((o) => o.step === step)) return false;
+  try {
+    return statSync(path).mtimeMs >= end.startedMs - COARSE_CLOCK_MS;
+  } catch {
+    return false;
+  }
+}
+
+const COARSE_CLOCK_MS = 50;
 
 /** The argv a step runs with under this plan. */
 export function resolveArgs(definition: PipelineDefinition, step: StepDefinition, plan: ExecutionPlan): string[] {

@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { ValueRefused, type NumberParser, type ValueParser } from "../domain/values.ts";
 import {
   parametersOf,
+  resultFile,
   settingsOf,
   sourceOf,
   type ParameterDefinition,
@@ -43,10 +44,12 @@ export function parameterOption(parameter: ParameterDefinition): Option {
   return parameter.default === "" ? option : option.default(parameter.parse(parameter.default));
 }
 
-/** The flag of a setting: `--db <url>` with its default, or a switch such as `--json`. */
+/** The flag of a setting: `--db <url>` with its default, a switch such as `--json`, or a flag given any number of times (`--notify`). */
 export function settingOption(setting: SettingDefinition): Option {
   if (setting.valueName === undefined) return new Option(setting.flag, setting.description);
   const option = new Option(`${setting.flag} <${setting.valueName}>`, setting.description);
+  // Collected as given; never checked here, so commander never echoes a value (a URL may hold a secret).
+  if (Array.isArray(setting.default)) return option.argParser((value: string, previous: readonly string[] | undefined) => [...(previous ?? []), value]);
   return typeof setting.default === "string" && setting.default !== "" ? option.default(setting.default) : option;
 }
 
@@ -63,6 +66,7 @@ export function settingValue(setting: SettingDefinition, options: Readonly<Recor
   // commander keeps `--no-wide-table` as `wideTable: false` when given, `true` when not.
   if (option.negate) return value === false;
   if (setting.valueName === undefined) return value === true;
+  if (Array.isArray(setting.default)) return Array.isArray(value) ? (value as string[]) : undefined;
   return typeof value === "string" ? value : undefined;
 }
 
@@ -86,6 +90,43 @@ export function stepCommand(definition: PipelineDefinition, step: StepDefinition
   for (const setting of settingsOf(definition, step)) command.addOption(settingOption(setting));
   if (step.outputs.length + step.outputParameters.length > 0) withOutputFilesRule(command);
   return withExitStatuses(command, exitCodes);
+}
+
+/**
+ * The exit step's subcommand (`notify`), with the flags every pipeline's exit step gives it: the
+ * run's outcome, one per result it may read, its output parameters, run parameters and settings.
+ * One command serves the daily and the backfill pipeline, so it takes the flags of both, once each.
+ */
+export function exitStepCommand(definitions: readonly PipelineDefinition[], exitCodes: readonly number[]): Command {
+  const steps = definitions.flatMap((d) => (d.onExit ? [{ definition: d, step: d.onExit }] : []));
+  const first = steps[0];
+  if (!first) throw new Error("no pipeline has an exit step");
+  const { step } = first;
+  const command = new Command(step.name).description(step.summary);
+  const seen = new Set<string>();
+  const add = (option: Option) => {
+    if (seen.has(option.long!)) return;
+    seen.add(option.long!);
+    command.addOption(option);
+  };
+  add(new Option(`${step.outcome.pipeline} <name>`, `the pipeline that ran: ${steps.map((s) => s.definition.name).join(" or ")}`).default(first.definition.name));
+  add(new Option(`${step.outcome.status} <status>`, "how the run ended: Succeeded, Failed or Error (on Argo {{workflow.status}})").makeOptionMandatory());
+  add(new Option(`${step.outcome.failures} <json>`, "the run's failed steps: a JSON list as Argo gives {{workflow.failures}} (displayName, templateName, message, ...)"));
+  add(new Option(`${step.outcome.reportLink} <url>`, "where the run's report can be read, linked from the message (the run in the Argo UI, or file://...)"));
+  for (const { definition, step: exit } of steps) {
+    for (const result of exit.results) {
+      const file = resultFile(definition, result);
+      add(new Option(`${result.flag} <file>`, `${file.description}, written by \`stock-rsi ${result.from.step}\`; leave it out when the run did not write it`));
+    }
+    for (const output of exit.outputParameters) add(new Option(`${output.flag} <file>`, `also write ${output.description} to this file`));
+    // A knob the pipeline's steps take too is the run's, which the message only names.
+    const takenBySteps = (name: string) => definition.steps.some((s) => s.settings.includes(name));
+    for (const parameter of parametersOf(definition, exit)) add(parameterOption({ ...parameter, description: `the run's ${parameter.flag}, named in the message` }));
+    for (const setting of settingsOf(definition, exit)) {
+      add(settingOption(takenBySteps(setting.name) ? { ...setting, description: `the run's ${setting.flag}, named in the message` } : setting));
+    }
+  }
+  return withExitStatuses(withOutputFilesRule(command), exitCodes);
 }
 
 /**

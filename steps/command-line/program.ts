@@ -28,7 +28,11 @@ export function exitStatusHelp(exitCodes: readonly number[]): string {
 
 const ALL_EXIT_CODES = Object.values(ExitCode);
 
-export type CommandFactory = (io: Io, invoke: (argv: readonly string[]) => Promise<number>) => Command;
+/**
+ * Builds a subcommand. `invoke` runs another command line in this process (how `run` runs the
+ * steps), with this command's `Io` or the one given (`run` hears each step's one-line reason).
+ */
+export type CommandFactory = (io: Io, invoke: (argv: readonly string[], io?: Io) => Promise<number>) => Command;
 
 /**
  * A subcommand known by what `stock-rsi --help` shows of it, whose code is loaded only when a
@@ -51,7 +55,7 @@ async function buildCommandLine(argv: readonly string[], io: Io, commands: reado
     .description("Daily stock RSI: fetch → compute-rsi → validate → persist, on a laptop or as an Argo DAG.")
     .addHelpText("after", exitStatusHelp(ALL_EXIT_CODES))
     .showHelpAfterError("(run with --help for usage)");
-  const invoke = (words: readonly string[]) => runCommandLine(words, io, commands);
+  const invoke = (words: readonly string[], stepIo: Io = io) => runCommandLine(words, stepIo, commands);
   const named = namedCommand(argv);
   const terms = new Map<Command, string>();
   for (const source of commands) {

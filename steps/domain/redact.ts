@@ -14,6 +14,11 @@
  *   `mysql://db:3306/x` stays as it is);
  * - in any case, the value of a query parameter named like a credential (`?password=`, `token=`,
  *   `secret-key=`...).
+ *
+ * A notification channel's URL is a credential as a whole: a Slack webhook's path *is* its secret,
+ * an ntfy topic is readable by whoever knows its name, and a JSON webhook's path or query often
+ * holds a token. Such a URL is shown as its scheme and host only (`shownChannel`), and `redact`
+ * does the same for any text that starts with a channel's scheme.
  */
 
 /** Scheme names written without `//` in the mistakes seen (`mysql:u:pw@host`). */
@@ -27,6 +32,7 @@ const USER_COLON_SECRET = /^([^:/?#\s@]+):([^/?#\s]*)/;
 const CREDENTIAL_PARAMETER = /([?&;](?:[a-z0-9_-]*(?:password|passwd|pwd|pass|secret|token|auth)[a-z0-9_-]*|key)=)[^&#\s]*/gi;
 
 export function redact(text: string): string {
+  if (CHANNEL_SCHEME.test(text)) return shownChannel(text);
   const query = text.replace(CREDENTIAL_PARAMETER, "$1***");
   if (isWellFormedWithoutPassword(query)) return query;
   const prefix = PREFIX.exec(query)![0];
@@ -50,4 +56,24 @@ function isWellFormedWithoutPassword(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The schemes that only ever name a notification channel (`--notify`): nothing after the host is shown. */
+const CHANNEL_SCHEME = /^\s*(slack\+https?|ntfy\+https?|smtps?):/i;
+
+/**
+ * A notification channel's URL as it may be printed: its scheme and host (with the port), and
+ * nothing else: no user, password, path, query or fragment (`slack+https://hooks.slack.com`,
+ * `smtp://mail.example.com:587`). A URL that does not parse is shown by its scheme alone, or not
+ * at all.
+ */
+export function shownChannel(url: string): string {
+  const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  try {
+    const parsed = new URL(url.trim());
+    if (parsed.host !== "") return `${scheme ?? parsed.protocol.slice(0, -1)}://${parsed.host}`;
+  } catch {
+    // Shown by its scheme below.
+  }
+  return scheme && scheme.length <= 16 ? `a ${scheme} URL` : "a URL";
 }

@@ -21,6 +21,12 @@ export const FILE_LIMITS = {
   pem: 1024 * 1024,
   /** The dump is read as one string; this stays far below V8's longest (about 512 MiB). */
   dump: 256 * 1024 * 1024,
+  /** A list of notification URLs, one a line: a few dozen at most. */
+  channels: 64 * 1024,
+  /** A step's small text result read by notify: the ranking or failed symbols of 10,000 symbols are under 2 MiB. */
+  runResult: 8 * 1024 * 1024,
+  /** The run's HTML report, sent as an email's body: about 3 KB a symbol, so 10,000 symbols fit. */
+  report: 64 * 1024 * 1024,
 } as const;
 
 /** The file's text (UTF-8), or an `UnreadableFile` saying why not. */

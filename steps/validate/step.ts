@@ -17,6 +17,7 @@ export interface ValidateOptions {
   readonly failuresOut?: string;
   readonly rankedCountOut?: string;
   readonly failedCountOut?: string;
+  readonly tradeDateOut?: string;
   readonly maxFailedShare: number;
   readonly maxStaleDays: number;
 }
@@ -40,6 +41,7 @@ export function runValidate(options: ValidateOptions, io: Io): ValidateOutcome {
       { flag: "--failures-out", path: options.failuresOut },
       { flag: "--ranked-count-out", path: options.rankedCountOut },
       { flag: "--failed-count-out", path: options.failedCountOut },
+      { flag: "--trade-date-out", path: options.tradeDateOut },
     ],
   });
   let writer: ArtifactWriter | undefined;
@@ -75,6 +77,8 @@ export function runValidate(options: ValidateOptions, io: Io): ValidateOutcome {
   // Whole numbers for monitoring (Argo's metrics read them from the node's output parameters).
   if (options.rankedCountOut) outputs.write(options.rankedCountOut, `${verdict.passed ? admitted : 0}\n`);
   if (options.failedCountOut) outputs.write(options.failedCountOut, `${verdict.failures.length}\n`);
+  // What the run's notification names the day by (notify reads it, on Argo as a global output).
+  if (options.tradeDateOut) outputs.write(options.tradeDateOut, verdict.tradeDate === null ? "" : `${verdict.tradeDate}\n`);
 
   for (const failure of verdict.failures) logLine(io, "validate", `no value for ${failure.symbol} (${failure.reason}): ${failure.message}`);
   for (const check of verdict.checks) {

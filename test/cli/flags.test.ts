@@ -32,12 +32,12 @@ function templateFlags(): Map<string, Map<string, { command: string; flags: stri
 }
 
 describe("the flags of the steps, run and the WorkflowTemplates", () => {
-  it("each step's command is named as its step and accepts every flag its Argo template passes, in both templates", () => {
+  it("each step's command (and the exit step's) is named as its step and accepts every flag its Argo template passes, in both templates", () => {
     const fromTemplates = templateFlags();
     expect([...fromTemplates.keys()].sort()).toEqual([backfillPipeline.name, pipeline.name].sort());
     for (const definition of [pipeline, backfillPipeline]) {
       const steps = fromTemplates.get(definition.name)!;
-      expect([...steps.keys()].sort()).toEqual(definition.steps.map((s) => s.name).sort());
+      expect([...steps.keys()].sort()).toEqual([...definition.steps.map((s) => s.name), definition.onExit!.name].sort());
       for (const [step, { command, flags }] of steps) {
         expect(command, `${definition.name}: ${step}`).toBe(step);
         expect(commands.has(command), `a command named ${command}`).toBe(true);
@@ -52,6 +52,8 @@ describe("the flags of the steps, run and the WorkflowTemplates", () => {
       const own = new Set<string>([...step.inputs, ...step.outputs, ...step.outputParameters].map((f) => f.flag));
       for (const flag of flagsOf(step.name)) if (!own.has(flag)) stepFlags.add(flag);
     }
+    // And the settings of the step the run ends with (--notify, its bound).
+    for (const name of pipeline.onExit!.settings) stepFlags.add(pipeline.settings.find((s) => s.name === name)!.flag);
     // What only fetch has on its command line, not in the daily DAG: its choice of Yahoo price,
     // and the first day of a backfill's range.
     stepFlags.delete("--price-field");
@@ -68,6 +70,11 @@ describe("the flags of the steps, run and the WorkflowTemplates", () => {
       for (const command of commands.values()) {
         // report's and ranking's --as-of pick a stored day to draw or print; it is not the run parameter.
         if ((command.name() === "report" || command.name() === "ranking") && parameter.name === "as-of") continue;
+        if (command.name() === pipeline.onExit!.name) {
+          const option = command.options.find((o) => o.long === parameter.flag);
+          if (option) expect(option.description, `notify ${parameter.flag}`).toBe(`the run's ${parameter.flag}, named in the message`);
+          continue;
+        }
         const option = command.options.find((o) => o.long === parameter.flag);
         if (option) texts.add(option.description);
       }

@@ -52,6 +52,15 @@ describe("the step bundles", () => {
     expect(bundles.persist.sources).not.toContain("steps/fetch/sources/yahoo.ts");
   });
 
+  it("let the persist image run the exit handler's notify, with the mail library, which no other step carries", () => {
+    expect(bundles.persist.sources).toContain("steps/notify/command.ts");
+    expect(packagesOf("persist")).toContain("nodemailer");
+    for (const step of ["fetch", "compute-rsi", "validate"] as const) {
+      expect(bundles[step].sources, step).not.toContain("steps/notify/command.ts");
+      expect(packagesOf(step), step).not.toContain("nodemailer");
+    }
+  });
+
   it("come with an executable stock-rsi whose shebang is the image's node", () => {
     for (const { name } of pipeline.steps) {
       const command = join(bundles[name].root, COMMAND_PATH);

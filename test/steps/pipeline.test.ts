@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   backfillPipeline,
   executionOrder,
+  exitStepArgv,
   pipeline,
+  resultFile,
   settingValues,
   settingWords,
   SETTINGS,
@@ -11,6 +13,7 @@ import {
   stepNamed,
   upstreamOf,
   type ArgvBinding,
+  type ExitArgvBinding,
   type PipelineDefinition,
 } from "../../steps/pipeline.ts";
 
@@ -47,7 +50,7 @@ describe("the pipeline definition", () => {
     ]);
     expect(stepArgv(pipeline, stepNamed(pipeline, "validate"), markers)).toEqual([
       "validate", "--in", "<in:rsi>", "--out", "<out:validated>", "--failures-out", "<out:failed-symbols>",
-      "--ranked-count-out", "<out:ranked-count>", "--failed-count-out", "<out:failed-count>",
+      "--ranked-count-out", "<out:ranked-count>", "--failed-count-out", "<out:failed-count>", "--trade-date-out", "<out:trade-date>",
       "--max-failed-share", "<max-failed-share>", "--max-stale-days", "<max-stale-days>",
     ]);
     // Settings at their defaults: the database URL is passed, the switches and empty texts are not.
@@ -80,6 +83,44 @@ describe("the pipeline definition", () => {
     expect(() => stepArgv(unknownParameter, stepNamed(unknownParameter, "fetch"), markers)).toThrow("step fetch: unknown parameter as-off");
   });
 
+  it("a list setting passes --FLAG once per value, and nothing when empty", () => {
+    expect(settingWords(SETTINGS.notify, ["https://a.example/x", "ntfy+https://n.example/t"])).toEqual(["--notify", "https://a.example/x", "--notify", "ntfy+https://n.example/t"]);
+    expect(settingWords(SETTINGS.notify, [])).toEqual([]);
+    expect(() => settingWords(SETTINGS.notify, "https://a.example/x")).toThrow("setting notify: takes a list of values");
+    expect(() => settingWords(SETTINGS.db, ["x"])).toThrow("setting db: takes text");
+  });
+
+  it("derives the exit step's argv from its declarations: the pipeline, the run's outcome, the results this run wrote, parameters, settings", () => {
+    const binding: ExitArgvBinding = {
+      outcome: (what) => `<${what}>`,
+      // A run that failed before persist: persist's results are left out.
+      result: (result, file) => (result.from.step === "persist" ? undefined : `<result:${file.name}>`),
+      output: (o) => `<out:${o.name}>`,
+      parameter: (p) => `<${p.name}>`,
+      setting: (s) => s.default,
+    };
+    expect(pipeline.onExit!.image).toBe("persist");
+    expect(exitStepArgv(pipeline, binding)).toEqual([
+      "notify", "--pipeline", "stock-rsi", "--status", "<status>", "--failures", "<failures>", "--report-link", "<reportLink>",
+      "--trade-date", "<result:trade-date>", "--failed-symbols", "<result:failed-symbols>", "--undelivered-out", "<out:undelivered>",
+      "--as-of", "<as-of>", "--method", "<method>", "--period", "<period>", "--notify-deadline-seconds", "30",
+    ]);
+    // Backfill's exit step reads its days, and names the range by the run's own flags.
+    expect(exitStepArgv(backfillPipeline, binding).slice(0, 13)).toEqual([
+      "notify", "--pipeline", "stock-rsi-backfill", "--status", "<status>", "--failures", "<failures>", "--report-link", "<reportLink>",
+      "--days", "<result:days>", "--undelivered-out", "<out:undelivered>",
+    ]);
+    expect(exitStepArgv(backfillPipeline, binding)).toEqual(expect.arrayContaining(["--as-of", "<to>", "--first-day", "<from>"]));
+  });
+
+  it("reads, in its exit step, only files a step of the pipeline writes", () => {
+    for (const definition of [pipeline, backfillPipeline]) {
+      for (const result of definition.onExit!.results) expect(() => resultFile(definition, result), `${definition.name} ${result.flag}`).not.toThrow();
+    }
+    const broken = { ...pipeline, onExit: { ...pipeline.onExit!, results: [{ flag: "--ranking" as const, from: { step: "persist" as const, output: "rankings" } }] } };
+    expect(() => resultFile(broken, broken.onExit.results[0]!)).toThrow("the exit step reads persist.rankings, which no step writes");
+  });
+
   it("a setting passes --FLAG VALUE, a switch passes --FLAG, and empty or false passes nothing", () => {
     expect(settingWords(SETTINGS.db, "mysql://u@h/db")).toEqual(["--db", "mysql://u@h/db"]);
     expect(settingWords(SETTINGS.runId, "")).toEqual([]);
@@ -91,10 +132,10 @@ describe("the pipeline definition", () => {
 
   it("fills unset settings with their defaults and refuses names it does not define", () => {
     expect(settingValues(pipeline, { json: true }, "here")).toEqual({
-      db: "sqlite:stock-rsi.db", "run-id": "", json: true, "yahoo-url": "", "no-wide-table": false,
+      db: "sqlite:stock-rsi.db", "run-id": "", json: true, "yahoo-url": "", "no-wide-table": false, notify: [], "notify-deadline-seconds": "30",
     });
     expect(() => settingValues(pipeline, { "yahoo-ulr": "x" }, "deployment config")).toThrow(
-      'deployment config: "yahoo-ulr" is not a pipeline setting; known: db, run-id, json, yahoo-url, no-wide-table',
+      'deployment config: "yahoo-ulr" is not a pipeline setting; known: db, run-id, json, yahoo-url, no-wide-table, notify, notify-deadline-seconds',
     );
   });
 

@@ -16,7 +16,21 @@
  *   (artifact paths as declared), env, the effective user and group, and where on this machine
  *   each declared artifact file is;
  * - `retryStrategy` is honoured: `limit`, the `expression` (evaluated as Argo's expr would,
- *   support/argo-expr.ts), and the `backoff` duration and factor.
+ *   support/argo-expr.ts), and the `backoff` duration and factor;
+ * - Secret volumes are mounted as a kubelet mounts them: a folder of one file per key, from the
+ *   Secrets the caller gives; a Secret not given is an empty folder when the volume is `optional`
+ *   (and left out otherwise: a kubelet would not start that pod);
+ * - the exit handler (`spec.onExit`) runs when the DAG has ended, whatever its outcome, as
+ *   workflow/controller/operator.go (v4.0.10) runs it: `{{workflow.status}}` is `Succeeded` or
+ *   `Failed`, `{{workflow.failures}}` the JSON list of every failed node (the DAG's, each retry
+ *   node's and each failed attempt's, with Argo's `main: Error (exit code N): MESSAGE`) quoted by
+ *   Go's `strconv.Quote`, as the controller stores it; global outputs (`globalName`) are
+ *   `{{workflow.outputs.parameters.NAME}}` and `{{workflow.outputs.artifacts.NAME}}`, and one no
+ *   step set is left as the reference itself, unresolved, as Argo's substitution leaves it
+ *   (util/template/simple_template.go); the handler may be a container template or a steps
+ *   template (one step after another, `continueOn` honoured, an optional artifact whose `from`
+ *   does not resolve left out); and a run whose DAG succeeded is Failed when its exit handler
+ *   failed (operator.go, `operate`).
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -60,6 +74,24 @@ export interface ContainerRun {
   readonly inputs: readonly FilePlacement[];
   /** Output artifacts and output parameters' files, expected at their host paths afterwards (folders exist). */
   readonly outputs: readonly FilePlacement[];
+  /** Secret volumes, each a folder on this machine holding one file per key of the Secret (empty for an optional Secret not given). */
+  readonly secretMounts: readonly SecretMount[];
+}
+
+export interface SecretMount {
+  readonly secretName: string;
+  /** Where the container sees the folder. */
+  readonly mountPath: string;
+  /** The folder on this machine. */
+  readonly hostPath: string;
+}
+
+/** A path as the container sees it, as the file on this machine: an artifact's, or one inside a mounted Secret. */
+export function hostPathOf(container: ContainerRun, path: string): string | undefined {
+  const file = [...container.inputs, ...container.outputs].find((f) => f.path === path);
+  if (file) return file.hostPath;
+  const mount = container.secretMounts.find((m) => path === m.mountPath || path.startsWith(`${m.mountPath}/`));
+  return mount ? `${mount.hostPath}${path.slice(mount.mountPath.length)}` : undefined;
 }
 
 export interface DagRunOptions {
@@ -69,6 +101,8 @@ export interface DagRunOptions {
   readonly parameters?: Readonly<Record<string, string>>;
   /** ConfigMaps by name (from dist/), for parameters with `valueFrom.configMapKeyRef`. */
   readonly configMaps: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Secrets by name, each key's value: what the user created with kubectl. */
+  readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Holds each task's stand-in pod filesystem. */
   readonly workDir: string;
   readonly workflowName: string;
@@ -81,6 +115,8 @@ export interface DagRunOptions {
 export interface TaskOutcome {
   readonly name: string;
   readonly phase: "Succeeded" | "Failed" | "Omitted";
+  /** The template the task ran. */
+  readonly template?: string;
   readonly attempts: readonly ProcessResult[];
   readonly outputParameters: Readonly<Record<string, string>>;
   /** Output artifact name → the file on this machine. */
@@ -88,10 +124,13 @@ export interface TaskOutcome {
 }
 
 export interface DagRunResult {
+  /** The workflow's phase: the DAG's, or Failed when the DAG succeeded and its exit handler did not. */
   readonly phase: "Succeeded" | "Failed";
   readonly tasks: readonly TaskOutcome[];
   /** Output parameters exported with `globalName`. */
   readonly outputs: Readonly<Record<string, string>>;
+  /** The exit handler, when the template has one: its node's phase, and the steps it ran. */
+  readonly onExit?: { readonly phase: "Succeeded" | "Failed"; readonly steps: readonly TaskOutcome[]; readonly workflowStatus: string; readonly workflowFailures: string };
 }
 
 /** The WorkflowTemplate in dist/ and the ConfigMaps its parameters may read from, as `runDag` takes them. */
@@ -111,10 +150,13 @@ export async function runDag(options: DagRunOptions): Promise<DagRunResult> {
   const entry = templates.get(String(spec.entrypoint));
   if (!entry?.dag) throw new Error(`entrypoint ${String(spec.entrypoint)} is not a DAG template`);
   const workflowParameters = resolveWorkflowParameters(spec, options);
+  const metadata = (options.workflowTemplate.metadata as Json | undefined) ?? {};
   const globals: Record<string, string> = {
     "workflow.name": options.workflowName,
+    "workflow.namespace": String(metadata.namespace ?? "default"),
     ...Object.fromEntries(Object.entries(workflowParameters).map(([k, v]) => [`workflow.parameters.${k}`, v])),
   };
+  const globalArtifacts: Record<string, string> = {};
 
   const tasks = ((entry.dag as Json).tasks as Json[]).map((t) => t);
   const outcomes = new Map<string, TaskOutcome>();
@@ -131,14 +173,142 @@ export async function runDag(options: DagRunOptions): Promise<DagRunResult> {
     }
     const template = templates.get(String(task.template));
     if (!template) throw new Error(`task ${name}: no template ${String(task.template)}`);
-    const outcome = await runTask(name, task, template, { ...globals }, outcomes, options);
+    const outcome = await runTask(name, task, template, { ...globals }, fromUpstream(name, outcomes), options);
     outcomes.set(name, outcome);
     for (const p of ((template.outputs as Json | undefined)?.parameters as Json[] | undefined) ?? []) {
       if (p.globalName && outcome.outputParameters[String(p.name)] !== undefined) outputs[String(p.globalName)] = outcome.outputParameters[String(p.name)]!;
     }
+    for (const a of ((template.outputs as Json | undefined)?.artifacts as Json[] | undefined) ?? []) {
+      if (a.globalName && outcome.outputArtifacts[String(a.name)] !== undefined) globalArtifacts[String(a.globalName)] = outcome.outputArtifacts[String(a.name)]!;
+    }
   }
   const all = [...outcomes.values()];
-  return { phase: all.every((t) => t.phase === "Succeeded") ? "Succeeded" : "Failed", tasks: all, outputs };
+  const dagPhase = all.every((t) => t.phase === "Succeeded") ? "Succeeded" : "Failed";
+  if (spec.onExit === undefined) return { phase: dagPhase, tasks: all, outputs };
+
+  // The exit handler, with what the controller sets before it starts.
+  const status = dagPhase;
+  const failures = goQuote(JSON.stringify(failedNodes(options.workflowName, String(spec.entrypoint), all, templates)));
+  const exitGlobals: Record<string, string> = {
+    ...globals,
+    "workflow.status": status,
+    "workflow.failures": failures,
+    ...Object.fromEntries(Object.entries(outputs).map(([k, v]) => [`workflow.outputs.parameters.${k}`, v])),
+  };
+  const handler = templates.get(String(spec.onExit));
+  if (!handler) throw new Error(`onExit: no template ${String(spec.onExit)}`);
+  const resolveGlobalArtifact = (from: string) => {
+    const m = /^\{\{workflow\.outputs\.artifacts\.([^}]+)\}\}$/.exec(from);
+    return m ? globalArtifacts[m[1]!] : undefined;
+  };
+  const steps: TaskOutcome[] = [];
+  let exitPhase: "Succeeded" | "Failed" = "Succeeded";
+  if (handler.steps) {
+    for (const group of handler.steps as Json[][]) {
+      for (const step of group) {
+        const name = String(step.name);
+        const template = templates.get(String(step.template));
+        if (!template) throw new Error(`onExit step ${name}: no template ${String(step.template)}`);
+        const outcome = await runTask(`on-exit-${name}`, step, template, { ...exitGlobals }, resolveGlobalArtifact, options);
+        steps.push(outcome);
+        const continueOn = (step.continueOn as Json | undefined) ?? {};
+        if (outcome.phase !== "Succeeded" && !continueOn.failed) exitPhase = "Failed";
+      }
+      if (exitPhase === "Failed") break;
+    }
+  } else {
+    const outcome = await runTask(`on-exit-${String(handler.name)}`, { arguments: spec.arguments ?? {} }, handler, { ...exitGlobals }, resolveGlobalArtifact, options);
+    steps.push(outcome);
+    exitPhase = outcome.phase === "Succeeded" ? "Succeeded" : "Failed";
+  }
+  return {
+    phase: dagPhase === "Succeeded" && exitPhase !== "Succeeded" ? "Failed" : dagPhase,
+    tasks: all,
+    outputs,
+    onExit: { phase: exitPhase, steps, workflowStatus: status, workflowFailures: failures },
+  };
+}
+
+/** How a task's `from: {{tasks.T.outputs.artifacts.A}}` resolves: to T's output artifact A on this machine. */
+function fromUpstream(name: string, upstream: ReadonlyMap<string, TaskOutcome>): (from: string) => string | undefined {
+  return (from) => {
+    const m = /^\{\{tasks\.([^.]+)\.outputs\.artifacts\.([^}]+)\}\}$/.exec(from);
+    const file = m ? upstream.get(m[1]!)?.outputArtifacts[m[2]!] : undefined;
+    if (!file) throw new Error(`task ${name}: artifact ${from} does not resolve to an upstream output`);
+    return file;
+  };
+}
+
+/**
+ * The nodes Argo lists in `{{workflow.failures}}` after this DAG: every node that Failed, with
+ * the fields operator.go gives each (`failedNodeStatus`): the DAG itself, a retried task's retry
+ * node, and each failed attempt (`TASK(0)`, `TASK(1)`, ...), whose message is the container's as
+ * `inferFailedReason` words it. The termination message stands in for the kubelet's: the end of
+ * the log, at most 80 lines and 2,048 bytes (`FallbackToLogsOnError`), since no process here can
+ * write /dev/termination-log.
+ */
+function failedNodes(workflowName: string, entrypoint: string, tasks: readonly TaskOutcome[], templates: ReadonlyMap<string, Json>): FailedNodeStatus[] {
+  const finishedAt = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const node = (displayName: string, templateName: string, message: string): FailedNodeStatus => ({
+    displayName,
+    message,
+    templateName,
+    phase: "Failed",
+    podName: `${workflowName}-${templateName}-${fakeHash(displayName)}`,
+    finishedAt,
+  });
+  const nodes: FailedNodeStatus[] = [];
+  for (const task of tasks.filter((t) => t.phase === "Failed")) {
+    const template = task.template ?? task.name;
+    const attempts = task.attempts.map((a) => `main: Error (exit code ${a.code})${terminationMessage(a) ? `: ${terminationMessage(a)}` : ""}`);
+    const retry = templates.get(template)?.retryStrategy as Json | undefined;
+    if (retry) {
+      const limit = Number(retry.limit ?? 0);
+      nodes.push(node(task.name, template, task.attempts.length > limit ? "No more retries left" : "retryStrategy.expression evaluated to false"));
+      attempts.forEach((message, i) => nodes.push(node(`${task.name}(${i})`, template, message)));
+    } else if (attempts.length > 0) nodes.push(node(task.name, template, attempts.at(-1)!));
+  }
+  if (nodes.length > 0) nodes.push(node(workflowName, entrypoint, `child '${workflowName}-${fakeHash(nodes[0]!.displayName)}' failed`));
+  return nodes;
+}
+
+interface FailedNodeStatus {
+  readonly displayName: string;
+  readonly message: string;
+  readonly templateName: string;
+  readonly phase: string;
+  readonly podName: string;
+  readonly finishedAt: string;
+}
+
+function terminationMessage(result: ProcessResult): string {
+  const lines = `${result.stdout}${result.stderr}`.replace(/\n$/, "").split("\n").slice(-80).join("\n");
+  return Buffer.from(lines, "utf8").subarray(-2048).toString("utf8");
+}
+
+function fakeHash(text: string): string {
+  let h = 2166136261;
+  for (const c of text) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return String(h);
+}
+
+/**
+ * Go's `strconv.Quote`: the text in double quotes, with `"` and `\` escaped, the C escapes for
+ * bell, backspace, form feed, newline, return, tab and vertical tab, `\xHH` for other control
+ * bytes, `\uHHHH`/`\UHHHHHHHH` for other runes Go does not print, and every printable rune as it is.
+ */
+export function goQuote(text: string): string {
+  const named: Record<string, string> = { "\x07": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", '"': '\\"', "\\": "\\\\" };
+  let out = '"';
+  for (const c of text) {
+    const code = c.codePointAt(0)!;
+    if (named[c]) out += named[c];
+    else if (/[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(c)) out += c;
+    else if (code < 0x80) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else if (code < 0x10000) out += `\\u${code.toString(16).padStart(4, "0")}`;
+    else out += `\\U${code.toString(16).padStart(8, "0")}`;
+  }
+  return `${out}"`;
 }
 
 function resolveWorkflowParameters(spec: Json, options: DagRunOptions): Record<string, string> {
@@ -167,7 +337,7 @@ async function runTask(
   task: Json,
   template: Json,
   variables: Record<string, string>,
-  upstream: ReadonlyMap<string, TaskOutcome>,
+  resolveFrom: (from: string) => string | undefined,
   options: DagRunOptions,
 ): Promise<TaskOutcome> {
   const root = join(options.workDir, name);
@@ -189,13 +359,17 @@ async function runTask(
     const target = local(String(a.path));
     mkdirSync(dirname(target), { recursive: true });
     if (passed?.from) {
-      const m = /^\{\{tasks\.([^.]+)\.outputs\.artifacts\.([^}]+)\}\}$/.exec(String(passed.from));
-      const file = m ? upstream.get(m[1]!)?.outputArtifacts[m[2]!] : undefined;
-      if (!file) throw new Error(`task ${name}: artifact ${String(a.name)}: ${String(passed.from)} does not resolve to an upstream output`);
+      const file = resolveFrom(String(passed.from));
+      if (file === undefined) {
+        // An optional artifact that does not resolve is left out (steps.go: `if art.Optional { continue }`).
+        if (passed.optional && a.optional) continue;
+        throw new Error(`task ${name}: artifact ${String(a.name)}: ${String(passed.from)} does not resolve`);
+      }
       copyFileSync(file, target);
     } else if (passed?.raw) {
       writeFileSync(target, substitute(String((passed.raw as Json).data), variables, `task ${name}: artifact ${String(a.name)}`));
-    } else throw new Error(`task ${name}: input artifact ${String(a.name)} is not passed`);
+    } else if (a.optional) continue;
+    else throw new Error(`task ${name}: input artifact ${String(a.name)} is not passed`);
     placedInputs.push({ name: String(a.name), path: String(a.path), hostPath: target });
   }
   const outputs = (template.outputs as Json | undefined) ?? {};
@@ -214,6 +388,7 @@ async function runTask(
   const spec = options.workflowTemplate.spec as Json;
   const runAs = effectiveRunAs((template.securityContext ?? spec.securityContext) as Json | undefined, container.securityContext as Json | undefined);
 
+  const secretMounts = mountSecrets(template, container, root, options);
   const retry = template.retryStrategy as Json | undefined;
   const attempts: ProcessResult[] = [];
   for (;;) {
@@ -227,6 +402,7 @@ async function runTask(
       ...runAs,
       inputs: placedInputs,
       outputs: expectedOutputs,
+      secretMounts,
     });
     attempts.push(result);
     if (result.code === 0 || !retry || !shouldRetry(retry, attempts.length, result.code)) break;
@@ -239,7 +415,7 @@ async function runTask(
     const file = local(String(o.path));
     if (existsSync(file)) outputArtifacts[String(o.name)] = file;
     else if (last.code === 0 && !o.optional) {
-      return { name, phase: "Failed", attempts, outputParameters: {}, outputArtifacts: {} };
+      return { name, template: String(template.name), phase: "Failed", attempts, outputParameters: {}, outputArtifacts: {} };
     }
   }
   const outputParameters: Record<string, string> = {};
@@ -249,7 +425,30 @@ async function runTask(
     if (existsSync(file)) outputParameters[String(p.name)] = readFileSync(file, "utf8");
     else if (from.default !== undefined) outputParameters[String(p.name)] = String(from.default);
   }
-  return { name, phase: last.code === 0 ? "Succeeded" : "Failed", attempts, outputParameters, outputArtifacts };
+  return { name, template: String(template.name), phase: last.code === 0 ? "Succeeded" : "Failed", attempts, outputParameters, outputArtifacts };
+}
+
+/**
+ * The template's Secret volumes that its container mounts, as folders under the task's stand-in
+ * filesystem: one file per key of the Secret given, none for an optional Secret not given.
+ */
+function mountSecrets(template: Json, container: Json, root: string, options: DagRunOptions): SecretMount[] {
+  const volumes = new Map(((template.volumes as Json[] | undefined) ?? []).map((v) => [String(v.name), v]));
+  return ((container.volumeMounts as Json[] | undefined) ?? []).flatMap((m) => {
+    const secret = volumes.get(String(m.name))?.secret as Json | undefined;
+    if (!secret) return [];
+    const secretName = String(secret.secretName);
+    const data = options.secrets?.[secretName];
+    if (data === undefined && !secret.optional) return [];
+    const hostPath = join(root, "secrets", String(m.name));
+    mkdirSync(hostPath, { recursive: true });
+    const items = secret.items as Json[] | undefined;
+    for (const [key, value] of Object.entries(data ?? {})) {
+      const path = items ? items.find((i) => i.key === key)?.path : key;
+      if (path !== undefined) writeFileSync(join(hostPath, String(path)), value, { mode: 0o440 });
+    }
+    return [{ secretName, mountPath: String(m.mountPath), hostPath }];
+  });
 }
 
 /**
@@ -270,11 +469,17 @@ function dependenciesOf(task: Json): string[] {
   return ((task.dependencies as string[] | undefined) ?? []).map(String);
 }
 
+/**
+ * `{{...}}` references replaced by their values, in one pass (a value is never read again for
+ * references). A reference that does not resolve is an error, except a global output no step
+ * set, which Argo leaves as it is (it substitutes with unresolved references allowed).
+ */
 function substitute(text: string, variables: Readonly<Record<string, string>>, where: string): string {
-  return text.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_, ref: string) => {
+  return text.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (whole: string, ref: string) => {
     const value = variables[ref];
-    if (value === undefined) throw new Error(`${where}: {{${ref}}} does not resolve`);
-    return value;
+    if (value !== undefined) return value;
+    if (/^workflow\.outputs\.(parameters|artifacts)\./.test(ref)) return whole;
+    throw new Error(`${where}: {{${ref}}} does not resolve`);
   });
 }
 

@@ -13,6 +13,11 @@ import { defaultConfig } from "../../synth/config.ts";
 import { REPO_ROOT } from "../support/cli.ts";
 import { loadManifests, type KubeObject } from "./support/manifests.ts";
 
+interface Template {
+  readonly volumes?: { name: string; secret?: { secretName: string; items?: unknown[] } }[];
+  readonly container?: { env?: { name: string; value?: string }[]; volumeMounts?: { name: string; mountPath: string }[] };
+}
+
 let deploy: string;
 let objects: KubeObject[];
 
@@ -52,6 +57,28 @@ describe("the deployment guide", () => {
       for (const k of m[2]!.matchAll(/--from-literal=([\w-]+)=/g)) created.add(`${m[1]}/${k[1]}`);
     }
     expect([...created].sort()).toEqual([...used].sort());
+  });
+
+  it("the channels' Secret: docs/notifications.md creates every key the notify pod reads, under the name dist/ mounts", () => {
+    const notifications = readFileSync(join(REPO_ROOT, "docs/notifications.md"), "utf8");
+    const templates = objects.filter((o) => o.kind === "WorkflowTemplate").flatMap((o) => (o.spec as { templates: Template[] }).templates);
+    const read = new Set<string>();
+    for (const t of templates) {
+      for (const volume of t.volumes ?? []) {
+        if (!volume.secret || volume.secret.items) continue;
+        const mount = t.container?.volumeMounts?.find((m) => m.name === volume.name);
+        // A whole Secret mounted as a folder: the keys are the files its environment names there.
+        for (const env of t.container?.env ?? []) {
+          if (mount && env.value?.startsWith(`${mount.mountPath}/`)) read.add(`${volume.secret.secretName}/${env.value.slice(mount.mountPath.length + 1)}`);
+        }
+      }
+    }
+    expect(read.size).toBeGreaterThan(0);
+    const created = new Set<string>();
+    for (const m of notifications.matchAll(/create secret generic (\S+)((?:[^\n]*\\\n)*[^\n]*)/g)) {
+      for (const k of m[2]!.matchAll(/--from-(?:literal|file)=([\w-]+)=/g)) created.add(`${m[1]}/${k[1]}`);
+    }
+    expect([...created].sort()).toEqual([...read].sort());
   });
 
   it("submits and lists workflows that exist in dist/", () => {

@@ -62,7 +62,7 @@ describe("the pipeline in dist/", () => {
     const templates = get("WorkflowTemplate").spec.templates as Any[];
     const outputs = (name: string) => templates.find((t) => t.name === name)!.outputs.parameters.map((p: Any) => p.name);
     expect(outputs("persist")).toEqual(["ranking", "signals"]);
-    expect(outputs("validate")).toEqual(["failed-symbols", "ranked-count", "failed-count"]);
+    expect(outputs("validate")).toEqual(["failed-symbols", "ranked-count", "failed-count", "trade-date"]);
   });
 
   it("titles every run with the day it ranks, in the metadata Argo copies onto each run", () => {

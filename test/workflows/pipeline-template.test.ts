@@ -88,8 +88,9 @@ describe("rendering the pipeline definition", () => {
       { name: "ranking", description: "the ranking: SYMBOL VALUE lines, strongest first", globalName: "ranking", valueFrom: { path: "/tmp/stock-rsi/ranking.txt", default: "" } },
     );
     expect(persist.outputs!.parameters!.map((p) => p.name)).toEqual(["ranking", "signals"]);
-    // Not archived: the Argo UI shows an .html artifact in its frame, a .tgz it cannot.
-    expect(persist.outputs!.artifacts).toEqual([{ name: "report", path: "/tmp/stock-rsi/report.html", archive: { none: {} } }]);
+    // Not archived: the Argo UI shows an .html artifact in its frame, a .tgz it cannot. The exit
+    // handler reads it, so it is also the workflow's (globalName).
+    expect(persist.outputs!.artifacts).toEqual([{ name: "report", path: "/tmp/stock-rsi/report.html", archive: { none: {} }, globalName: "report" }]);
     expect(templateOf(pipeline, "validate").outputs!.parameters![0]).toMatchObject({ name: "failed-symbols", valueFrom: { path: "/tmp/stock-rsi/failed-symbols.txt" } });
   });
 

@@ -85,9 +85,10 @@ describe("stock-rsi run on the embedded store", () => {
     expect(json.ranking).toHaveLength(180);
     expect(json.ranking[0]!.rsi).toBeGreaterThanOrEqual(json.ranking[1]!.rsi);
     expect(readdirSync(artifacts).sort()).toEqual([
-      "failed-count.txt", "failed-symbols.txt", "prices.json", "ranked-count.txt", "ranking.txt", "report.html", "rsi.json", "signals.txt", "validated.json",
+      "failed-count.txt", "failed-symbols.txt", "prices.json", "ranked-count.txt", "ranking.txt", "report.html", "rsi.json", "signals.txt", "trade-date.txt", "validated.json",
     ]);
     expect(readFileSync(join(artifacts, "ranked-count.txt"), "utf8")).toBe("180\n");
+    expect(readFileSync(join(artifacts, "trade-date.txt"), "utf8")).toBe(`${AS_OF}\n`);
     expect(readFileSync(join(artifacts, "failed-count.txt"), "utf8")).toBe("0\n");
     const ranking = readFileSync(join(artifacts, "ranking.txt"), "utf8").trimEnd().split("\n");
     expect(ranking[0]).toBe(`${json.ranking[0]!.symbol} ${json.ranking[0]!.rounded.toFixed(2)}`);

@@ -24,6 +24,9 @@
  * - input artifacts have no `from`; in a leaf template every artifact has a path without `..`, in
  *   a dag none has a path;
  * - an output parameter has a value or one `valueFrom` source, which for a container is a `path`.
+ * Steps (the exit handler)
+ * - at least one group of steps, each step named, naming a template, with arguments as a DAG
+ *   task's; `continueOn` only says `failed` and `error`.
  * DAGs
  * - at least one task; `depends` and `dependencies` are not mixed; `continueOn` is not used with
  *   `depends`; a task names a template or a templateRef, not both; one of withItems, withParam,
@@ -190,6 +193,23 @@ function lintTemplate(t: Json, path: string, hasDefaultImage: boolean, report: R
   if (t.retryStrategy) checkRetryStrategy(t.retryStrategy as Json, `${path}/retryStrategy`, report);
   checkMetrics(t.metrics, `${path}/metrics`, report);
   if (t.dag) lintDag(t.dag as Json, `${path}/dag`, report);
+  if (t.steps) lintStepGroups(t.steps, `${path}/steps`, report);
+}
+
+function lintStepGroups(steps: unknown, path: string, report: Report): void {
+  const groups = Array.isArray(steps) ? (steps as unknown[]) : [];
+  if (groups.length === 0) report(path, "a steps template must have at least one group of steps");
+  groups.forEach((group, g) => {
+    const inGroup = list(group);
+    checkNames(inGroup, `${path}/${g}`, "step", report);
+    inGroup.forEach((step, i) => {
+      const at = `${path}/${g}/${i}`;
+      if (step.template === undefined && step.templateRef === undefined && step.inline === undefined) report(`${at}/template`, "is required (or templateRef, or inline)");
+      const continueOn = (step.continueOn as Json | undefined) ?? {};
+      for (const key of Object.keys(continueOn)) if (key !== "failed" && key !== "error") report(`${at}/continueOn/${key}`, "continueOn takes failed and error");
+      checkArguments((step.arguments as Json | undefined) ?? {}, `${at}/arguments`, report, "a step passes what it names");
+    });
+  });
 }
 
 function checkArtifactPath(a: Json, path: string, leaf: boolean, report: Report): void {
@@ -349,7 +369,7 @@ function checkArguments(args: Json, path: string, report: Report, valuesRequired
 // --- Names -----------------------------------------------------------------------------------
 
 /** Argo's `validateWorkflowFieldNames`: each item named, validly, once. */
-function checkNames(items: readonly Json[], path: string, what: "template" | "task" | "parameter" | "artifact", report: Report): void {
+function checkNames(items: readonly Json[], path: string, what: "template" | "task" | "step" | "parameter" | "artifact", report: Report): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
     const at = `${path}/${i}/name`;

@@ -3,11 +3,13 @@
  * that must be acyclic, and the operating rules every object must follow. Each finding names
  * the file, the object and the JSON path at fault.
  *
- * - every template a DAG task names exists, and so does the entrypoint;
- * - every `{{...}}` reference resolves: a declared input or workflow parameter, or an output an
- *   upstream task's template declares; a DAG task depends only on tasks that exist, without a cycle;
- * - every artifact `from` points at an upstream task's declared output artifact, and every
- *   argument a task passes is an input its template declares (and every required input is passed);
+ * - every template a DAG task or a step names exists, and so do the entrypoint and the exit handler;
+ * - every `{{...}}` reference resolves: a declared input or workflow parameter, an output an
+ *   upstream task's template declares, or a global output some template exports (`globalName`);
+ *   a DAG task depends only on tasks that exist, without a cycle;
+ * - every artifact `from` points at an upstream task's declared output artifact (in a steps
+ *   template, such as the exit handler: at a global output artifact), and every argument a task or
+ *   step passes is an input its template declares (and every required input is passed);
  * - a CronWorkflow's `workflowTemplateRef` names a WorkflowTemplate in `dist/`;
  * - images are pinned (a tag that is not `latest`, or a digest);
  * - every container has CPU and memory requests and a memory limit, runs as non-root and cannot
@@ -107,11 +109,15 @@ function lintWorkflowSpec(spec: Json, base: string, metadata: MetadataKeys, repo
   if (typeof spec.entrypoint === "string" && !byName.has(spec.entrypoint)) {
     report(`${base}/entrypoint`, `no template named "${spec.entrypoint}"`);
   }
+  if (typeof spec.onExit === "string" && !byName.has(spec.onExit)) report(`${base}/onExit`, `no template named "${spec.onExit}"`);
   const workflowParameters = new Set(((spec.arguments as Json | undefined)?.parameters as Json[] | undefined)?.map((p) => String(p.name)) ?? []);
   const globalOutputs = new Set(
     templates.flatMap((t) => (((t.json.outputs as Json | undefined)?.parameters as Json[] | undefined) ?? []).flatMap((p) => (p.globalName ? [String(p.globalName)] : []))),
   );
-  const globals = { workflowParameters, globalOutputs, metadata };
+  const globalArtifacts = new Set(
+    templates.flatMap((t) => (((t.json.outputs as Json | undefined)?.artifacts as Json[] | undefined) ?? []).flatMap((a) => (a.globalName ? [String(a.globalName)] : []))),
+  );
+  const globals = { workflowParameters, globalOutputs, globalArtifacts, metadata };
 
   // Strings outside the templates see only the workflow's own variables.
   const { templates: _templates, ...rest } = spec;
@@ -120,6 +126,7 @@ function lintWorkflowSpec(spec: Json, base: string, metadata: MetadataKeys, repo
   for (const t of templates) {
     const path = `${base}/templates/${t.index}`;
     if (t.json.dag) lintDag(t, path, byName, globals, report);
+    else if (t.json.steps) lintSteps(t, path, byName, globals, report);
     else {
       const inputs = (t.json.inputs as Json | undefined) ?? {};
       const outputs = (t.json.outputs as Json | undefined) ?? {};
@@ -143,6 +150,7 @@ function lintWorkflowSpec(spec: Json, base: string, metadata: MetadataKeys, repo
 interface Scope {
   readonly workflowParameters: ReadonlySet<string>;
   readonly globalOutputs: ReadonlySet<string>;
+  readonly globalArtifacts: ReadonlySet<string>;
   readonly metadata: MetadataKeys;
   readonly inputParameters?: ReadonlySet<string>;
   readonly inputArtifacts?: ReadonlySet<string>;
@@ -220,6 +228,8 @@ function resolveReference(ref: string, scope: Scope): string | undefined {
   }
   m = /^workflow\.outputs\.parameters\.(.+)$/.exec(ref);
   if (m) return scope.globalOutputs.has(m[1]!) ? undefined : `no template exports a global output "${m[1]}"`;
+  m = /^workflow\.outputs\.artifacts\.(.+)$/.exec(ref);
+  if (m) return scope.globalArtifacts.has(m[1]!) ? undefined : `no template exports a global output artifact "${m[1]}"`;
   m = /^inputs\.parameters\.(.+)$/.exec(ref);
   if (m) return scope.inputParameters?.has(m[1]!) ? undefined : `the template declares no input parameter "${m[1]}"`;
   m = /^inputs\.artifacts\.([^.]+)\.path$/.exec(ref);
@@ -268,17 +278,38 @@ function lintDag(t: Template, path: string, byName: ReadonlyMap<string, Template
     const scope: Scope = { ...globals, upstream: upstreamOf(task.name, dependsOn), taskTemplates };
     forEachString(task.json, taskPath, (p, text) => checkReferences(text, p, scope, report));
     const template = taskTemplates.get(task.name);
-    if (template) lintTaskArguments(task.json, taskPath, template, report);
+    if (template) lintTaskArguments(task.json, taskPath, template, UPSTREAM_ARTIFACT, report);
   }
 }
 
+const UPSTREAM_ARTIFACT = { pattern: /^\{\{tasks\.[^.{}]+\.outputs\.artifacts\.[^.{}]+\}\}$/, what: "an upstream task's output artifact" };
+const GLOBAL_ARTIFACT = { pattern: /^\{\{workflow\.outputs\.artifacts\.[^.{}]+\}\}$/, what: "a global output artifact" };
+
+/**
+ * A steps template (the exit handler): each step names a template that exists and passes it only
+ * what it declares; its references see the workflow's variables and global outputs, and an
+ * artifact's `from` is a global output artifact (no step group here reads another's outputs).
+ */
+function lintSteps(t: Template, path: string, byName: ReadonlyMap<string, Template>, globals: Scope, report: Report): void {
+  const groups = (t.json.steps as Json[][] | undefined) ?? [];
+  groups.forEach((group, g) =>
+    group.forEach((step, i) => {
+      const stepPath = `${path}/steps/${g}/${i}`;
+      forEachString(step, stepPath, (p, text) => checkReferences(text, p, globals, report));
+      const template = byName.get(String(step.template));
+      if (!template) report(`${stepPath}/template`, `no template named "${String(step.template)}"`);
+      else lintTaskArguments(step, stepPath, template, GLOBAL_ARTIFACT, report);
+    }),
+  );
+}
+
 /** Every argument is a declared input of the template, and every required input is passed. */
-function lintTaskArguments(task: Json, path: string, template: Template, report: Report): void {
+function lintTaskArguments(task: Json, path: string, template: Template, from: { pattern: RegExp; what: string }, report: Report): void {
   const args = (task.arguments as Json | undefined) ?? {};
   const inputs = (template.json.inputs as Json | undefined) ?? {};
   ((args.artifacts as Json[] | undefined) ?? []).forEach((a, i) => {
-    if (a.from !== undefined && !/^\{\{tasks\.[^.{}]+\.outputs\.artifacts\.[^.{}]+\}\}$/.test(String(a.from))) {
-      report(`${path}/arguments/artifacts/${i}/from`, `"${String(a.from)}" is not a reference to an upstream task's output artifact`);
+    if (a.from !== undefined && !from.pattern.test(String(a.from))) {
+      report(`${path}/arguments/artifacts/${i}/from`, `"${String(a.from)}" is not a reference to ${from.what}`);
     }
   });
   for (const kind of ["parameters", "artifacts"] as const) {
