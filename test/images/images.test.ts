@@ -74,13 +74,17 @@ describe("the step images", () => {
     }
   });
 
-  it("each answer only their own step's subcommand (persist's also the backfill template's step, which runs in it)", async () => {
+  it("each answer only their own step's subcommand (persist's also the backfill template's step and the exit handler's notify, which run in it)", async () => {
     for (const step of STEPS) {
       const other = STEPS.find((s) => s !== step)!;
       const help = await runInPod({ image: built.refs[step], argv: ["stock-rsi", "--help"] }, env);
       expect(help.code, help.stderr).toBe(0);
       const commands = help.stdout.slice(help.stdout.indexOf("Commands:")).match(/^ {2}([a-z-]+)/gm)?.map((c) => c.trim());
-      const runsHere = [step, ...backfillPipeline.steps.filter((s) => s.image === step).map((s) => s.name)];
+      const runsHere = [
+        step,
+        ...backfillPipeline.steps.filter((s) => s.image === step).map((s) => s.name),
+        ...[pipeline.onExit, backfillPipeline.onExit].flatMap((exit) => (exit?.image === step ? [exit.name] : [])),
+      ].filter((name, i, all) => all.indexOf(name) === i);
       expect(commands, `${step}: ${help.stdout}`).toEqual([...runsHere, "help"]);
       const refused = await runInPod({ image: built.refs[step], argv: ["stock-rsi", other, "--in", "/tmp/x.json"] }, env);
       expect(refused.code, `${step} image running ${other}: ${refused.stderr}`).toBe(ExitCode.badInput);
