@@ -106,7 +106,8 @@ export async function runImportLegacy(options: ImportLegacyOptions, io: Io): Pro
     if (legacy.invalidCells.length > 10) logLine(io, "import-legacy", `warning: ... and ${legacy.invalidCells.length - 10} more cells that are not an RSI`);
     if (legacy.repeatedDays.length > 0) {
       const shown = legacy.repeatedDays.slice(0, 10).map((d) => `${d.date} (${d.first} and ${d.again})`);
-      logLine(io, "import-legacy", `note: ${legacy.repeatedDays.length} days appear twice with the same values, read once: ${shown.join(", ")}${legacy.repeatedDays.length > 10 ? ", ..." : ""}`);
+      const count = legacy.repeatedDays.length === 1 ? "1 day appears" : `${legacy.repeatedDays.length} days appear`;
+      logLine(io, "import-legacy", `note: ${count} twice with the same values, read once: ${shown.join(", ")}${legacy.repeatedDays.length > 10 ? ", ..." : ""}`);
     }
     const closedDays = [...new Set(legacy.values.map((v) => v.date))].filter((d) => !isTradingDay(d)).sort();
     if (closedDays.length > 0) {

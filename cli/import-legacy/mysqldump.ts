@@ -198,12 +198,10 @@ export class MysqldumpTableReader implements StatementReader {
     const database = written ?? this.currentDatabase;
     if (!this.isChosen(database)) return "skip";
     if (end !== "paren") this.notAnInsert(line, table);
-    const candidate = this.candidates.findLast((c) => c.database === database);
-    if (!candidate?.columns) {
-      throw new UserError(
-        `${this.where(line)}: an INSERT into \`${table}\`${database === undefined ? "" : ` of database ${database}`} before its CREATE TABLE; the dump must hold the table's structure (not mysqldump --no-create-info)`,
-      );
-    }
+    // An INSERT into a table of that name the dump has not created (`b`.`stocks` when only a's
+    // was): not the table read.
+    const candidate = this.candidates.find((c) => c.database === database);
+    if (!candidate?.columns) return "skip";
     if (this.chosen === undefined) {
       this.chosen = candidate;
       this.sink.columns(candidate.columns, candidate.line, candidate.database);

@@ -80,9 +80,8 @@ export class StatementScanner {
   private parts: string[] = [];
   private partsLength = 0;
   private statementLine: Line = 1;
+  /** The line where the current piece of a `rows` statement starts. */
   private pieceLine: Line = 1;
-  /** Whether the current piece has any text but blanks yet (its line is where that starts). */
-  private pieceStarted = false;
   private finished = false;
 
   constructor(private readonly reader: StatementReader) {}
@@ -229,11 +228,12 @@ export class StatementScanner {
             this.resetParts();
             from = i;
           }
-          if (this.phase === ROWS && !this.pieceStarted) {
-            this.pieceStarted = true;
-            this.pieceLine = this.line;
-          }
           if (c === this.delimiter.charCodeAt(0) && text.startsWith(this.delimiter, i)) {
+            if (this.phase === HEAD && this.partsLength + (i - from) < 256 && /^\s*delimiter\s/i.test(this.taken() + text.slice(from, i))) {
+              // `DELIMITER ;;`: the client's command runs to the end of its line.
+              i++;
+              break;
+            }
             const end = i + this.delimiter.length;
             if (this.phase === ROWS) {
               take(end);
@@ -263,10 +263,7 @@ export class StatementScanner {
               const mode = this.reader.head(this.taken(), this.statementLine, "paren");
               this.startRest(mode);
               from = i;
-              if (mode === "rows") {
-                this.pieceStarted = true;
-                this.pieceLine = this.line;
-              }
+              if (mode === "rows") this.pieceLine = this.line;
             }
             this.depth++;
           } else if (c === 41 /* ) */) this.depth--;
@@ -274,7 +271,8 @@ export class StatementScanner {
             take(i + 1);
             this.reader.text(this.taken(), this.pieceLine);
             this.resetParts();
-            this.pieceStarted = false;
+            // The next piece starts right after the comma, on its line.
+            this.pieceLine = this.line;
           }
           i++;
           break;
@@ -296,7 +294,6 @@ export class StatementScanner {
   private startRest(mode: StatementMode): void {
     this.resetParts();
     this.phase = mode === "skip" ? SKIP : mode === "keep" ? KEEP : ROWS;
-    this.pieceStarted = false;
   }
 
   /** The length of the comment starting at `i`, or 0: `#`, `-- ` (MySQL wants the space), `/*`. */
