@@ -64,6 +64,10 @@ const INSERT = new RegExp(
 const ANY_INSERT = new RegExp(`^(?:INSERT|REPLACE)\\b[^(]*?(?:INTO\\s+)?${QUALIFIED}`, "i");
 /** A MySQL number as mysqldump writes it: 45.65, -3, 1e-05. */
 const NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+/** An unquoted value, up to what ends it. */
+const BARE = /[^\s,()']*/y;
+/** A character set introducer before a quoted value: `_binary '...'`. */
+const INTRODUCER = /_[A-Za-z0-9]+\s*'/y;
 
 const unquote = (m: RegExpExecArray, at: number): string | undefined => (m[at] !== undefined ? m[at].replace(/``/g, "`") : m[at + 1]);
 
@@ -419,7 +423,11 @@ class PieceParser {
   }
 
   blanks(): void {
-    while (this.i < this.text.length && /\s/.test(this.text[this.i]!)) this.i++;
+    for (;;) {
+      const c = this.text.charCodeAt(this.i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) this.i++;
+      else return;
+    }
   }
 
   take(c: string): boolean {
@@ -457,12 +465,16 @@ class PieceParser {
     const values: unknown[] = [];
     for (;;) {
       this.blanks();
-      const introducer = /^_[A-Za-z0-9]+\s*'/.exec(this.text.slice(this.i, this.i + 40));
-      if (introducer) this.i += introducer[0].length - 1;
-      if (this.text[this.i] === "'") values.push(this.quoted());
+      if (this.text.charCodeAt(this.i) === 95 /* _ */) {
+        INTRODUCER.lastIndex = this.i;
+        const introducer = INTRODUCER.exec(this.text);
+        if (introducer) this.i += introducer[0].length - 1;
+      }
+      if (this.text.charCodeAt(this.i) === 39 /* ' */) values.push(this.quoted());
       else {
-        const token = /^[^\s,()']*/.exec(this.text.slice(this.i, this.i + 400))![0];
-        if (/^NULL$/i.test(token)) values.push(null);
+        BARE.lastIndex = this.i;
+        const token = BARE.exec(this.text)![0];
+        if (token === "NULL" || /^null$/i.test(token)) values.push(null);
         else if (NUMBER.test(token)) values.push(Number(token));
         else this.fail("expected NULL, a number or a quoted value", columnName(values.length));
         this.i += token.length;
