@@ -8,6 +8,8 @@
  *
  * A NULL cell is a symbol that failed that day: there is nothing to import. A column that is not
  * a ticker or not a number, or a value outside 0-100, is not an RSI: it is skipped and reported.
+ * A cell that is not a decimal number at all, a date that is no date or after today, and a day
+ * read twice with other values are refused (`LegacyTableReader`).
  * Whether a value is new is for the store to say; this module only reads and counts.
  */
 import { isIsoDate, type IsoDate } from "../../steps/domain/dates.ts";
