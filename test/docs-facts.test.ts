@@ -193,6 +193,13 @@ describe("every page", () => {
     "--use": "docker buildx create",
     "--from-file": "kubectl create secret",
     "--dry-run": "kubectl create secret",
+    "--databases": "mysqldump",
+    "--all-databases": "mysqldump",
+    "--replace": "mysqldump",
+    "--insert-ignore": "mysqldump",
+    "--skip-extended-insert": "mysqldump",
+    "--complete-insert": "mysqldump",
+    "--mb": "npm run bench:import-legacy",
   };
 
   it("names only flags that exist", () => {

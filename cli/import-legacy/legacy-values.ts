@@ -8,9 +8,11 @@
  *
  * A NULL cell is a symbol that failed that day: there is nothing to import. A column that is not
  * a ticker or not a number, or a value outside 0-100, is not an RSI: it is skipped and reported.
+ * A cell that is not a decimal number at all, a date that is no date or after today, and a day
+ * read twice with other values are refused (`LegacyTableReader`).
  * Whether a value is new is for the store to say; this module only reads and counts.
  */
-import { isIsoDate } from "../../steps/domain/dates.ts";
+import { isIsoDate, type IsoDate } from "../../steps/domain/dates.ts";
 import { UserError } from "../../steps/domain/errors.ts";
 import { roundHalfEven } from "../../steps/domain/ranking.ts";
 import type { LegacyValue, WideTableContent } from "../../steps/store/store.ts";
@@ -22,7 +24,7 @@ const NUMERIC_TYPES = new Set(["float", "double", "real", "decimal", "numeric", 
 
 export interface LegacyReading {
   readonly values: readonly LegacyValue[];
-  /** Rows (days) in the table. */
+  /** Rows (days) in the table, a day that appears twice counted once. */
   readonly days: number;
   /** The columns read as symbols. */
   readonly symbols: readonly string[];
@@ -30,47 +32,153 @@ export interface LegacyReading {
   readonly emptyCells: number;
   /** Columns that are not symbols' RSI, with why. */
   readonly refusedColumns: readonly { readonly column: string; readonly reason: string }[];
-  /** Cells that are not an RSI (outside 0-100, not a number). */
+  /** Cells that are not an RSI (a number outside 0-100). */
   readonly invalidCells: readonly { readonly date: string; readonly symbol: string; readonly value: unknown }[];
+  /** Days whose row appears twice with the same values: read once. */
+  readonly repeatedDays: readonly { readonly date: string; readonly first: string; readonly again: string }[];
 }
 
-export function legacyValuesOf(table: WideTableContent, label: string): LegacyReading {
-  const dateIndex = table.columns.findIndex((c) => c.name.toLowerCase() === DATE_COLUMN);
-  if (dateIndex < 0) throw new UserError(`${label}: table ${table.table} has no \`${DATE_COLUMN}\` column; is it the original program's wide table?`);
+/**
+ * Where a row is, in messages: `at` starts the line (`prod-db.sql:230`, `--from-table stocks`),
+ * `row` names the row in a sentence (`the row`, `row 3 of stocks`), `ref` from another row's
+ * message (`line 230`, `row 3`).
+ */
+export interface RowPlace {
+  readonly at: string;
+  readonly row: string;
+  readonly ref: string;
+}
 
-  const symbolColumns: { index: number; symbol: string }[] = [];
-  const refusedColumns: { column: string; reason: string }[] = [];
-  table.columns.forEach((column, index) => {
-    if (index === dateIndex) return;
-    if (!isTicker(column.name)) refusedColumns.push({ column: column.name, reason: "not a ticker (letters, digits and . - ^ =, at most 20)" });
-    else if (!NUMERIC_TYPES.has(column.type)) refusedColumns.push({ column: column.name, reason: `of type ${column.type}, not a number` });
-    else symbolColumns.push({ index, symbol: column.name });
-  });
+/**
+ * A value as the wide table can hold one: a number, or text that is a plain decimal number
+ * (45.65, -3, 1e-05, as MySQL prints a FLOAT). Anything else in text (' 0x1F ', '1,5', '', 'abc')
+ * is not read as a number, however JavaScript's Number() would read it.
+ */
+const DECIMAL = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-  const values: LegacyValue[] = [];
-  const invalidCells: { date: string; symbol: string; value: unknown }[] = [];
-  let emptyCells = 0;
-  table.rows.forEach((row, r) => {
-    const date = row[dateIndex];
+export interface LegacyReadingOptions {
+  /**
+   * Today in New York: a row dated after it is refused (the original program dated a row by the
+   * day it ran). Given by the caller, so this module reads no clock.
+   */
+  readonly today?: IsoDate;
+}
+
+/**
+ * The wide table read a row at a time: `add` each row as it is read, then `finish`. Holds the
+ * values read, one small record per day, and nothing of the rows themselves.
+ *
+ * Refused, with the row's place (the dump's line): a date that is not a real `YYYY-MM-DD` date,
+ * or is after today; a cell that is neither NULL nor a decimal number; a date whose row was
+ * already read with other values. A date read twice with the same values is read once and
+ * reported (`repeatedDays`): a dump joined from two overlapping ones, say, holds the same day twice.
+ */
+export class LegacyTableReader {
+  private readonly dateIndex: number;
+  private readonly symbolColumns: { index: number; symbol: string }[] = [];
+  private readonly refusedColumns: { column: string; reason: string }[] = [];
+  private readonly values: LegacyValue[] = [];
+  private readonly invalidCells: { date: string; symbol: string; value: unknown }[] = [];
+  private readonly repeatedDays: { date: string; first: string; again: string }[] = [];
+  /** Each day read: where its row is, and its values' range in `values`. */
+  private readonly days = new Map<string, { ref: string; start: number; end: number }>();
+  private emptyCells = 0;
+
+  constructor(
+    private readonly table: Pick<WideTableContent, "table" | "columns">,
+    label: string,
+    private readonly options: LegacyReadingOptions = {},
+  ) {
+    this.dateIndex = table.columns.findIndex((c) => c.name.toLowerCase() === DATE_COLUMN);
+    if (this.dateIndex < 0) throw new UserError(`${label}: table ${table.table} has no \`${DATE_COLUMN}\` column; is it the original program's wide table?`);
+    table.columns.forEach((column, index) => {
+      if (index === this.dateIndex) return;
+      if (!isTicker(column.name)) this.refusedColumns.push({ column: column.name, reason: "not a ticker (letters, digits and . - ^ =, at most 20)" });
+      else if (!NUMERIC_TYPES.has(column.type)) this.refusedColumns.push({ column: column.name, reason: `of type ${column.type}, not a number` });
+      else this.symbolColumns.push({ index, symbol: column.name });
+    });
+  }
+
+  add(row: readonly unknown[], place: RowPlace): void {
+    const date = row[this.dateIndex];
     if (typeof date !== "string" || !isIsoDate(date)) {
-      throw new UserError(`${label}: row ${r + 1} of ${table.table} has date ${JSON.stringify(date)}, not a date written YYYY-MM-DD`);
+      throw new UserError(`${place.at}: ${place.row} has date ${JSON.stringify(date)}, not a date written YYYY-MM-DD`);
     }
-    for (const { index, symbol } of symbolColumns) {
+    if (this.options.today !== undefined && date > this.options.today) {
+      throw new UserError(
+        `${place.at}: ${place.row} is dated ${date}, after today (${this.options.today} in New York); the original program dated a row by the day it ran: correct or remove the row`,
+      );
+    }
+    const start = this.values.length;
+    let empty = 0;
+    const invalid: { date: string; symbol: string; value: unknown }[] = [];
+    for (const { index, symbol } of this.symbolColumns) {
       const cell = row[index];
       if (cell === null || cell === undefined) {
-        emptyCells++;
+        empty++;
         continue;
       }
-      const rsi = typeof cell === "number" ? cell : typeof cell === "string" && cell.trim() !== "" ? Number(cell) : NaN;
+      const rsi = typeof cell === "number" ? cell : typeof cell === "string" && DECIMAL.test(cell) ? Number(cell) : undefined;
+      if (rsi === undefined) {
+        this.values.length = start;
+        throw new UserError(
+          `${place.at}: ${place.row} dated ${date} has ${JSON.stringify(cell)} for ${symbol}, not a number; each value must be a decimal number such as 45.65, or NULL`,
+        );
+      }
       if (!Number.isFinite(rsi) || rsi < 0 || rsi > 100) {
-        invalidCells.push({ date, symbol, value: cell });
+        invalid.push({ date, symbol, value: cell });
         continue;
       }
       // FLOAT cells read back as 45.650001525878906; the value the user saw was 45.65.
-      values.push({ date, symbol, rsi: roundHalfEven(rsi) });
+      this.values.push({ date, symbol, rsi: roundHalfEven(rsi) });
     }
-  });
-  return { values, days: table.rows.length, symbols: symbolColumns.map((c) => c.symbol), emptyCells, refusedColumns, invalidCells };
+    const seen = this.days.get(date);
+    if (seen) {
+      const difference = differenceOf(this.values.slice(seen.start, seen.end), this.values.slice(start));
+      this.values.length = start;
+      if (difference !== undefined) {
+        throw new UserError(
+          `${place.at}: ${place.row} is dated ${date}, like the one at ${seen.ref}, with other values (${difference}); keep one of the two rows and import again`,
+        );
+      }
+      this.repeatedDays.push({ date, first: seen.ref, again: place.ref });
+      return;
+    }
+    this.days.set(date, { ref: place.ref, start, end: this.values.length });
+    this.emptyCells += empty;
+    this.invalidCells.push(...invalid);
+  }
+
+  finish(): LegacyReading {
+    return {
+      values: this.values,
+      days: this.days.size,
+      symbols: this.symbolColumns.map((c) => c.symbol),
+      emptyCells: this.emptyCells,
+      refusedColumns: this.refusedColumns,
+      invalidCells: this.invalidCells,
+      repeatedDays: this.repeatedDays,
+    };
+  }
+}
+
+/** The first value that differs between two readings of one day, in words; undefined when none does. */
+function differenceOf(first: readonly LegacyValue[], again: readonly LegacyValue[]): string | undefined {
+  const before = new Map(first.map((v) => [v.symbol, v.rsi]));
+  const after = new Map(again.map((v) => [v.symbol, v.rsi]));
+  for (const symbol of new Set([...before.keys(), ...after.keys()])) {
+    const a = before.get(symbol);
+    const b = after.get(symbol);
+    if (a !== b) return `${symbol} ${a ?? "NULL"} there, ${b ?? "NULL"} here`;
+  }
+  return undefined;
+}
+
+/** A whole table's rows at once (a live table, tests). */
+export function legacyValuesOf(table: WideTableContent, label: string, options: LegacyReadingOptions = {}): LegacyReading {
+  const reader = new LegacyTableReader(table, label, options);
+  table.rows.forEach((row, r) => reader.add(row, { at: label, row: `row ${r + 1} of ${table.table}`, ref: `row ${r + 1}` }));
+  return reader.finish();
 }
 
 /** What an import did, as `import-legacy` reports it (and prints with `--json`). */

@@ -1,6 +1,6 @@
 /**
  * Reading a small file the user names (the symbols file, `MYSQL_PASSWORD_FILE`, a TLS
- * certificate, a mysqldump) without trusting what the name points at.
+ * certificate) without trusting what the name points at.
  *
  * `readFileSync` reads whatever it is given to its end: `/dev/zero` never ends, so the process
  * grows until the machine or the pod's memory limit stops it; a FIFO blocks until someone writes
@@ -19,8 +19,6 @@ export const FILE_LIMITS = {
   password: 4 * 1024,
   /** A PEM certificate, key or CA bundle (the whole Mozilla bundle is about 220 KB). */
   pem: 1024 * 1024,
-  /** The dump is read as one string; this stays far below V8's longest (about 512 MiB). */
-  dump: 256 * 1024 * 1024,
   /** A list of notification URLs, one a line: a few dozen at most. */
   channels: 64 * 1024,
   /** A step's small text result read by notify: the ranking or failed symbols of 10,000 symbols are under 2 MiB. */
