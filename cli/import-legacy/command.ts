@@ -109,7 +109,7 @@ export async function runImportLegacy(options: ImportLegacyOptions, io: Io): Pro
       const count = legacy.repeatedDays.length === 1 ? "1 day appears" : `${legacy.repeatedDays.length} days appear`;
       logLine(io, "import-legacy", `note: ${count} twice with the same values, read once: ${shown.join(", ")}${legacy.repeatedDays.length > 10 ? ", ..." : ""}`);
     }
-    const closedDays = [...new Set(legacy.values.map((v) => v.date))].filter((d) => !isTradingDay(d)).sort();
+    const closedDays = legacy.datesWithValues.filter((d) => !isTradingDay(d)).sort();
     if (closedDays.length > 0) {
       // The one place a closed day enters the store: the user's own record, kept as it was dated (docs/decisions.md).
       logLine(io, "import-legacy", `note: ${closedDays.length} of its days are days the NYSE was closed, imported as the original program dated them (it stored a row each day it ran): ${closedDays.join(" ")}`);
@@ -119,7 +119,7 @@ export async function runImportLegacy(options: ImportLegacyOptions, io: Io): Pro
     const { inserted } = await store.importLegacy({
       runId,
       source,
-      values: legacy.values,
+      table: legacy.table,
       // Reading the wide table itself: its cells are already there.
       fillWideTable: options.fromTable === undefined || options.fromTable.toLowerCase() !== WIDE_TABLE,
     });
@@ -168,7 +168,7 @@ function refuseNothingToImport(reading: LegacyReading, at: string, table: string
   if (reading.days === 0) {
     throw new UserError(`${at}: ${table} has no rows: nothing to import; was it dumped without its data?`);
   }
-  if (reading.values.length === 0) {
+  if (reading.valueCount === 0) {
     throw new UserError(`${at}: the ${reading.days} rows of ${table} hold no RSI value (every cell NULL or outside 0-100): nothing to import`);
   }
 }

@@ -15,7 +15,7 @@
 import { isIsoDate, type IsoDate } from "../../steps/domain/dates.ts";
 import { UserError } from "../../steps/domain/errors.ts";
 import { roundHalfEven } from "../../steps/domain/ranking.ts";
-import type { LegacyValue, WideTableContent } from "../../steps/store/store.ts";
+import { legacyCounts, type LegacyDay, type LegacyTable, type WideTableContent } from "../../steps/store/store.ts";
 import { isTicker } from "../../steps/domain/symbols.ts";
 import { DATE_COLUMN } from "../../steps/store/mysql/wide-table.ts";
 
@@ -23,9 +23,14 @@ import { DATE_COLUMN } from "../../steps/store/mysql/wide-table.ts";
 const NUMERIC_TYPES = new Set(["float", "double", "real", "decimal", "numeric", "int", "integer", "smallint", "tinyint", "mediumint", "bigint"]);
 
 export interface LegacyReading {
-  readonly values: readonly LegacyValue[];
+  /** The values read, in the table's own shape (a number a cell). */
+  readonly table: LegacyTable;
+  /** How many values `table` holds. */
+  readonly valueCount: number;
   /** Rows (days) in the table, a day that appears twice counted once. */
   readonly days: number;
+  /** The days with at least one value, in the order read. */
+  readonly datesWithValues: readonly string[];
   /** The columns read as symbols. */
   readonly symbols: readonly string[];
   /** NULL cells: a symbol that failed that day. */
@@ -77,11 +82,11 @@ export class LegacyTableReader {
   private readonly dateIndex: number;
   private readonly symbolColumns: { index: number; symbol: string }[] = [];
   private readonly refusedColumns: { column: string; reason: string }[] = [];
-  private readonly values: LegacyValue[] = [];
   private readonly invalidCells: { date: string; symbol: string; value: unknown }[] = [];
   private readonly repeatedDays: { date: string; first: string; again: string }[] = [];
-  /** Each day read: where its row is, and its values' range in `values`. */
-  private readonly days = new Map<string, { ref: string; start: number; end: number }>();
+  /** Each day read, with its values and where its row is. */
+  private readonly days = new Map<string, LegacyDay & { readonly ref: string }>();
+  private valueCount = 0;
   private emptyCells = 0;
 
   constructor(
@@ -91,7 +96,14 @@ export class LegacyTableReader {
   ) {
     this.dateIndex = table.columns.findIndex((c) => c.name.toLowerCase() === DATE_COLUMN);
     if (this.dateIndex < 0) throw new UserError(`${label}: table ${table.table} has no \`${DATE_COLUMN}\` column; is it the original program's wide table?`);
+    const named = new Set<string>();
     table.columns.forEach((column, index) => {
+      // MySQL's column names are unique whatever their case; a table that repeats one is no table it could hold.
+      const name = column.name.toLowerCase();
+      if (named.has(name)) {
+        throw new UserError(`${label}: table ${table.table} names the column \`${column.name}\` twice, which a MySQL table cannot; the dump is damaged or was edited: keep one`);
+      }
+      named.add(name);
       if (index === this.dateIndex) return;
       if (!isTicker(column.name)) this.refusedColumns.push({ column: column.name, reason: "not a ticker (letters, digits and . - ^ =, at most 20)" });
       else if (!NUMERIC_TYPES.has(column.type)) this.refusedColumns.push({ column: column.name, reason: `of type ${column.type}, not a number` });
@@ -109,33 +121,33 @@ export class LegacyTableReader {
         `${place.at}: ${place.row} is dated ${date}, after today (${this.options.today} in New York); the original program dated a row by the day it ran: correct or remove the row`,
       );
     }
-    const start = this.values.length;
+    const rsi = new Float64Array(this.symbolColumns.length).fill(NaN);
+    let values = 0;
     let empty = 0;
     const invalid: { date: string; symbol: string; value: unknown }[] = [];
-    for (const { index, symbol } of this.symbolColumns) {
+    this.symbolColumns.forEach(({ index, symbol }, k) => {
       const cell = row[index];
       if (cell === null || cell === undefined) {
         empty++;
-        continue;
+        return;
       }
-      const rsi = typeof cell === "number" ? cell : typeof cell === "string" && DECIMAL.test(cell) ? Number(cell) : undefined;
-      if (rsi === undefined) {
-        this.values.length = start;
+      const value = typeof cell === "number" ? cell : typeof cell === "string" && DECIMAL.test(cell) ? Number(cell) : undefined;
+      if (value === undefined) {
         throw new UserError(
           `${place.at}: ${place.row} dated ${date} has ${JSON.stringify(cell)} for ${symbol}, not a number; each value must be a decimal number such as 45.65, or NULL`,
         );
       }
-      if (!Number.isFinite(rsi) || rsi < 0 || rsi > 100) {
+      if (!Number.isFinite(value) || value < 0 || value > 100) {
         invalid.push({ date, symbol, value: cell });
-        continue;
+        return;
       }
       // FLOAT cells read back as 45.650001525878906; the value the user saw was 45.65.
-      this.values.push({ date, symbol, rsi: roundHalfEven(rsi) });
-    }
+      rsi[k] = roundHalfEven(value);
+      values++;
+    });
     const seen = this.days.get(date);
     if (seen) {
-      const difference = differenceOf(this.values.slice(seen.start, seen.end), this.values.slice(start));
-      this.values.length = start;
+      const difference = this.differenceOf(seen.rsi, rsi);
       if (difference !== undefined) {
         throw new UserError(
           `${place.at}: ${place.row} is dated ${date}, like the one at ${seen.ref}, with other values (${difference}); keep one of the two rows and import again`,
@@ -144,34 +156,37 @@ export class LegacyTableReader {
       this.repeatedDays.push({ date, first: seen.ref, again: place.ref });
       return;
     }
-    this.days.set(date, { ref: place.ref, start, end: this.values.length });
+    this.days.set(date, { date, rsi, ref: place.ref });
+    this.valueCount += values;
     this.emptyCells += empty;
     this.invalidCells.push(...invalid);
   }
 
   finish(): LegacyReading {
+    const days = [...this.days.values()].map(({ date, rsi }) => ({ date, rsi }));
+    const symbols = this.symbolColumns.map((c) => c.symbol);
     return {
-      values: this.values,
-      days: this.days.size,
-      symbols: this.symbolColumns.map((c) => c.symbol),
+      table: { symbols, days },
+      valueCount: this.valueCount,
+      days: days.length,
+      datesWithValues: days.filter(({ rsi }) => rsi.some((v) => !Number.isNaN(v))).map(({ date }) => date),
+      symbols,
       emptyCells: this.emptyCells,
       refusedColumns: this.refusedColumns,
       invalidCells: this.invalidCells,
       repeatedDays: this.repeatedDays,
     };
   }
-}
 
-/** The first value that differs between two readings of one day, in words; undefined when none does. */
-function differenceOf(first: readonly LegacyValue[], again: readonly LegacyValue[]): string | undefined {
-  const before = new Map(first.map((v) => [v.symbol, v.rsi]));
-  const after = new Map(again.map((v) => [v.symbol, v.rsi]));
-  for (const symbol of new Set([...before.keys(), ...after.keys()])) {
-    const a = before.get(symbol);
-    const b = after.get(symbol);
-    if (a !== b) return `${symbol} ${a ?? "NULL"} there, ${b ?? "NULL"} here`;
+  /** The first value that differs between two readings of one day, in words; undefined when none does. */
+  private differenceOf(first: Float64Array, again: Float64Array): string | undefined {
+    const shown = (v: number) => (Number.isNaN(v) ? "NULL" : String(v));
+    for (let k = 0; k < first.length; k++) {
+      if (Object.is(first[k], again[k])) continue;
+      return `${this.symbolColumns[k]!.symbol} ${shown(first[k]!)} there, ${shown(again[k]!)} here`;
+    }
+    return undefined;
   }
-  return undefined;
 }
 
 /** A whole table's rows at once (a live table, tests). */
@@ -199,17 +214,16 @@ export interface ImportReport {
   readonly refusedColumns: readonly { readonly column: string; readonly reason: string }[];
 }
 
-export function importReport(reading: LegacyReading, inserted: readonly LegacyValue[], source: string, runId: string): ImportReport {
-  const daysImported = new Set(inserted.map((v) => v.date)).size;
-  const symbolsImported = new Set(inserted.map((v) => v.symbol)).size;
+export function importReport(reading: LegacyReading, inserted: LegacyTable, source: string, runId: string): ImportReport {
+  const counts = legacyCounts(inserted);
   return {
     source,
     runId,
-    days: { imported: daysImported, skipped: reading.days - daysImported },
-    symbols: { imported: symbolsImported, skipped: reading.symbols.length - symbolsImported + reading.refusedColumns.length },
+    days: { imported: counts.days, skipped: reading.days - counts.days },
+    symbols: { imported: counts.symbols, skipped: reading.symbols.length - counts.symbols + reading.refusedColumns.length },
     values: {
-      imported: inserted.length,
-      alreadyStored: reading.values.length - inserted.length,
+      imported: counts.values,
+      alreadyStored: reading.valueCount - counts.values,
       empty: reading.emptyCells,
       invalid: reading.invalidCells.length,
     },

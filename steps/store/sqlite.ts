@@ -27,12 +27,14 @@ import {
   type StoredRun,
   type LegacyImport,
   type LegacyImportResult,
-  type LegacyValue,
   type RsiStore,
   type ValueOrigin,
   type WriteSummary,
   refuseClosedDays,
   valuesNotIn,
+  legacyCounts,
+  legacyDateRange,
+  legacyValues,
 } from "./store.ts";
 
 export interface SqliteStoreOptions {
@@ -217,7 +219,7 @@ class SqliteStore extends SqliteReader {
   }
 
   override async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {
-    if (batch.values.length === 0) return { inserted: [] };
+    if (legacyDateRange(batch.table) === undefined) return { inserted: batch.table };
     return this.guarded("import the legacy values", () => this.db.transaction(() => this.importNow(batch)).immediate());
   }
 
@@ -241,13 +243,14 @@ class SqliteStore extends SqliteReader {
   }
 
   private importNow(batch: LegacyImport): LegacyImportResult {
-    const dates = batch.values.map((v) => v.date).sort();
-    const existing = this.statements.storedLegacyKeys.all(LEGACY_SERIES.method, LEGACY_SERIES.period, dates[0]!, dates.at(-1)!);
-    const inserted: LegacyValue[] = valuesNotIn(batch.values, new Set(existing.map((r) => `${r.trade_date} ${r.symbol}`)));
-    for (const v of inserted) this.statements.insertLegacy.run(v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, batch.runId);
-    if (inserted.length > 0) {
-      const last = inserted.reduce((max, v) => (v.date > max ? v.date : max), inserted[0]!.date);
-      this.recordRun({ runId: batch.runId, tradeDate: last, asOf: last, source: batch.source, ...LEGACY_SERIES, ranked: inserted.length, failed: 0 });
+    const { first, last: lastRead } = legacyDateRange(batch.table)!;
+    const existing = this.statements.storedLegacyKeys.all(LEGACY_SERIES.method, LEGACY_SERIES.period, first, lastRead);
+    const inserted = valuesNotIn(batch.table, new Set(existing.map((r) => `${r.trade_date} ${r.symbol}`)));
+    for (const v of legacyValues(inserted)) this.statements.insertLegacy.run(v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, batch.runId);
+    const range = legacyDateRange(inserted);
+    if (range) {
+      const { last } = range;
+      this.recordRun({ runId: batch.runId, tradeDate: last, asOf: last, source: batch.source, ...LEGACY_SERIES, ranked: legacyCounts(inserted).values, failed: 0 });
     }
     return { inserted };
   }

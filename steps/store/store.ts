@@ -131,12 +131,29 @@ export interface LegacyValue {
   readonly rsi: number;
 }
 
+/**
+ * The user's history as their wide table held it: a row a day, a column a symbol. It is kept in
+ * that shape, a number per cell, because a table can be large: 1,000 symbols a day since 1970 is
+ * 15 million values, 120 MB as numbers and several gigabytes as one object each.
+ */
+export interface LegacyTable {
+  readonly symbols: readonly string[];
+  /** Each day once, in the order read. */
+  readonly days: readonly LegacyDay[];
+}
+
+export interface LegacyDay {
+  readonly date: string;
+  /** `rsi[k]` is `symbols[k]`'s value that day (two decimals), NaN where there is none. */
+  readonly rsi: Float64Array;
+}
+
 export interface LegacyImport {
   /** Recorded with every imported value and in `rsi_runs`; starts with `import-legacy:`. */
   readonly runId: string;
   /** Where the values came from, e.g. `mysqldump prod-db.sql` (stored as the run's source). */
   readonly source: string;
-  readonly values: readonly LegacyValue[];
+  readonly table: LegacyTable;
   /**
    * Also fill the wide `stocks` table with these values where its cells are empty (MySQL only).
    * Off when the values were read from that very table.
@@ -146,7 +163,7 @@ export interface LegacyImport {
 
 export interface LegacyImportResult {
   /** The values that were not stored yet and now are; the others were already there and kept. */
-  readonly inserted: readonly LegacyValue[];
+  readonly inserted: LegacyTable;
 }
 
 /** A wide table read back: its column names (the first is `date`) and its rows, in date order. */
@@ -223,14 +240,75 @@ export function refuseClosedDays(day: DayWrite, description: string): void {
 /** The series the user's history was computed with, and the only one the wide table holds. */
 export const LEGACY_SERIES = { method: "seed", period: 14 } as const satisfies { method: RsiMethod; period: number };
 
-/** The values whose `date symbol` key is not in `existing`, each key once (`existing` is extended). */
-export function valuesNotIn(values: readonly LegacyValue[], existing: Set<string>): LegacyValue[] {
-  const fresh: LegacyValue[] = [];
-  for (const v of values) {
-    const key = `${v.date} ${v.symbol}`;
-    if (existing.has(key)) continue;
-    existing.add(key);
-    fresh.push(v);
+/** The table's values one at a time, day by day in the order read, each symbol in column order. */
+export function* legacyValues(table: LegacyTable): Generator<LegacyValue> {
+  for (const { date, rsi } of table.days) {
+    for (let k = 0; k < rsi.length; k++) if (!Number.isNaN(rsi[k])) yield { date, symbol: table.symbols[k]!, rsi: rsi[k]! };
   }
-  return fresh;
+}
+
+/** How many values the table holds, and on how many days and for how many symbols. */
+export function legacyCounts(table: LegacyTable): { readonly values: number; readonly days: number; readonly symbols: number } {
+  let values = 0;
+  let days = 0;
+  const symbols = new Uint8Array(table.symbols.length);
+  for (const { rsi } of table.days) {
+    let onDay = 0;
+    for (let k = 0; k < rsi.length; k++) {
+      if (Number.isNaN(rsi[k])) continue;
+      onDay++;
+      symbols[k] = 1;
+    }
+    values += onDay;
+    if (onDay > 0) days++;
+  }
+  return { values, days, symbols: symbols.reduce((n, has) => n + has, 0) };
+}
+
+/** The symbols with at least one value, in column order. */
+export function legacySymbolsWithValues(table: LegacyTable): string[] {
+  return table.symbols.filter((_, k) => table.days.some(({ rsi }) => !Number.isNaN(rsi[k])));
+}
+
+/** The first and the last day with a value, or undefined when the table holds none. */
+export function legacyDateRange(table: LegacyTable): { readonly first: string; readonly last: string } | undefined {
+  let first: string | undefined;
+  let last: string | undefined;
+  for (const { date, rsi } of table.days) {
+    if (!rsi.some((v) => !Number.isNaN(v))) continue;
+    if (first === undefined || date < first) first = date;
+    if (last === undefined || date > last) last = date;
+  }
+  return first !== undefined && last !== undefined ? { first, last } : undefined;
+}
+
+/**
+ * The table less the values whose `date symbol` key is in `existing` (the keys already stored).
+ * With nothing stored it is the table itself; otherwise only the days that lose a value are copied.
+ */
+export function valuesNotIn(table: LegacyTable, existing: ReadonlySet<string>): LegacyTable {
+  if (existing.size === 0) return table;
+  const days = table.days.map((day) => {
+    let rsi: Float64Array | undefined;
+    table.symbols.forEach((symbol, k) => {
+      if (Number.isNaN(day.rsi[k]) || !existing.has(`${day.date} ${symbol}`)) return;
+      rsi ??= Float64Array.from(day.rsi);
+      rsi[k] = NaN;
+    });
+    return rsi ? { date: day.date, rsi } : day;
+  });
+  return { symbols: table.symbols, days };
+}
+
+/** A table of the given values (a few, as tests and small callers have them), symbols and days in first-seen order. */
+export function legacyTableOf(values: readonly LegacyValue[]): LegacyTable {
+  const symbols = [...new Set(values.map((v) => v.symbol))];
+  const column = new Map(symbols.map((s, k) => [s, k]));
+  const days = new Map<string, Float64Array>();
+  for (const { date, symbol, rsi } of values) {
+    let row = days.get(date);
+    if (!row) days.set(date, (row = new Float64Array(symbols.length).fill(NaN)));
+    row[column.get(symbol)!] = rsi;
+  }
+  return { symbols, days: [...days].map(([date, rsi]) => ({ date, rsi })) };
 }

@@ -164,6 +164,11 @@ describe.concurrent("every shape of INSERT mysqldump writes is read", () => {
     await refused(dump, (path) => `${path}: the 1 rows of table \`stocks\` (line ${lineOf(dump, "CREATE TABLE")}) hold no RSI value (every cell NULL or outside 0-100): nothing to import`);
   });
 
+  it("a table that names a column twice (AAPL and aapl, which MySQL cannot hold): refused, naming it", async () => {
+    const dump = HEADER + createTable(["AAPL", "MSFT", "aapl"]) + "INSERT INTO `stocks` VALUES ('2021-05-13',11.5,22.5,33.5);\n";
+    await refused(dump, (path) => `${path}: table stocks names the column \`aapl\` twice, which a MySQL table cannot; the dump is damaged or was edited: keep one`);
+  });
+
   it("an INSERT ... SELECT or INSERT ... SET into the table: refused at its line", async () => {
     const dump = HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` SET `date` = '2021-05-13', `AAPL` = 11.5;\n";
     await refused(dump, (path) => `${path}:${lineOf(dump, "INSERT")}: an INSERT into \`stocks\` that is not INSERT ... VALUES (...); only the INSERT statements mysqldump writes can be read`);
@@ -322,6 +327,39 @@ describe("the dump is streamed", () => {
     });
     expect(messages[0]).toBe(`d.sql:${lineOf(text, "x22.5")}: expected NULL, a number or a quoted value near "x22.5);" (column MSFT); the dump is damaged or not mysqldump output`);
     expect(new Set(messages)).toEqual(new Set([messages[0]]));
+  });
+
+  it("a wide table of a million values (1,000 symbols × 1,050 days) is imported whole with a 96 MB heap", async () => {
+    // Held as an object a value, with a key string each to find those already stored, it ran out of a 96 MB heap;
+    // held as the table it is (a number a cell), it needs 8 MB.
+    const symbols = Array.from({ length: 1000 }, (_, k) => `S${String(k).padStart(4, "0")}`);
+    const valueOf = (day: number, k: number) => ((k * 7919 + day * 104_729) % 10_000) / 100;
+    const path = join(dir.path, "dense.sql");
+    writeFileSync(path, HEADER + createTable(symbols));
+    const dates: string[] = [];
+    for (let t = Date.UTC(2015, 0, 1); dates.length < 1050; t += 86_400_000) {
+      const day = new Date(t).getUTCDay();
+      if (day !== 0 && day !== 6) dates.push(new Date(t).toISOString().slice(0, 10));
+    }
+    for (let i = 0; i < dates.length; i += 50) {
+      const rows = dates.slice(i, i + 50).map((date, j) => `('${date}',${symbols.map((_, k) => valueOf(i + j, k).toFixed(2)).join(",")})`);
+      appendFileSync(path, `INSERT INTO \`stocks\` VALUES ${rows.join(",")};\n`);
+    }
+    const db = join(dir.path, "dense.db");
+    const result = await stockRsi(["import-legacy", "--dump", path, "--db", `sqlite:${db}`], { env: { NODE_OPTIONS: "--max-old-space-size=96" }, timeoutMs: 180_000 });
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    expect(result.stderr).toContain("imported 1050000 values (1050 days, 1000 symbols)");
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      expect(sqlite.prepare("SELECT COUNT(*) AS n FROM rsi_values").get()).toEqual({ n: 1_050_000 });
+      const at = sqlite.prepare<[string, string], { rsi: number }>("SELECT rsi FROM rsi_values WHERE trade_date = ? AND symbol = ?");
+      for (const [day, k] of [[0, 0], [524, 500], [1049, 999]] as const) {
+        expect(at.get(dates[day]!, symbols[k]!)?.rsi, `${dates[day]} ${symbols[k]}`).toBe(Number(valueOf(day, k).toFixed(2)));
+      }
+    } finally {
+      sqlite.close();
+    }
+    rmSync(path);
   });
 
   it("a 270 MB dump (its own table small, another table huge) is read whole with a 96 MB heap", async () => {

@@ -220,7 +220,7 @@ describe("a database at schema version 1, holding the user's imported history", 
     expect(v1.schema.after).toBe(1);
     const dump = join(REPO_ROOT, "test/fixtures/legacy/prod-db.sql");
     const legacy = legacyValuesOf(parseMysqldumpTable(readFileSync(dump, "utf8"), "stocks", dump), dump);
-    await v1.importLegacy({ runId: "import-legacy:2021-05-16T12:00:00.000Z", source: "mysqldump prod-db.sql, table stocks", values: legacy.values, fillWideTable: false });
+    await v1.importLegacy({ runId: "import-legacy:2021-05-16T12:00:00.000Z", source: "mysqldump prod-db.sql, table stocks", table: legacy.table, fillWideTable: false });
     await v1.writeDay(dayOf("2021-05-17", { AAPL: 46.8912, MSFT: 61.5 }, { runId: "daily", failed: ["ATVI"] }));
     await v1.close();
     const contents = () => ({

@@ -43,7 +43,7 @@ import {
   type StoredRun,
   type LegacyImport,
   type LegacyImportResult,
-  type LegacyValue,
+  type LegacyTable,
   type RsiStore,
   type WideTableContent,
   type WideTableOutcome,
@@ -52,6 +52,10 @@ import {
   type WriteSummary,
   refuseClosedDays,
   valuesNotIn,
+  legacyCounts,
+  legacyDateRange,
+  legacySymbolsWithValues,
+  legacyValues,
 } from "../store.ts";
 import {
   addColumnsSql,
@@ -255,17 +259,18 @@ class MysqlStore implements RsiStore {
   }
 
   async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {
-    if (batch.values.length === 0) return { inserted: [] };
+    if (legacyDateRange(batch.table) === undefined) return { inserted: batch.table };
     const fill = batch.fillWideTable && this.wideTable;
     return this.session.run("import the legacy values", async (conn) => {
-      if (fill) await ensureWideColumns(conn, this.description, [...new Set(batch.values.map((v) => v.symbol))]);
+      if (fill) await ensureWideColumns(conn, this.description, legacySymbolsWithValues(batch.table));
       await conn.beginTransaction();
-      const inserted = valuesNotIn(batch.values, await storedLegacyKeys(conn, batch));
+      const inserted = valuesNotIn(batch.table, await storedLegacyKeys(conn, batch));
       await insertLegacy(conn, inserted, batch.runId);
-      if (fill) for (const { sql, params } of fillEmptyCells(batch.values)) await conn.execute(sql, params);
-      if (inserted.length > 0) {
-        const last = inserted.reduce((max, v) => (v.date > max ? v.date : max), inserted[0]!.date);
-        await conn.execute(RECORD_RUN_SQL, [batch.runId, last, last, batch.source, LEGACY_SERIES.method, LEGACY_SERIES.period, inserted.length, 0]);
+      if (fill) for (const { sql, params } of fillEmptyCells(batch.table)) await conn.execute(sql, params);
+      const range = legacyDateRange(inserted);
+      if (range) {
+        const { last } = range;
+        await conn.execute(RECORD_RUN_SQL, [batch.runId, last, last, batch.source, LEGACY_SERIES.method, LEGACY_SERIES.period, legacyCounts(inserted).values, 0]);
       }
       await conn.commit();
       return { inserted };
@@ -312,19 +317,26 @@ async function upsertValues(conn: PoolConnection, day: DayWrite): Promise<void> 
 
 /** `date symbol` of the legacy series' values already stored in the batch's date range, locked. */
 async function storedLegacyKeys(conn: PoolConnection, batch: LegacyImport): Promise<Set<string>> {
-  const dates = batch.values.map((v) => v.date).sort();
+  const { first, last } = legacyDateRange(batch.table)!;
   const [rows] = await conn.execute<RowDataPacket[]>(
     "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ? FOR UPDATE",
-    [LEGACY_SERIES.method, LEGACY_SERIES.period, dates[0]!, dates.at(-1)!],
+    [LEGACY_SERIES.method, LEGACY_SERIES.period, first, last],
   );
   return new Set(rows.map((r) => `${r.trade_date as string} ${r.symbol as string}`));
 }
 
-async function insertLegacy(conn: PoolConnection, values: readonly LegacyValue[], runId: string): Promise<void> {
-  for (let i = 0; i < values.length; i += ROWS_PER_STATEMENT) {
-    const chunk = values.slice(i, i + ROWS_PER_STATEMENT);
-    await conn.execute(insertLegacySql(chunk.length), chunk.flatMap((v) => [v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, runId]));
+/** The table's values, ROWS_PER_STATEMENT to an INSERT, taken from the table as they are sent. */
+async function insertLegacy(conn: PoolConnection, table: LegacyTable, runId: string): Promise<void> {
+  let params: (string | number)[] = [];
+  const send = async () => {
+    if (params.length > 0) await conn.execute(insertLegacySql(params.length / 6), params);
+    params = [];
+  };
+  for (const v of legacyValues(table)) {
+    params.push(v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, runId);
+    if (params.length === ROWS_PER_STATEMENT * 6) await send();
   }
+  await send();
 }
 
 /**

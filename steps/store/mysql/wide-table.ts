@@ -21,7 +21,7 @@
 import { UserError } from "../../domain/errors.ts";
 import { roundHalfEven } from "../../domain/ranking.ts";
 import { isTicker } from "../../domain/symbols.ts";
-import { LEGACY_SERIES, type DayWrite, type LegacyValue } from "../store.ts";
+import { LEGACY_SERIES, legacySymbolsWithValues, type DayWrite, type LegacyTable } from "../store.ts";
 
 export const WIDE_TABLE = "stocks";
 export const DATE_COLUMN = "date";
@@ -199,33 +199,25 @@ export function upsertDay(day: WideDay): { sql: string; params: (string | number
 /**
  * Rows that fill the table's empty cells from imported history: a day's row is created when
  * missing, and a cell is set only where it is NULL, so the values a run wrote are kept and a
- * second import changes nothing. Days are grouped a few dozen to a statement, well under the
+ * second import changes nothing. Made one statement at a time, as they are sent. Days are grouped a few dozen to a statement, well under the
  * 65,535 placeholders a prepared statement may have.
  */
-export function fillEmptyCells(values: readonly LegacyValue[]): { sql: string; params: (string | number | null)[] }[] {
-  const symbols = [...new Set(values.map((v) => v.symbol))];
-  if (symbols.length === 0) return [];
+export function* fillEmptyCells(table: LegacyTable): Generator<{ sql: string; params: (string | number | null)[] }> {
+  const symbols = legacySymbolsWithValues(table);
+  if (symbols.length === 0) return;
+  const index = symbols.map((s) => table.symbols.indexOf(s));
   const rowsPerStatement = Math.max(1, Math.min(100, Math.floor(30_000 / (symbols.length + 1))));
-  const byDate = new Map<string, Map<string, number>>();
-  for (const v of values) {
-    let row = byDate.get(v.date);
-    if (!row) byDate.set(v.date, (row = new Map()));
-    row.set(v.symbol, roundHalfEven(v.rsi));
-  }
   const columns = symbols.map(symbolColumn);
   const head = `INSERT INTO \`${WIDE_TABLE}\` (\`${DATE_COLUMN}\`, ${columns.join(", ")}) VALUES `;
   const tail = ` ON DUPLICATE KEY UPDATE ${columns.map((c) => `${c} = COALESCE(${c}, VALUES(${c}))`).join(", ")}`;
   const tuple = `(${["?", ...columns.map(() => "?")].join(", ")})`;
-  const dates = [...byDate.keys()].sort();
-  const statements: { sql: string; params: (string | number | null)[] }[] = [];
-  for (let i = 0; i < dates.length; i += rowsPerStatement) {
-    const chunk = dates.slice(i, i + rowsPerStatement);
+  const days = table.days.filter(({ rsi }) => rsi.some((v) => !Number.isNaN(v))).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  for (let i = 0; i < days.length; i += rowsPerStatement) {
+    const chunk = days.slice(i, i + rowsPerStatement);
     const params: (string | number | null)[] = [];
-    for (const date of chunk) {
-      const row = byDate.get(date)!;
-      params.push(date, ...symbols.map((s) => row.get(s) ?? null));
+    for (const { date, rsi } of chunk) {
+      params.push(date, ...index.map((k) => (Number.isNaN(rsi[k]) ? null : roundHalfEven(rsi[k]!))));
     }
-    statements.push({ sql: head + chunk.map(() => tuple).join(", ") + tail, params });
+    yield { sql: head + chunk.map(() => tuple).join(", ") + tail, params };
   }
-  return statements;
 }

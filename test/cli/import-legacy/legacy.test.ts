@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../../steps/domain/errors.ts";
 import { importReport, legacyValuesOf } from "../../../cli/import-legacy/legacy-values.ts";
+import { legacyTableOf, legacyValues } from "../../../steps/store/store.ts";
 import { parseMysqldumpTable } from "../../../cli/import-legacy/mysqldump.ts";
 import { REPO_ROOT } from "../../support/cli.ts";
 
@@ -83,13 +84,13 @@ describe("the wide table's cells as legacy values", () => {
       },
       "test",
     );
-    expect(reading.values).toEqual([
+    expect([...legacyValues(reading.table)]).toEqual([
       { date: "2021-05-14", symbol: "AAPL", rsi: 40.86 },
       { date: "2021-05-17", symbol: "AAPL", rsi: 46.89 },
       { date: "2021-05-17", symbol: "MSFT", rsi: 65.05 },
     ]);
     expect(reading.emptyCells).toBe(1);
-    expect(importReport(reading, [reading.values[2]!], "test", "import-legacy:x")).toMatchObject({
+    expect(importReport(reading, legacyTableOf([[...legacyValues(reading.table)][2]!]), "test", "import-legacy:x")).toMatchObject({
       days: { imported: 1, skipped: 1 },
       symbols: { imported: 1, skipped: 1 },
       values: { imported: 1, alreadyStored: 2, empty: 1, invalid: 0 },
@@ -110,7 +111,8 @@ describe("the wide table's cells as legacy values", () => {
       },
       "test",
     );
-    expect(reading.values).toEqual([]);
+    expect([...legacyValues(reading.table)]).toEqual([]);
+    expect(reading.valueCount).toBe(0);
     expect(reading.invalidCells).toEqual([{ date: "2021-05-14", symbol: "AAPL", value: 140.5 }]);
     expect(reading.refusedColumns).toEqual([
       { column: "note", reason: "not a ticker (letters, digits and . - ^ =, at most 20)" },

@@ -62,7 +62,7 @@ describe("the docs' pictures", () => {
 
   it("say which trading days the chart has gaps on: those without a value in the user's history", () => {
     const dump = join(REPO_ROOT, "test/fixtures/legacy/prod-db.sql");
-    const stored = new Set(legacyValuesOf(parseMysqldumpTable(readFileSync(dump, "utf8"), "stocks", dump), dump).values.map((v) => v.date));
+    const stored = new Set(legacyValuesOf(parseMysqldumpTable(readFileSync(dump, "utf8"), "stocks", dump), dump).datesWithValues);
     const lastImported = [...stored].sort().at(-1)!;
     const missing = tradingDaysBetween(CHART.from, lastImported).filter((day) => !stored.has(day));
     const stated = [...section(reports, "The history chart").matchAll(/\d{4}-\d{2}-\d{2}/g)].map((m) => m[0]).filter((d) => !([CHART.from, CHART.to] as string[]).includes(d));

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { UserError } from "../../../steps/domain/errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from "../../../steps/store/migrations.ts";
-import type { RsiStore } from "../../../steps/store/store.ts";
+import { legacyTableOf, legacyValues, type RsiStore } from "../../../steps/store/store.ts";
 import { dayOf } from "./days.ts";
 
 export { dayOf } from "./days.ts";
@@ -220,7 +220,7 @@ export function describeStoreContract(storeName: string, freshFixture: () => Pro
     it("origins: each value's close, the day of that close and its run; an imported value has no close", async () => {
       const db = await fresh();
       const store = await open(db);
-      await store.importLegacy({ runId: "import-legacy:1", source: "test", values: [{ date: "2021-05-14", symbol: "AAPL", rsi: 40.86 }], fillWideTable: false });
+      await store.importLegacy({ runId: "import-legacy:1", source: "test", table: legacyTableOf([{ date: "2021-05-14", symbol: "AAPL", rsi: 40.86 }]), fillWideTable: false });
       const lagging = dayOf("2021-05-17", { AAPL: 45, MSFT: 61 }, { runId: "daily" });
       await store.writeDay({ ...lagging, results: lagging.results.map((r) => (r.symbol === "MSFT" ? { ...r, close: 251.5, date: "2021-05-14" } : r)) });
       await store.writeDay(dayOf("2021-05-17", { AAPL: 46 }, { method: "wilder", runId: "wilder" }));
@@ -296,8 +296,8 @@ export function describeStoreContract(storeName: string, freshFixture: () => Pro
         { date: "2021-05-17", symbol: "AAPL", rsi: 46.89 },
         { date: "2021-05-17", symbol: "MSFT", rsi: 65.05 },
       ];
-      const first = await store.importLegacy({ runId: "import-legacy:1", source: "test", values: legacy, fillWideTable: false });
-      expect(first.inserted).toEqual([legacy[0], legacy[2]]);
+      const first = await store.importLegacy({ runId: "import-legacy:1", source: "test", table: legacyTableOf(legacy), fillWideTable: false });
+      expect([...legacyValues(first.inserted)]).toEqual([legacy[0], legacy[2]]);
       const before = await db.values();
       expect(before.map((v) => [v.tradeDate, v.symbol, v.method, v.period, v.rsi, v.close, v.runId])).toEqual([
         ["2021-05-14", "AAPL", "seed", 14, 40.86, null, "import-legacy:1"],
@@ -313,8 +313,8 @@ export function describeStoreContract(storeName: string, freshFixture: () => Pro
         failed: 0,
       });
 
-      const second = await store.importLegacy({ runId: "import-legacy:2", source: "test", values: legacy, fillWideTable: false });
-      expect(second.inserted).toEqual([]);
+      const second = await store.importLegacy({ runId: "import-legacy:2", source: "test", table: legacyTableOf(legacy), fillWideTable: false });
+      expect([...legacyValues(second.inserted)]).toEqual([]);
       expect(await db.values()).toEqual(before);
       expect(await db.runs()).toEqual(runsBefore);
     });

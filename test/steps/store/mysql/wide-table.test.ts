@@ -17,6 +17,7 @@ import {
   type ExistingColumn,
 } from "../../../../steps/store/mysql/wide-table.ts";
 import { dayOf } from "../days.ts";
+import { legacyTableOf } from "../../../../steps/store/store.ts";
 
 describe("the wide table's rows", () => {
   it("rounds each value to two decimals half to even, as Python's round() did", () => {
@@ -51,7 +52,7 @@ describe("the wide table's rows", () => {
 
   it("fills empty cells only, in statements far below the placeholder limit", () => {
     const values = Array.from({ length: 1016 * 145 }, (_, i) => ({ date: `2021-01-${String((i % 28) + 1).padStart(2, "0")}`, symbol: `S${Math.floor(i / 28) % 1016}`, rsi: 50 }));
-    const statements = fillEmptyCells(values);
+    const statements = [...fillEmptyCells(legacyTableOf(values))];
     for (const { sql, params } of statements) {
       expect(params.length).toBeLessThan(65_535);
       expect(sql).toContain("ON DUPLICATE KEY UPDATE `S0` = COALESCE(`S0`, VALUES(`S0`))");
