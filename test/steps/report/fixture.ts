@@ -104,7 +104,7 @@ export function reportFixture(symbols: readonly string[], options: { days?: numb
     if (index % 12 === 7) {
       const reason = REASONS[Math.floor(index / 12) % REASONS.length]!;
       failures.push({ symbol, reason, message: failureMessage(reason, symbol, index) });
-      if (reason === "stale") stale.push({ symbol, lastClose: days[days.length - 6]!, weekdaysBehind: 6 });
+      if (reason === "stale") stale.push({ symbol, lastClose: days[days.length - 6]!, tradingDaysBehind: 6 });
       return;
     }
     let points = rsiWalk(symbol, days);
