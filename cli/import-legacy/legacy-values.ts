@@ -14,7 +14,7 @@ import { isIsoDate } from "../../steps/domain/dates.ts";
 import { UserError } from "../../steps/domain/errors.ts";
 import { roundHalfEven } from "../../steps/domain/ranking.ts";
 import type { LegacyValue, WideTableContent } from "../../steps/store/store.ts";
-import { isTicker } from "../../steps/domain/symbols.ts";
+import { notATicker } from "../../steps/domain/symbols.ts";
 import { DATE_COLUMN } from "../../steps/store/mysql/wide-table.ts";
 
 /** Column types a value can come from (the original program used FLOAT). */
@@ -42,7 +42,8 @@ export function legacyValuesOf(table: WideTableContent, label: string): LegacyRe
   const refusedColumns: { column: string; reason: string }[] = [];
   table.columns.forEach((column, index) => {
     if (index === dateIndex) return;
-    if (!isTicker(column.name)) refusedColumns.push({ column: column.name, reason: "not a ticker (letters, digits and . - ^ =, at most 20)" });
+    const notTicker = notATicker(column.name, "stored");
+    if (notTicker !== undefined) refusedColumns.push({ column: column.name, reason: `the name ${notTicker}` });
     else if (!NUMERIC_TYPES.has(column.type)) refusedColumns.push({ column: column.name, reason: `of type ${column.type}, not a number` });
     else symbolColumns.push({ index, symbol: column.name });
   });
