@@ -18,7 +18,7 @@ import { logLine, type Io } from "../steps/command-line/io.ts";
 import { flagParser, parameterOption, settingOption, withExitStatuses, withOutputFilesRule } from "../steps/command-line/flags.ts";
 import { databaseFiles, openStore } from "../steps/store/open-store.ts";
 import type { HistoryRow, RsiStore } from "../steps/store/store.ts";
-import { TICKER_RULE, tickerAsWritten } from "../steps/domain/symbols.ts";
+import { notATicker, tickerAsWritten } from "../steps/domain/symbols.ts";
 import { addDays, dateIn, MARKET_TIME_ZONE } from "../steps/domain/dates.ts";
 import { tradingDaysBetween } from "../steps/domain/market-calendar.ts";
 import { guardOutputs, STDOUT, type CommandOutputs } from "../steps/files/output-files.ts";
@@ -57,7 +57,7 @@ export async function runHistory(given: readonly string[], options: HistoryOptio
   const symbols: string[] = [];
   for (const written of given) {
     const symbol = tickerAsWritten(written.trim());
-    if (symbol === undefined) throw new UserError(`history: "${written}" is not a ticker (${TICKER_RULE})`);
+    if (symbol === undefined) throw new UserError(`history: "${written}" ${notATicker(written.trim())}`);
     if (!symbols.includes(symbol)) symbols.push(symbol);
   }
   if (symbols.length === 0 && !options.gaps) throw new UserError("history: name at least one symbol, e.g. stock-rsi history AAPL (or list the missing days with --gaps)");

@@ -282,8 +282,8 @@ export const PARAMETERS = {
     name: "max-stale-days",
     flag: "--max-stale-days",
     valueName: "days",
-    parse: boundedIntValue(0, MAX_LOOKBACK_DAYS, "weekdays (a lag longer than the longest window leaves no close in it)"),
-    description: `weekdays a symbol's last close may lag the as-of date before it is rejected as stale, at most ${MAX_LOOKBACK_DAYS}`,
+    parse: boundedIntValue(0, MAX_LOOKBACK_DAYS, "NYSE trading days (a lag longer than the longest window leaves no close in it)"),
+    description: `NYSE trading days a symbol's last close may lag the as-of date before it is rejected as stale, at most ${MAX_LOOKBACK_DAYS}`,
     default: "3",
   },
   concurrency: {

@@ -7,13 +7,13 @@
  * in `synth/main.ts`), run `npm run synth`, and commit `dist/`.
  */
 import type { DeploymentConfig } from "../workflows/stock-rsi.ts";
-import { readImageDigests } from "./image-digests.ts";
 
 export const defaultConfig: DeploymentConfig = {
   namespace: "stock-rsi",
   // `npm run images -- --push` builds and pushes `<registry>/<step>:<tag>` and records each image's
-  // digest in synth/image-digests.json; dist/ then names every image by its digest.
-  images: { registry: "localhost:5000/stock-rsi", tag: "0.1.0", digests: readImageDigests() },
+  // digest in synth/image-digests.json, which synth/main.ts reads: dist/ then names every image
+  // by its digest.
+  images: { registry: "localhost:5000/stock-rsi", tag: "0.1.0" },
   stepRunAsUser: 65532,
   symbolsFile: "symbols",
   parameters: {},

@@ -1,32 +1,83 @@
 /**
  * The digest of each step image as last pushed, by the name it was pushed under
  * (`<registry>/<step>:<tag>`). `npm run images -- --push` records them in
- * `synth/image-digests.json` (committed beside this file), and `synth/config.ts` hands them to
+ * `synth/image-digests.json` (committed beside this file), and `synth/main.ts` hands them to
  * the manifests, so `dist/` names each image by the exact build that was pushed: a rebuild under
  * the same tag gets a new digest, hence a new reference, and every node pulls it.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { UserError } from "../steps/domain/errors.ts";
 
 export const IMAGE_DIGESTS_FILE = resolve(import.meta.dirname, "image-digests.json");
+const NAMED = "synth/image-digests.json";
+const REMEDY = "`npm run images -- --push` writes it; {} when no image was pushed";
 
-/** A manifest (or image index) digest, as a registry names it. */
+/**
+ * A manifest (or image index) digest, as a registry names it: the OCI image spec's registered
+ * `sha256` algorithm, whose encoded part is 64 lower-case hex characters
+ * (opencontainers/image-spec descriptor.md, v1.1.0, "Digests").
+ */
 export const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-/** The recorded digests; refuses a file that is not an object of name → `sha256:<64 hex>`. */
+/**
+ * The recorded digests; refuses, with one line naming the file (and the line of the entry), a
+ * file that is missing, empty, not JSON, or not an object of name → `sha256:<64 hex>`.
+ */
 export function readImageDigests(file: string = IMAGE_DIGESTS_FILE): Record<string, string> {
-  const where = "synth/image-digests.json";
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`${NAMED}: ${code === "ENOENT" ? "no such file" : `cannot read it (${code ?? (err as Error).message})`}; ${REMEDY}`);
+  }
+  if (text.trim() === "") throw new UserError(`${NAMED}: the file is empty; ${REMEDY}`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${where}: ${(err as Error).message}; \`npm run images -- --push\` writes it, {} when nothing was pushed`);
+    throw new UserError(`${NAMED}: not valid JSON (${(err as Error).message}); ${REMEDY}`);
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(`${where}: expected an object of image name → digest`);
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    const holds = Array.isArray(parsed) ? "an array" : parsed === null ? "null" : `a ${typeof parsed}`;
+    throw new UserError(`${NAMED}: holds ${holds}, not an object of image name → digest; ${REMEDY}`);
+  }
   for (const [name, digest] of Object.entries(parsed)) {
-    if (typeof digest !== "string" || !DIGEST.test(digest)) throw new Error(`${where}: "${name}": ${JSON.stringify(digest)} is not a sha256:<64 hex> digest`);
+    if (typeof digest !== "string" || !DIGEST.test(digest)) {
+      const hint = typeof digest === "string" && DIGEST.test(digest.toLowerCase()) ? " (registries write the hex in lower case)" : "";
+      throw new UserError(
+        `${entryAt(text, name)}: ${shown(digest)} is not a digest, sha256:<64 lower-case hex>${hint}; put the digest the registry gave for that push, or run \`npm run images -- --push\` again`,
+      );
+    }
   }
   return parsed as Record<string, string>;
+}
+
+/**
+ * Refuses an entry for a name synth does not render (`rendered`: the step images' names under
+ * `synth/config.ts`'s registry and tag). Such a digest would be ignored, and its image run by tag:
+ * a tag or registry changed in the config since the push, or a name edited by hand.
+ */
+export function refuseUnrenderedNames(digests: Readonly<Record<string, string>>, rendered: readonly string[], file: string = IMAGE_DIGESTS_FILE): void {
+  const unknown = Object.keys(digests).find((name) => !rendered.includes(name));
+  if (unknown === undefined) return;
+  throw new UserError(
+    `${entryAt(readFileSync(file, "utf8"), unknown)}: not an image synth renders (${rendered.join(", ")}); ` +
+      "remove the entry, or set images.registry and images.tag in synth/config.ts to the names that were pushed",
+  );
+}
+
+/** `synth/image-digests.json:LINE: "NAME"`, the line where the file spells the name plainly. */
+function entryAt(text: string, name: string): string {
+  const at = text.indexOf(JSON.stringify(name));
+  return `${NAMED}${at < 0 ? "" : `:${text.slice(0, at).split("\n").length}`}: ${shown(name)}`;
+}
+
+/** A value from the file, as JSON (controls escaped), cut short when long. */
+function shown(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 100 ? `${json.slice(0, 99)}…` : json;
 }
 
 /**

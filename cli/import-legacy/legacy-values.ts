@@ -16,7 +16,7 @@ import { isIsoDate, type IsoDate } from "../../steps/domain/dates.ts";
 import { UserError } from "../../steps/domain/errors.ts";
 import { roundHalfEven } from "../../steps/domain/ranking.ts";
 import { legacyCounts, type LegacyDay, type LegacyTable, type WideTableContent } from "../../steps/store/store.ts";
-import { isTicker } from "../../steps/domain/symbols.ts";
+import { notATicker } from "../../steps/domain/symbols.ts";
 import { DATE_COLUMN } from "../../steps/store/mysql/wide-table.ts";
 
 /** Column types a value can come from (the original program used FLOAT). */
@@ -105,7 +105,8 @@ export class LegacyTableReader {
       }
       named.add(name);
       if (index === this.dateIndex) return;
-      if (!isTicker(column.name)) this.refusedColumns.push({ column: column.name, reason: "not a ticker (letters, digits and . - ^ =, at most 20)" });
+      const notTicker = notATicker(column.name, "stored");
+      if (notTicker !== undefined) this.refusedColumns.push({ column: column.name, reason: `the name ${notTicker}` });
       else if (!NUMERIC_TYPES.has(column.type)) this.refusedColumns.push({ column: column.name, reason: `of type ${column.type}, not a number` });
       else this.symbolColumns.push({ index, symbol: column.name });
     });

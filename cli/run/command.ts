@@ -90,6 +90,12 @@ async function runPipeline(symbolsFile: string, options: RunOptions, invoke: Inv
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  // Whatever else ends the process at once (a closed stdout: endQuietlyWhenOutputCloses) takes
+  // the temporary directory with it.
+  const removeTemporary = () => {
+    if (!keep) rmSync(artifactsDir, { recursive: true, force: true });
+  };
+  process.once("exit", removeTemporary);
   try {
     const plan: ExecutionPlan = { artifactsDir, inputFiles: { symbols: symbolsFile }, outputFiles: options.report ? { report: options.report } : {}, parameters, settings };
     guardRunOutputs(plan, db, keep, notifying, io);
@@ -116,7 +122,8 @@ async function runPipeline(symbolsFile: string, options: RunOptions, invoke: Inv
   } finally {
     process.off("SIGTERM", stop);
     process.off("SIGINT", stop);
-    if (!keep) rmSync(artifactsDir, { recursive: true, force: true });
+    process.off("exit", removeTemporary);
+    removeTemporary();
   }
 }
 

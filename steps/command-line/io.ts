@@ -4,6 +4,7 @@
  * can run steps in-process and tests can read what a command printed.
  */
 import { existsSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { writePlatformFile } from "../files/output-files.ts";
 
 export interface Io {
@@ -26,26 +27,33 @@ export interface Io {
  */
 const TERMINATION_LOG = "/dev/termination-log";
 
-let stdoutGuarded = false;
+/**
+ * The status a shell reports for a process that SIGPIPE ended (128 + 13), as it does for
+ * `seq 1000000 | head -1` under `set -o pipefail`; without it the pipeline's status is the reader's.
+ */
+export const CLOSED_OUTPUT_STATUS = 128 + osConstants.signals.SIGPIPE;
 
 /**
- * `stock-rsi ... | head` closes stdout early; the next write fails with EPIPE. That is the
- * reader's choice, not an error: stop quietly with the status the command already had.
+ * `stock-rsi ... | head` closes the reader early, and the next write to it fails with EPIPE (Node
+ * ignores SIGPIPE, which would have ended a C program there). That is the reader's choice, not an
+ * error: end at once, quietly, with the status of a process SIGPIPE ended. Both streams, for
+ * `2>&1 | head`. The process may end at any await, but a day is stored whole or not at all:
+ * better-sqlite3 runs a transaction to its end synchronously, a MySQL transaction left unfinished
+ * is rolled back by the server when the connection closes (steps/store/mysql/store.ts), and
+ * output files are written synchronously, a temporary file then a rename. `run` removes its
+ * temporary directory on exit. Installed once, by each process's entry point.
  */
-function guardStdout(): void {
-  if (stdoutGuarded) return;
-  stdoutGuarded = true;
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+export function endQuietlyWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(CLOSED_OUTPUT_STATUS);
+      throw err;
+    });
+  }
 }
 
 export const processIo: Io = {
-  out: (text) => {
-    guardStdout();
-    process.stdout.write(text);
-  },
+  out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   get stderrIsTTY() {
     return Boolean(process.stderr.isTTY);

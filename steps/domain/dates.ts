@@ -70,7 +70,7 @@ export function isWeekday(date: IsoDate): boolean {
 
 /**
  * Weekdays after `from` up to and including `to` (0 when `to <= from`). Exchange holidays are
- * not known here, which is why staleness tolerances are a few weekdays rather than exactly one.
+ * not known here: `tradingDaysAfter` (`./market-calendar.ts`) takes them off.
  */
 export function weekdaysBetween(from: IsoDate, to: IsoDate): number {
   const days = daysBetween(from, to);

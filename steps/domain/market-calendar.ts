@@ -25,7 +25,7 @@
  * that list comes from). Later years follow the rules; a closure nobody has announced yet (a
  * national day of mourning, a storm) must be added to the list below when it happens.
  */
-import { addDays, daysBetween, dayOfWeek, isWeekday, type IsoDate } from "./dates.ts";
+import { addDays, daysBetween, dayOfWeek, isWeekday, weekdaysBetween, type IsoDate } from "./dates.ts";
 
 /** Full-day closures no rule predicts: national days of mourning, a blackout, storms, 9/11. */
 const UNSCHEDULED_CLOSURES: ReadonlyMap<IsoDate, string> = new Map([
@@ -123,6 +123,22 @@ export function tradingDaysBetween(from: IsoDate, to: IsoDate): IsoDate[] {
     if (isTradingDay(d)) days.push(d);
   }
   return days;
+}
+
+/**
+ * Trading days after `from` up to and including `to` (0 when `to <= from`): how many sessions a
+ * close dated `from` lags a run on `to`. A close on Wednesday 2021-11-24 lags Monday the 29th by 2
+ * (Friday, Monday: Thanksgiving is not a session), one on Friday lags Saturday or Sunday by 0.
+ * Weekdays counted by whole weeks, less the closures in between, year by year: no day-by-day walk,
+ * so two dates however far apart cost a few thousand map lookups at most.
+ */
+export function tradingDaysAfter(from: IsoDate, to: IsoDate): number {
+  let count = weekdaysBetween(from, to);
+  if (count === 0) return 0;
+  for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) {
+    for (const day of closuresIn(year).keys()) if (day > from && day <= to && isWeekday(day)) count--;
+  }
+  return count;
 }
 
 function iso(year: number, month: number, day: number): IsoDate {

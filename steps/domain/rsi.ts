@@ -80,7 +80,7 @@ export function seedRsi(closes: readonly Close[], period = DEFAULT_PERIOD): RsiO
   const losses = changes.map((d) => (Number.isNaN(d) ? NaN : d <= 0 ? d : 0));
   const ag = pandasEwmMeanLast(gains, period - 1, period);
   const al = pandasEwmMeanLast(losses, period - 1, period);
-  if (ag === undefined || al === undefined) return tooFew(closes, period, "non-missing changes");
+  if (ag === undefined || al === undefined) return tooFewChanges(closes, changes, period);
   const value = 100 - 100 / (1 + Math.abs(ag / al));
   if (Number.isNaN(value)) return noMovement();
   return { ok: true, rsi: value, index: lastObservedIndex(closes) };
@@ -131,7 +131,7 @@ export function pandasEwmMeanLast(values: readonly number[], com: number, minPer
  */
 export function wilderRsi(closes: readonly Close[], period = DEFAULT_PERIOD): RsiOutcome {
   const observed = observedCloses(closes);
-  if (observed.length < period + 1) return tooFew(closes, period, "closes");
+  if (observed.length < period + 1) return tooFewCloses(closes, period);
   let avgGain = 0;
   let avgLoss = 0;
   for (let i = 1; i <= period; i++) {
@@ -160,7 +160,7 @@ export function wilderRsi(closes: readonly Close[], period = DEFAULT_PERIOD): Rs
  */
 export function cutlerRsi(closes: readonly Close[], period = DEFAULT_PERIOD): RsiOutcome {
   const observed = observedCloses(closes);
-  if (observed.length < period + 1) return tooFew(closes, period, "closes");
+  if (observed.length < period + 1) return tooFewCloses(closes, period);
   let gain = 0;
   let loss = 0;
   for (let i = observed.length - period; i < observed.length; i++) {
@@ -197,12 +197,29 @@ function lastObservedIndex(closes: readonly Close[]): number {
   return -1;
 }
 
-function tooFew(closes: readonly Close[], period: number, what: string): RsiOutcome {
+/** `wilder` and `cutler`: a `period`-period RSI needs `period` changes, so `period + 1` closes. */
+function tooFewCloses(closes: readonly Close[], period: number): RsiOutcome {
   const observed = observedCloses(closes).length;
   return {
     ok: false,
     reason: "too-few-closes",
-    message: `${observed} closes (${closes.length} days) give fewer than the ${period} ${what} a ${period}-period RSI needs`,
+    message: `${observed} closes (${closes.length} days) give fewer than the ${period + 1} closes a ${period}-period RSI needs`,
+  };
+}
+
+/**
+ * `seed`: pandas counts the changes between two consecutive closes (`min_periods`), and a missing
+ * close spoils the change on each side of it, so `period + 1` closes suffice only without a gap.
+ */
+function tooFewChanges(closes: readonly Close[], changes: readonly number[], period: number): RsiOutcome {
+  const observed = observedCloses(closes).length;
+  const counted = changes.filter((d) => !Number.isNaN(d)).length;
+  return {
+    ok: false,
+    reason: "too-few-closes",
+    message:
+      `${observed} closes (${closes.length} days) give ${counted} changes from one close to the next, fewer than the ${period} ` +
+      `a ${period}-period RSI needs (${period + 1} closes, one more for each gap)`,
   };
 }
 

@@ -9,7 +9,7 @@
  * enforces before anything is stored:
  * - the RSI is a number (not text, not NULL), finite, and within 0 to 100;
  * - the trading day is a real calendar date written `YYYY-MM-DD` (`./dates.ts`);
- * - the symbol is a ticker, by the symbols file's rule (`./symbols.ts`).
+ * - the symbol is a ticker, by the symbols file's rule, in its words (`notATicker` in `./symbols.ts`).
  * A row that breaks one is not a value: the stores skip it and say so (`steps/store/stored-rows.ts`).
  * The close a value was computed from is shown beside it (the report), so it is held to the rule
  * an artifact's close is: a price, above zero, with the trading day it closed on; or none at all
@@ -19,7 +19,7 @@
  */
 import { FIRST_DATE, isIsoDate, LAST_DATE } from "./dates.ts";
 import { isRsiValue, METHODS, RSI_MAX, RSI_MIN, type RsiMethod } from "./rsi.ts";
-import { isTicker } from "./symbols.ts";
+import { notATicker } from "./symbols.ts";
 
 /** A row of values as a store returns it, before it is checked. */
 export interface StoredValueRow {
@@ -54,8 +54,9 @@ export function storedDateProblem(column: string, value: unknown): string | unde
 }
 
 function storedSymbolProblem(value: unknown): string | undefined {
-  if (typeof value === "string" && isTicker(value)) return undefined;
-  return `symbol ${shown(value)} is not a ticker (A-Z 0-9 . - ^ =, at most 20 characters)`;
+  if (typeof value !== "string") return `symbol ${shown(value)} is not text, so not a ticker`;
+  const problem = notATicker(value, "stored");
+  return problem === undefined ? undefined : `symbol ${shown(value)} ${problem}`;
 }
 
 function storedRsiProblem(value: unknown): string | undefined {

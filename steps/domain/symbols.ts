@@ -29,9 +29,6 @@ export const MAX_SYMBOLS = 10_000;
 /** The ticker alphabet in either case, as a user may write it. */
 const WRITTEN_SYMBOL = /^[A-Za-z0-9.\-^=]+$/;
 
-/** The rule in words, for messages. */
-export const TICKER_RULE = "letters, digits and . - ^ =, at least one letter or digit, at most 20";
-
 /**
  * True for a symbol that may be stored and become a column name: the symbols file's own rule.
  * Upper case only: the file's lines are upper-cased before they are checked.
@@ -52,12 +49,21 @@ export function tickerAsWritten(text: string): string | undefined {
   return isTicker(ticker) ? ticker : undefined;
 }
 
-/** Why `text` is not a ticker as written, in a few words for a message; undefined when it is one. */
-export function notATicker(text: string): string | undefined {
-  if (tickerAsWritten(text) !== undefined) return undefined;
-  if (text.length > MAX_SYMBOL_LENGTH) return `is longer than ${MAX_SYMBOL_LENGTH} characters; is it a symbol?`;
+/**
+ * Why `text` is not a ticker, in a few words for a message (`has no letter or digit; a ticker has
+ * at least one (BRK-B, ^GSPC)`); undefined when it is one. The one wording of `isTicker`'s rule,
+ * whatever a symbol came in by: each message quotes the symbol its own way, then says this.
+ * - `written` (the symbols file, `history`'s arguments, a replayed prices file): what a user
+ *   wrote, upper-cased first, so lower case is allowed (`tickerAsWritten`);
+ * - `stored` (an artifact persist stores, a row read back, a legacy table's column): a ticker is
+ *   upper case already (`isTicker`).
+ */
+export function notATicker(text: string, as: "written" | "stored" = "written"): string | undefined {
+  if (as === "written" ? tickerAsWritten(text) !== undefined : isTicker(text)) return undefined;
   if (!WRITTEN_SYMBOL.test(text)) return "has characters a ticker cannot have; use only letters, digits and . - ^ =";
-  return "has no letter or digit; a ticker has at least one (BRK-B, ^GSPC)";
+  if (text.length > MAX_SYMBOL_LENGTH) return `is longer than ${MAX_SYMBOL_LENGTH} characters; is it a symbol?`;
+  if (!/[A-Za-z0-9]/.test(text)) return "has no letter or digit; a ticker has at least one (BRK-B, ^GSPC)";
+  return "has lower-case letters; a stored ticker is upper case (BRK-B, not brk-b)";
 }
 
 export interface SymbolList {

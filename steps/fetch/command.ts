@@ -110,7 +110,7 @@ export async function runFetch(options: FetchOptions, io: Io): Promise<FetchedPr
   for (const line of failureSummary(failures)) logLine(io, "fetch", line);
   if (stale.length > 0) {
     const listed = stale.map((s) => `${s.symbol} (${s.lastClose})`).join(" ");
-    logLine(io, "fetch", `${stale.length} stale series, last close more than ${maxStaleDays} weekdays before ${asOf}: ${listed}`);
+    logLine(io, "fetch", `${stale.length} stale series, last close more than ${maxStaleDays} trading days before ${asOf}: ${listed}`);
   }
   logLine(io, "fetch", `${series.length} of ${symbols.length} symbols fetched, ${failures.length} failed; wrote ${options.out}`);
 

@@ -18,7 +18,8 @@
  *   the trading day found here is always one the NYSE was open.
  */
 import type { Bar, Series } from "../domain/artifacts.ts";
-import { addDays, daysBetween, FIRST_DATE, weekdaysBetween, type IsoDate } from "../domain/dates.ts";
+import { addDays, daysBetween, FIRST_DATE, type IsoDate } from "../domain/dates.ts";
+import { tradingDaysAfter } from "../domain/market-calendar.ts";
 
 /** A source's bar in the order the source listed it. */
 export interface ListedBar {
@@ -38,17 +39,17 @@ export function tradingDayBars(listed: readonly ListedBar[], window: { readonly 
   return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
-/** A series whose latest close lags the as-of date by more than the allowed weekdays. */
+/** A series whose latest close lags the as-of date by more than the allowed trading days. */
 export interface StaleSeries {
   readonly symbol: string;
   /** The date of the series' latest close. */
   readonly lastClose: IsoDate;
-  /** Weekdays from that date to the as-of date (exchange holidays count: they are not known). */
-  readonly weekdaysBehind: number;
+  /** NYSE trading days after that date up to the as-of date (`tradingDaysAfter`). */
+  readonly tradingDaysBehind: number;
 }
 
 /**
- * The series whose latest close is more than `maxStaleDays` weekdays before `asOf`: the same
+ * The series whose latest close is more than `maxStaleDays` NYSE trading days before `asOf`: the same
  * rule, with the same number, that the validate step's `trading-day-current` applies. A series
  * with no close at all is not listed: compute-rsi reports it as `too-few-closes`.
  */
@@ -57,8 +58,8 @@ export function staleSeries(series: readonly Series[], asOf: IsoDate, maxStaleDa
   for (const { symbol, bars } of series) {
     const last = bars.findLast((b) => b.close !== null);
     if (!last) continue;
-    const weekdaysBehind = weekdaysBetween(last.date, asOf);
-    if (weekdaysBehind > maxStaleDays) stale.push({ symbol, lastClose: last.date, weekdaysBehind });
+    const tradingDaysBehind = tradingDaysAfter(last.date, asOf);
+    if (tradingDaysBehind > maxStaleDays) stale.push({ symbol, lastClose: last.date, tradingDaysBehind });
   }
   return stale;
 }

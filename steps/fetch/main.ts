@@ -3,8 +3,9 @@
  * and nothing else: its bundle (built by `images/bundle.ts` from this file) holds only the
  * code this step runs.
  */
-import { processIo } from "../command-line/io.ts";
+import { endQuietlyWhenOutputCloses, processIo } from "../command-line/io.ts";
 import { runCommandLine } from "../command-line/program.ts";
 import { fetchCommand } from "./command.ts";
 
+endQuietlyWhenOutputCloses();
 process.exitCode = await runCommandLine(process.argv.slice(2), processIo, [fetchCommand]);

@@ -11,7 +11,7 @@ import type { PriceField } from "./sources/yahoo.ts";
 export type FetchedPrices = PricesArtifact & {
   /** Which Yahoo price the bars carry (`close` or `adjclose`); yahoo source only. */
   readonly priceField?: PriceField;
-  /** Series whose latest close is more than `--max-stale-days` weekdays old. */
+  /** Series whose latest close is more than `--max-stale-days` NYSE trading days old. */
   readonly stale: StaleSeries[];
 };
 

@@ -5,7 +5,7 @@
  * (built by `images/bundle.ts` from this file) holds only the code those run, and no Yahoo client.
  */
 import { UserError } from "../domain/errors.ts";
-import { processIo } from "../command-line/io.ts";
+import { endQuietlyWhenOutputCloses, processIo } from "../command-line/io.ts";
 import { runCommandLine } from "../command-line/program.ts";
 import { fileSource } from "../fetch/sources/file.ts";
 import { backfillCommand } from "./backfill.ts";
@@ -18,4 +18,5 @@ const replayedPrices = ({ source }: { readonly source: string }) => {
   throw new UserError(`--source ${source}: the persist image replays a prices artifact; give --source file:PATH (the backfill template's fetch step writes it)`);
 };
 
+endQuietlyWhenOutputCloses();
 process.exitCode = await runCommandLine(process.argv.slice(2), processIo, [persistCommand, (io) => backfillCommand(io, replayedPrices), notifyCommand]);

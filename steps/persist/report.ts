@@ -75,8 +75,8 @@ function mostFrequent(values: readonly string[]): string | undefined {
 /** The stale series, as validate recorded them on their failures. */
 function staleLines(failures: readonly Failure[]): StaleSeriesLine[] {
   return failures.flatMap((f) =>
-    f.reason === "stale" && typeof f.lastClose === "string" && typeof f.weekdaysBehind === "number"
-      ? [{ symbol: f.symbol, lastClose: f.lastClose, weekdaysBehind: f.weekdaysBehind }]
+    f.reason === "stale" && typeof f.lastClose === "string" && typeof f.tradingDaysBehind === "number"
+      ? [{ symbol: f.symbol, lastClose: f.lastClose, tradingDaysBehind: f.tradingDaysBehind }]
       : [],
   );
 }

@@ -17,7 +17,7 @@ import type { DayWrite, RsiStore, WriteSummary } from "../store/store.ts";
 import { DEFAULT_SPARKLINE_DAYS, renderReport, reportSignals } from "../report/report.ts";
 import { describeSignal, formatSignals, OVERBOUGHT, OVERSOLD } from "../report/signals.ts";
 import { reportInput, stepSummaries } from "./report.ts";
-import { isTicker, TICKER_RULE } from "../domain/symbols.ts";
+import { notATicker } from "../domain/symbols.ts";
 
 export interface PersistOptions {
   readonly in: string;
@@ -183,9 +183,8 @@ function closedDayIn(v: ValidatedArtifact): { readonly field: string; readonly c
  */
 function assertTickers(v: ValidatedArtifact, file: string): void {
   const check = (symbol: string, field: string) => {
-    if (!isTicker(symbol)) {
-      throw new UserError(`${file}: ${field}: ${JSON.stringify(symbol)} is not a ticker (${TICKER_RULE}); nothing was stored`);
-    }
+    const problem = notATicker(symbol, "stored");
+    if (problem !== undefined) throw new UserError(`${file}: ${field}: ${JSON.stringify(symbol)} ${problem}; nothing was stored`);
   };
   v.results.forEach((r, i) => check(r.symbol, `results[${i}].symbol`));
   v.failures.forEach((f, i) => check(f.symbol, `failures[${i}].symbol`));

@@ -68,7 +68,7 @@ export interface ReportInput {
   readonly ranking: readonly RankedSymbolHistory[];
   /** The symbols without a value today and why (fetch, compute-rsi and validate failures). */
   readonly failures: readonly Failure[];
-  /** The series whose last close lags the as-of date by more than the allowed weekdays. */
+  /** The series whose last close lags the as-of date by more than the allowed trading days. */
   readonly stale: readonly StaleSeriesLine[];
 }
 
@@ -110,8 +110,8 @@ export interface StaleSeriesLine {
   readonly symbol: string;
   /** The date of the series' latest close. */
   readonly lastClose: string;
-  /** Weekdays from that close to the as-of date. */
-  readonly weekdaysBehind: number;
+  /** NYSE trading days after that close up to the as-of date. */
+  readonly tradingDaysBehind: number;
 }
 
 /** The previous stored trading day, and the crossings since then of every ranked symbol. */
@@ -372,9 +372,9 @@ function staleSection(stale: readonly StaleSeriesLine[]): string {
   const sorted = [...stale].sort((a, b) => compareText(a.symbol, b.symbol));
   const rows = sorted.map(
     (s) =>
-      `<tr><td><b>${escapeMarkup(s.symbol)}</b></td><td>${escapeMarkup(s.lastClose)}</td><td class="n">${s.weekdaysBehind}</td></tr>`,
+      `<tr><td><b>${escapeMarkup(s.symbol)}</b></td><td>${escapeMarkup(s.lastClose)}</td><td class="n">${s.tradingDaysBehind}</td></tr>`,
   );
-  return `${heading}<table><thead><tr><th>symbol</th><th>last close</th><th>weekdays behind</th></tr></thead><tbody>${rows.join("\n")}</tbody></table></section>`;
+  return `${heading}<table><thead><tr><th>symbol</th><th>last close</th><th>trading days behind</th></tr></thead><tbody>${rows.join("\n")}</tbody></table></section>`;
 }
 
 function footer(input: ReportInput, axis: readonly string[]): string {

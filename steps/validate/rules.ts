@@ -7,12 +7,12 @@
  */
 import type { Check, Failure, RsiArtifact, RsiResult, ValidatedArtifact } from "../domain/artifacts.ts";
 import { isRsiValue } from "../domain/rsi.ts";
-import { weekdaysBetween } from "../domain/dates.ts";
+import { tradingDaysAfter } from "../domain/market-calendar.ts";
 
 export interface ValidationPolicy {
   /** Largest share (0–1) of symbols allowed to have no value. */
   readonly maxFailedShare: number;
-  /** Weekdays a result's last close may lag the as-of date. */
+  /** NYSE trading days a result's last close may lag the as-of date (`tradingDaysAfter`). */
   readonly maxStaleDays: number;
 }
 
@@ -129,22 +129,23 @@ function rangeCheck(rejected: readonly Failure[], kept: number): Check {
 
 /**
  * trading-day-current — a result's last close must be recent for the as-of date: at most
- * `maxStaleDays` weekdays behind it (weekends never count; a few days absorb exchange
- * holidays). An older series (a halted or delisted stock Yahoo still answers for) would rank a
+ * `maxStaleDays` NYSE trading days behind it, counted on the exchange's calendar (weekends and
+ * exchange holidays never count, so a close before Thanksgiving or Good Friday is no staler for
+ * it; a limit above 1 absorbs a listing abroad's own holidays, Easter Monday). An older series (a halted or delisted stock Yahoo still answers for) would rank a
  * days-old RSI beside today's, so it is rejected as `stale`. A close dated after the as-of date
  * cannot happen unless fetch is broken, and fails the run.
  */
 function currentFor(r: RsiResult, asOf: string, maxStaleDays: number): "current" | "future" | Failure {
   if (r.date > asOf) return "future";
-  const lag = weekdaysBetween(r.date, asOf);
+  const lag = tradingDaysAfter(r.date, asOf);
   if (lag <= maxStaleDays) return "current";
   // The close's date and lag ride along (the contract carries extra fields), for the report.
   return {
     symbol: r.symbol,
     reason: "stale",
-    message: `last close ${r.date} is ${lag} weekdays before ${asOf} (limit ${maxStaleDays})`,
+    message: `last close ${r.date} is ${lag} trading days before ${asOf} (limit ${maxStaleDays})`,
     lastClose: r.date,
-    weekdaysBehind: lag,
+    tradingDaysBehind: lag,
   };
 }
 
@@ -161,7 +162,7 @@ function freshnessCheck(future: readonly string[], rejected: readonly Failure[],
     return {
       rule: "trading-day-current",
       outcome: "warn",
-      message: `${rejected.length} stale series rejected (last close more than ${maxStaleDays} weekdays before ${asOf}): ${rejected.map((f) => f.symbol).join(" ")}`,
+      message: `${rejected.length} stale series rejected (last close more than ${maxStaleDays} trading days before ${asOf}): ${rejected.map((f) => f.symbol).join(" ")}`,
       symbols: rejected.map((f) => f.symbol),
     };
   }

@@ -39,7 +39,7 @@ describe("history on SQLite", () => {
   });
 
   it("refuses a symbol that is not a ticker, dates in the wrong order, and a database that is not there", async () => {
-    expect(await cli("history", "AAPL;DROP", "--db", freshDb())).toMatchObject({ code: 2, stderr: 'stock-rsi: history: "AAPL;DROP" is not a ticker (letters, digits and . - ^ =, at least one letter or digit, at most 20)\n' });
+    expect(await cli("history", "AAPL;DROP", "--db", freshDb())).toMatchObject({ code: 2, stderr: 'stock-rsi: history: "AAPL;DROP" has characters a ticker cannot have; use only letters, digits and . - ^ =\n' });
     expect(await cli("history", "AAPL", "--from", "2021-05-17", "--to", "2021-05-14", "--db", freshDb())).toMatchObject({
       code: 2,
       stderr: "stock-rsi: history: --from 2021-05-17 is after --to 2021-05-14\n",

@@ -106,7 +106,7 @@ describe("legal-looking dates that once looped end in seconds", () => {
     const artifact = rsiArtifact("rsi-9999.json", "9999-12-31", "2021-05-14");
     const result = await stockRsi(["validate", "--in", artifact, "--out", join(dir.path, "v9999.json"), "--max-failed-share", "0.5"], { timeoutMs: LIMIT_MS });
     expectRefusal(result, { code: 1, line: /^validate: FAILED, nothing will be stored: failed-share: 1 of 1 symbols failed/ });
-    expect(result.stderr).toContain("no value for AAPL (stale): last close 2021-05-14 is 2081525 weekdays before 9999-12-31 (limit 3)");
+    expect(result.stderr).toContain("no value for AAPL (stale): last close 2021-05-14 is 2002856 trading days before 9999-12-31 (limit 3)");
   });
 
   it("backfill --to 9999-12-31: exit 2 at once, nothing stored", async () => {

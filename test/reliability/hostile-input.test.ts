@@ -100,7 +100,7 @@ describe.concurrent("a hostile symbols file is refused by line, before anything 
 
   it("history refuses a look-alike ticker too", async () => {
     const result = await stockRsi(["history", "ıbm", "--db", `sqlite:${join(dir.path, "none.db")}`]);
-    expectRefusal(result, { code: 2, line: 'history: "ıbm" is not a ticker (letters, digits and . - ^ =, at least one letter or digit, at most 20)' });
+    expectRefusal(result, { code: 2, line: 'history: "ıbm" has characters a ticker cannot have; use only letters, digits and . - ^ =' });
   });
 });
 

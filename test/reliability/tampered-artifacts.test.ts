@@ -123,7 +123,7 @@ describe("persist re-checks the validated artifact before it stores anything", (
 
   it("a symbol that is SQL, not a ticker: exit 2", async () => {
     const { result, path } = await persistTampered("sql", (v) => (v.results[0] = { ...v.results[0]!, symbol: "X` FLOAT); DROP TABLE stocks; --" }));
-    expectRefusal(result, { code: 2, line: `${path}: results[0].symbol: "X\` FLOAT); DROP TABLE stocks; --" is not a ticker (letters, digits and . - ^ =, at least one letter or digit, at most 20); nothing was stored` });
+    expectRefusal(result, { code: 2, line: `${path}: results[0].symbol: "X\` FLOAT); DROP TABLE stocks; --" has characters a ticker cannot have; use only letters, digits and . - ^ =; nothing was stored` });
   });
 
   it("the same artifact untouched is stored: the refusals above come from the edits", async () => {

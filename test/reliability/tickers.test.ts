@@ -55,7 +55,7 @@ describe("a ticker has a letter or a digit, on every path", () => {
 
   it("history's arguments: `..` is no symbol to look up", async () => {
     const result = await stockRsi(["history", "..", "--db", `sqlite:${join(dir.path, "none.db")}`]);
-    expectRefusal(result, { code: 2, line: 'history: ".." is not a ticker (letters, digits and . - ^ =, at least one letter or digit, at most 20)' });
+    expectRefusal(result, { code: 2, line: 'history: ".." has no letter or digit; a ticker has at least one (BRK-B, ^GSPC)' });
   });
 
   it("a replayed prices file: a series named `.` is refused, naming it", async () => {
@@ -69,7 +69,7 @@ describe("a ticker has a letter or a digit, on every path", () => {
     const file = write("caret-validated.json", JSON.stringify(edited));
     const db = join(dir.path, "caret.db");
     const result = await stockRsi(["persist", "--in", file, "--db", `sqlite:${db}`]);
-    expectRefusal(result, { code: 2, line: `${file}: results[0].symbol: "^" is not a ticker (letters, digits and . - ^ =, at least one letter or digit, at most 20); nothing was stored` });
+    expectRefusal(result, { code: 2, line: `${file}: results[0].symbol: "^" has no letter or digit; a ticker has at least one (BRK-B, ^GSPC); nothing was stored` });
     expect(existsSync(db)).toBe(false);
   });
 

@@ -35,10 +35,10 @@ describe("the image digests record", () => {
 
   it("refuses a file synth could not trust, naming it and the entry", () => {
     writeFileSync(file, `{"localhost:5000/stock-rsi/fetch:0.1.0": "sha256:abc"}`);
-    expect(() => readImageDigests(file)).toThrow('synth/image-digests.json: "localhost:5000/stock-rsi/fetch:0.1.0": "sha256:abc" is not a sha256:<64 hex> digest');
+    expect(() => readImageDigests(file)).toThrow('synth/image-digests.json:1: "localhost:5000/stock-rsi/fetch:0.1.0": "sha256:abc" is not a digest, sha256:<64 lower-case hex>');
     writeFileSync(file, "[]");
-    expect(() => readImageDigests(file)).toThrow("synth/image-digests.json: expected an object of image name → digest");
+    expect(() => readImageDigests(file)).toThrow("synth/image-digests.json: holds an array, not an object of image name → digest");
     writeFileSync(file, "{");
-    expect(() => readImageDigests(file)).toThrow(/^synth\/image-digests\.json: .*`npm run images -- --push` writes it/);
+    expect(() => readImageDigests(file)).toThrow(/^synth\/image-digests\.json: not valid JSON .*`npm run images -- --push` writes it/);
   });
 });

@@ -115,7 +115,7 @@ describe("the wide table's cells as legacy values", () => {
     expect(reading.valueCount).toBe(0);
     expect(reading.invalidCells).toEqual([{ date: "2021-05-14", symbol: "AAPL", value: 140.5 }]);
     expect(reading.refusedColumns).toEqual([
-      { column: "note", reason: "not a ticker (letters, digits and . - ^ =, at most 20)" },
+      { column: "note", reason: "the name has lower-case letters; a stored ticker is upper case (BRK-B, not brk-b)" },
       { column: "COMMENT", reason: "of type text, not a number" },
     ]);
   });

@@ -1,7 +1,10 @@
-import { describe, expect, it } from "vitest";
-import type { PricesArtifact } from "../../../steps/domain/artifacts.ts";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { PricesArtifact, RsiArtifact } from "../../../steps/domain/artifacts.ts";
 import { seedRsi, wilderRsi } from "../../../steps/domain/rsi.ts";
 import { computeRsiArtifact } from "../../../steps/compute-rsi/compute.ts";
+import { stockRsi, tempDir } from "../../support/cli.ts";
 
 const bars = (closes: (number | null)[]) =>
   closes.map((close, i) => ({ date: `2021-04-${String(i + 1).padStart(2, "0")}`, close }));
@@ -46,4 +49,25 @@ describe("compute-rsi", () => {
       ["FLAT", "no-movement"],
     ]);
   });
+});
+
+describe("compute-rsi --period, as a user runs it", () => {
+  const dir = tempDir("stock-rsi-period-");
+  afterAll(() => dir.cleanup());
+  const pricesFile = join(dir.path, "prices.json");
+  writeFileSync(pricesFile, JSON.stringify({ ...prices, series: [{ symbol: "GOOD", bars: bars(rising) }, { symbol: "SHORT", bars: bars(rising.slice(0, 6)) }] }));
+
+  for (const [period, method] of [[14, "wilder"], [7, "cutler"], [14, "seed"], [7, "seed"]] as const) {
+    it(`names the ${period + 1} closes a ${period}-period ${method} RSI needs`, async () => {
+      const out = join(dir.path, `rsi-${method}-${period}.json`);
+      const result = await stockRsi(["compute-rsi", "--in", pricesFile, "--out", out, "--method", method, "--period", String(period)]);
+      expect(result.code, result.stderr).toBe(0);
+      const failure = (JSON.parse(readFileSync(out, "utf8")) as RsiArtifact).failures.find((f) => f.symbol === "SHORT");
+      expect(failure?.message).toBe(
+        method === "seed"
+          ? `6 closes (6 days) give 5 changes from one close to the next, fewer than the ${period} a ${period}-period RSI needs (${period + 1} closes, one more for each gap)`
+          : `6 closes (6 days) give fewer than the ${period + 1} closes a ${period}-period RSI needs`,
+      );
+    });
+  }
 });

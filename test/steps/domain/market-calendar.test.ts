@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { addDays, isWeekday } from "../../../steps/domain/dates.ts";
-import { closedBecause, isTradingDay, nyseClosedOn, nyseHolidays, tradingDaysBetween } from "../../../steps/domain/market-calendar.ts";
+import { closedBecause, isTradingDay, nyseClosedOn, nyseHolidays, tradingDaysAfter, tradingDaysBetween } from "../../../steps/domain/market-calendar.ts";
 import { REPO_ROOT } from "../../support/cli.ts";
 
 describe("the NYSE calendar", () => {
@@ -22,6 +22,29 @@ describe("the NYSE calendar", () => {
     for (let year = 1970; year <= 2027; year++) {
       expect([...nyseHolidays(year)].sort(), String(year)).toEqual([...listed].filter((d) => d.startsWith(`${year}-`)).sort());
     }
+  });
+
+  it("counts the sessions a close lags a later day by: holidays and weekends are not sessions", () => {
+    expect(tradingDaysAfter("2021-11-24", "2021-11-29")).toBe(2); // Thanksgiving: Friday, Monday (3 weekdays)
+    expect(tradingDaysAfter("2021-04-01", "2021-04-06")).toBe(2); // Good Friday: Monday, Tuesday (3 weekdays)
+    expect(tradingDaysAfter("2021-05-14", "2021-05-16")).toBe(0); // a Friday's close on Sunday
+    expect(tradingDaysAfter("2021-05-17", "2021-05-17")).toBe(0);
+    expect(tradingDaysAfter("2021-05-17", "2021-05-14")).toBe(0);
+    expect(tradingDaysAfter("2001-09-10", "2001-09-17")).toBe(1); // the exchange closed for four days after 9/11
+  });
+
+  it("counts like the trading days listed one by one, over every span up to 40 days from each day of 1970 to 2027", () => {
+    const wrong: string[] = [];
+    for (let from = "1970-01-01"; from <= "2027-12-31"; from = addDays(from, 1)) {
+      const listed = tradingDaysBetween(addDays(from, 1), addDays(from, 40));
+      for (let span = 0; span <= 40; span++) {
+        const to = addDays(from, span);
+        const expected = listed.filter((d) => d <= to).length;
+        if (tradingDaysAfter(from, to) !== expected) wrong.push(`${from}..${to}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(tradingDaysAfter("1970-01-01", "2027-12-31")).toBe(tradingDaysBetween("1970-01-02", "2027-12-31").length);
   });
 
   it("names why it was closed, for the messages that refuse such a day", () => {

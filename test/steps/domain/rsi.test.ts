@@ -107,3 +107,35 @@ describe("cutler", () => {
 it("refuses a period that is not a positive integer (a bug, not user input)", () => {
   expect(() => rsi([1, 2, 3], "seed", 0)).toThrow(RangeError);
 });
+
+describe("too few closes", () => {
+  const moving = (n: number): Close[] => Array.from({ length: n }, (_, i) => 10 + (i % 3));
+
+  for (const period of [14, 5]) {
+    it(`says a ${period}-period RSI needs ${period + 1} closes, and computes one from exactly that many`, () => {
+      for (const method of ["wilder", "cutler"] as const) {
+        expect(rsi(moving(period), method, period), method).toEqual({
+          ok: false,
+          reason: "too-few-closes",
+          message: `${period} closes (${period} days) give fewer than the ${period + 1} closes a ${period}-period RSI needs`,
+        });
+        expect(rsi(moving(period + 1), method, period).ok, method).toBe(true);
+      }
+      expect(rsi(moving(period), "seed", period)).toEqual({
+        ok: false,
+        reason: "too-few-closes",
+        message: `${period} closes (${period} days) give ${period - 1} changes from one close to the next, fewer than the ${period} a ${period}-period RSI needs (${period + 1} closes, one more for each gap)`,
+      });
+      expect(rsi(moving(period + 1), "seed", period).ok).toBe(true);
+    });
+  }
+
+  it("seed: a missing close costs the changes on both sides, so the closes alone are not enough", () => {
+    const gapped: Close[] = [...moving(7), null, ...moving(8)]; // 15 closes, 13 changes
+    expect(seedRsi(gapped, 14)).toMatchObject({
+      ok: false,
+      message: "15 closes (16 days) give 13 changes from one close to the next, fewer than the 14 a 14-period RSI needs (15 closes, one more for each gap)",
+    });
+    expect(seedRsi([...gapped, 11], 14).ok).toBe(true);
+  });
+});

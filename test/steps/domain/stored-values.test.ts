@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { shown, storedRunProblem, storedValueProblem } from "../../../steps/domain/stored-values.ts";
+import { parseSymbols } from "../../../steps/domain/symbols.ts";
 
 describe("a value read back from a store", () => {
   const good = { symbol: "BRK-B", date: "2021-05-17", rsi: 46.89 };
@@ -21,7 +22,23 @@ describe("a value read back from a store", () => {
   it("says what is wrong with a date or a symbol, the date first", () => {
     expect(storedValueProblem({ ...good, date: "2021-02-30" })).toBe("trade_date \"2021-02-30\" is not a date written YYYY-MM-DD between 1970-01-01 and 9999-12-31");
     expect(storedValueProblem({ ...good, date: 20210517, symbol: "x" })).toMatch(/^trade_date 20210517 is not a date/);
-    expect(storedValueProblem({ ...good, symbol: "aapl" })).toBe('symbol "aapl" is not a ticker (A-Z 0-9 . - ^ =, at most 20 characters)');
+    expect(storedValueProblem({ ...good, symbol: "aapl" })).toBe('symbol "aapl" has lower-case letters; a stored ticker is upper case (BRK-B, not brk-b)');
+    expect(storedValueProblem({ ...good, symbol: 42 })).toBe("symbol 42 is not text, so not a ticker");
+  });
+
+  it("refuses a stored symbol in the symbols file's words: a ticker has at least one letter or digit", () => {
+    expect(storedValueProblem({ ...good, symbol: ".." })).toBe('symbol ".." has no letter or digit; a ticker has at least one (BRK-B, ^GSPC)');
+    for (const symbol of ["..", "^", "-=", "AB;C", "X`FLOAT", "ÄPL", "A".repeat(21)]) {
+      let fileLine = "";
+      try {
+        parseSymbols(`${symbol}\n`, "symbols");
+      } catch (err) {
+        fileLine = (err as Error).message;
+      }
+      const reason = fileLine.slice(fileLine.indexOf('" ') + 2);
+      expect(reason, symbol).toMatch(/^(has|is) /);
+      expect(storedValueProblem({ ...good, symbol }), symbol).toBe(`symbol ${shown(symbol)} ${reason}`);
+    }
   });
 
   it("shows stored text quoted, escaped and cut, so a warning stays one short line", () => {

@@ -46,14 +46,20 @@ describe("tradingDayBars", () => {
 });
 
 describe("staleSeries", () => {
-  it("lists series whose last close lags the as-of date by more than the allowed weekdays", () => {
+  it("lists series whose last close lags the as-of date by more than the allowed trading days", () => {
     const series = [
       { symbol: "FRESH", bars: [{ date: "2021-05-17", close: 1 }] },
-      { symbol: "FRIDAY", bars: [{ date: "2021-05-14", close: 1 }] }, // one weekday behind a Monday
+      { symbol: "FRIDAY", bars: [{ date: "2021-05-14", close: 1 }] }, // one trading day behind a Monday
       { symbol: "EDGE", bars: [{ date: "2021-05-12", close: 1 }] }, // three behind: allowed
       { symbol: "OLD", bars: [{ date: "2021-05-11", close: 1 }, { date: "2021-05-17", close: null }] },
       { symbol: "EMPTY", bars: [] },
     ];
-    expect(staleSeries(series, "2021-05-17", 3)).toEqual([{ symbol: "OLD", lastClose: "2021-05-11", weekdaysBehind: 4 }]);
+    expect(staleSeries(series, "2021-05-17", 3)).toEqual([{ symbol: "OLD", lastClose: "2021-05-11", tradingDaysBehind: 4 }]);
+  });
+
+  it("counts the exchange's sessions, as validate does: Thanksgiving is not one", () => {
+    const series = [{ symbol: "WED", bars: [{ date: "2021-11-24", close: 1 }] }];
+    expect(staleSeries(series, "2021-11-29", 2)).toEqual([]);
+    expect(staleSeries(series, "2021-11-29", 1)).toEqual([{ symbol: "WED", lastClose: "2021-11-24", tradingDaysBehind: 2 }]);
   });
 });

@@ -236,8 +236,8 @@ describe("fetch --source yahoo, against the Yahoo double", () => {
     const fetched = await fetchFromDouble(["AAGIY", "HALTED"]);
 
     expect(fetched.artifact.series).toEqual([served("AAGIY"), served("HALTED")]);
-    expect(fetched.artifact.stale).toEqual([{ symbol: "HALTED", lastClose: "2021-05-03", weekdaysBehind: 10 }]);
-    expect(fetched.stderr).toContain("fetch: 1 stale series, last close more than 3 weekdays before 2021-05-17: HALTED (2021-05-03)\n");
+    expect(fetched.artifact.stale).toEqual([{ symbol: "HALTED", lastClose: "2021-05-03", tradingDaysBehind: 10 }]);
+    expect(fetched.stderr).toContain("fetch: 1 stale series, last close more than 3 trading days before 2021-05-17: HALTED (2021-05-03)\n");
 
     const { rsiFile } = computeFrom(fetched);
     const validatedFile = join(dir.path, "validated.json");

@@ -104,7 +104,7 @@ export function reportFixture(symbols: readonly string[], options: { days?: numb
     if (index % 12 === 7) {
       const reason = REASONS[Math.floor(index / 12) % REASONS.length]!;
       failures.push({ symbol, reason, message: failureMessage(reason, symbol, index) });
-      if (reason === "stale") stale.push({ symbol, lastClose: days[days.length - 6]!, weekdaysBehind: 6 });
+      if (reason === "stale") stale.push({ symbol, lastClose: days[days.length - 6]!, tradingDaysBehind: 6 });
       return;
     }
     let points = rsiWalk(symbol, days);
@@ -178,7 +178,7 @@ function failureMessage(reason: FailureReason, symbol: string, index: number): s
     case "rate-limited":
       return "HTTP 429: Too Many Requests (after 4 attempts)";
     case "too-few-closes":
-      return `9 closes (9 days) give fewer than the 14 closes a 14-period RSI needs`;
+      return `9 closes (9 days) give fewer than the 15 closes a 14-period RSI needs`;
     case "stale":
       return "last close 2021-05-10 is 6 weekdays before 2021-05-18 (limit 3)";
     case "network":

@@ -230,7 +230,7 @@ describe("the run report", () => {
     expect(failureRows).toHaveLength(day.failures.length);
     expect(new Set(failureRows.map((r) => r.join("|")))).toEqual(new Set(day.failures.map((f) => `${f.symbol}|${f.reason}|${f.message}`)));
     const staleRows = elements(section("stale"), "tr").slice(1).map((tr) => elements(tr, "td").map(text));
-    expect(staleRows).toEqual(day.stale.map((s) => [s.symbol, s.lastClose, String(s.weekdaysBehind)]));
+    expect(staleRows).toEqual(day.stale.map((s) => [s.symbol, s.lastClose, String(s.tradingDaysBehind)]));
   });
 
   it("escapes every piece of text: a message with a script tag is text, not markup", () => {
@@ -241,7 +241,7 @@ describe("the run report", () => {
         source: "<b>yahoo</b>",
         steps: [{ step: "fetch<", summary: "a & b <c>" }],
         failures: [{ symbol: "X&Y", reason: "server-error", message: HOSTILE_MESSAGE }],
-        stale: [{ symbol: "<S>", lastClose: "2021-05-10", weekdaysBehind: 5 }],
+        stale: [{ symbol: "<S>", lastClose: "2021-05-10", tradingDaysBehind: 5 }],
       }),
     );
     expect(html).not.toMatch(/<script/i);

@@ -49,12 +49,12 @@ describe("the validation rules", () => {
   });
 
   it("rejects a stale series as a warning and counts it as failed", () => {
-    // 2021-05-17 is a Monday: Friday the 14th lags by 1 weekday, Tuesday the 11th by 4.
+    // 2021-05-17 is a Monday: Friday the 14th lags by 1 trading day, Tuesday the 11th by 4.
     const v = validateRsi(artifact([result("FRI", 50, "2021-05-14"), result("OLD", 50, "2021-05-11"), ...many(8)]), policy);
     expect(v.passed).toBe(true);
     expect(check(v, "trading-day-current")).toMatchObject({ outcome: "warn", symbols: ["OLD"] });
     expect(v.failures).toEqual([
-      { symbol: "OLD", reason: "stale", message: "last close 2021-05-11 is 4 weekdays before 2021-05-17 (limit 3)", lastClose: "2021-05-11", weekdaysBehind: 4 },
+      { symbol: "OLD", reason: "stale", message: "last close 2021-05-11 is 4 trading days before 2021-05-17 (limit 3)", lastClose: "2021-05-11", tradingDaysBehind: 4 },
     ]);
     expect(v.results.map((r) => r.symbol)).toContain("FRI");
     expect(check(v, "failed-share").message).toBe("1 of 10 symbols failed (10.0%, limit 25.0%)");
@@ -64,6 +64,19 @@ describe("the validation rules", () => {
     const v = validateRsi(artifact([result("A", 50, "2021-05-14")], [], "2021-05-16"), { ...policy, maxStaleDays: 0 });
     expect(v.failures).toEqual([]);
     expect(v.tradeDate).toBe("2021-05-14");
+  });
+
+  it("counts NYSE sessions, not weekdays: a close before Thanksgiving or Good Friday is no staler for the holiday", () => {
+    // Wednesday 2021-11-24 to Monday the 29th: Thursday was Thanksgiving, so 2 sessions (3 weekdays).
+    const thanksgiving = validateRsi(artifact([result("WED", 50, "2021-11-24"), result("MON", 50, "2021-11-29")], [], "2021-11-29"), { ...policy, maxStaleDays: 2 });
+    expect(thanksgiving.failures).toEqual([]);
+    expect(check(thanksgiving, "trading-day-current").outcome).toBe("pass");
+    // Thursday 2021-04-01 to Tuesday the 6th: Good Friday closed, so 2 sessions (3 weekdays); one over a limit of 1.
+    const goodFriday = validateRsi(artifact([result("THU", 50, "2021-04-01"), result("TUE", 50, "2021-04-06")], [], "2021-04-06"), { ...policy, maxStaleDays: 1 });
+    expect(goodFriday.failures).toEqual([
+      { symbol: "THU", reason: "stale", message: "last close 2021-04-01 is 2 trading days before 2021-04-06 (limit 1)", lastClose: "2021-04-01", tradingDaysBehind: 2 },
+    ]);
+    expect(check(goodFriday, "trading-day-current").message).toBe("1 stale series rejected (last close more than 1 trading days before 2021-04-06): THU");
   });
 
   it("fails a result dated after the as-of date", () => {

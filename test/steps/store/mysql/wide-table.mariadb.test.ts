@@ -193,7 +193,7 @@ describe("persist and the wide table", () => {
     const io = captureIo({ env: db.env });
     expect(await runCli(["persist", "--in", artifact, "--db", db.url], io)).toBe(2);
     expect(io.stderr()).toBe(
-      `stock-rsi: ${artifact}: results[1].symbol: "X\` FLOAT); DROP TABLE stocks; --" is not a ticker (letters, digits and . - ^ =, at least one letter or digit, at most 20); nothing was stored\n`,
+      `stock-rsi: ${artifact}: results[1].symbol: "X\` FLOAT); DROP TABLE stocks; --" has characters a ticker cannot have; use only letters, digits and . - ^ =; nothing was stored\n`,
     );
     expect(io.stdout()).toBe("");
     expect(await connections()).toBe(connectionsBefore);
