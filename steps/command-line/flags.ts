@@ -137,7 +137,7 @@ export function withOutputFilesRule(command: Command, stdout?: string): Command 
   const dash = stdout ? `; ${stdout} - writes to stdout` : "";
   return command.addHelpText(
     "after",
-    `\nOutput files: a regular file or a new path; never the store, a file this command reads,\nor another of its outputs (refused, exit 2)${dash}.`,
+    `\nOutput files: a regular file or a new path; never the store or any other SQLite database,\na file this command reads, or another of its outputs (refused, exit 2)${dash}.`,
   );
 }
 
