@@ -228,7 +228,7 @@ describe("numbers elsewhere and timers", () => {
   });
 
   it("no flag that sets a timer can ask for more than a Node timer can wait (2^31 - 1 ms)", () => {
-    const msPerUnit: Record<string, number> = { "--fetch-deadline-seconds": 1000, "--request-interval-ms": 1 };
+    const msPerUnit: Record<string, number> = { "--fetch-deadline-seconds": 1000, "--request-interval-ms": 1, "--notify-deadline-seconds": 1000 };
     const timerFlags = numericFlags.filter((f) => f.flag in msPerUnit);
     expect(new Set(timerFlags.map((f) => f.flag))).toEqual(new Set(Object.keys(msPerUnit)));
     for (const f of timerFlags) expect(f.range!.max * msPerUnit[f.flag]!, `${f.command} ${f.flag}`).toBeLessThanOrEqual(MAX_TIMER_MS);
