@@ -8,6 +8,7 @@
  * parsers without loading any CLI code.
  */
 import { FIRST_DATE, isIsoDate, LAST_DATE, type IsoDate } from "./dates.ts";
+import { isPrintable } from "./printable.ts";
 import { METHODS, type RsiMethod } from "./rsi.ts";
 
 /** A value a parser would not take; the message says what it expects and what it got. */
@@ -107,6 +108,28 @@ export function booleanValue(value: string): boolean {
   if (value === "true") return true;
   if (value === "false") return false;
   throw new ValueRefused(`expected true or false, got "${value}"`);
+}
+
+/**
+ * The longest run id: the store keeps 255 characters of one (`run_id VARCHAR(255)`,
+ * `steps/store/migrations.ts`), and backfill stores each day under `ID:YYYY-MM-DD`. Checked at
+ * the flag, so a run id too long is refused before fetch, not by the server after it.
+ */
+export const MAX_RUN_ID_LENGTH = 255 - ":YYYY-MM-DD".length;
+
+/**
+ * A run id (`--run-id`, on Argo `{{workflow.name}}`): 1 to `MAX_RUN_ID_LENGTH` printable
+ * characters. It is stored with every value and printed by `status`, the report and the
+ * notification, so a control character (an escape sequence, a newline) or a mark that reorders
+ * text is refused here rather than carried to every terminal that reads the store.
+ */
+export function runIdValue(value: string): string {
+  const shown = shownValue(value);
+  if (!isPrintable(value)) throw new ValueRefused(`expected a run id of printable characters (no control characters or escape sequences), got ${shown}`);
+  if (value.length < 1 || value.length > MAX_RUN_ID_LENGTH) {
+    throw new ValueRefused(`expected a run id of 1 to ${MAX_RUN_ID_LENGTH} characters, got ${value.length}: ${shown}`);
+  }
+  return value;
 }
 
 /** Any text, as given. */
