@@ -31,9 +31,12 @@ import {
   booleanValue,
   boundedIntValue,
   isoDateValue,
+  MAX_RUN_ID_LENGTH,
   methodValue,
+  runIdValue,
   shareValue,
   textValue,
+  ValueRefused,
   type ValueParser,
 } from "./domain/values.ts";
 
@@ -67,6 +70,13 @@ export const MAX_FETCH_DEADLINE_SECONDS = 24 * 60 * 60;
  * At that pace the user's 180 symbols take three hours; a longer pause is no politeness Yahoo asks for.
  */
 export const MAX_REQUEST_INTERVAL_MS = 60_000;
+
+/**
+ * The longest a run's exit step may spend delivering to one channel, retries included: an hour.
+ * A channel down for longer is down for the day, and the exit step's pod has five minutes on Argo
+ * anyway (`workflows/pipeline-template.ts`); the bound also keeps the timer within Node's.
+ */
+export const MAX_NOTIFY_DEADLINE_SECONDS = 3600;
 
 export type StepName = "fetch" | "compute-rsi" | "validate" | "persist" | "backfill";
 
@@ -111,6 +121,13 @@ export interface SettingDefinition {
    * list, usually empty.
    */
   readonly default: SettingValue;
+  /**
+   * Checks a value of a setting that takes one (and converts it), refusing a bad one with a
+   * message naming what is expected: at the flag, before any step starts, in every command that
+   * takes the setting, and in the deployment config when `npm run synth` renders it. A setting
+   * without one takes any text (a URL is checked where it is opened, so its secret is never echoed).
+   */
+  readonly parse?: ValueParser<unknown>;
 }
 
 /**
@@ -351,8 +368,9 @@ export const SETTINGS = {
     name: "run-id",
     flag: "--run-id",
     valueName: "id",
-    description: "recorded with every value the run stores (default: local-<time>; on Argo: the workflow's name)",
+    description: `recorded with every value the run stores, 1 to ${MAX_RUN_ID_LENGTH} printable characters (default: local-<time>; on Argo: the workflow's name)`,
     default: "",
+    parse: runIdValue,
   },
   json: {
     name: "json",
@@ -388,8 +406,9 @@ export const SETTINGS = {
     name: "notify-deadline-seconds",
     flag: "--notify-deadline-seconds",
     valueName: "seconds",
-    description: "time allowed to deliver to each channel, retries included; a channel still failing then is reported and given up",
+    description: `time allowed to deliver to each channel, retries included, at most ${MAX_NOTIFY_DEADLINE_SECONDS} s (an hour); a channel still failing then is reported and given up`,
     default: "30",
+    parse: boundedIntValue(1, MAX_NOTIFY_DEADLINE_SECONDS, "seconds (an hour)"),
   },
 } as const satisfies Record<string, SettingDefinition>;
 
@@ -660,9 +679,18 @@ export function settingValues(
   given: Readonly<Record<string, SettingValue | undefined>>,
   where: string,
 ): Record<string, SettingValue> {
-  const known = new Set(definition.settings.map((s) => s.name));
-  for (const name of Object.keys(given)) {
-    if (!known.has(name)) throw new Error(`${where}: "${name}" is not a pipeline setting; known: ${[...known].join(", ")}`);
+  const known = new Map(definition.settings.map((s) => [s.name, s]));
+  for (const [name, value] of Object.entries(given)) {
+    const setting = known.get(name);
+    if (!setting) throw new Error(`${where}: "${name}" is not a pipeline setting; known: ${[...known.keys()].join(", ")}`);
+    if (setting.parse && typeof value === "string" && value !== "") {
+      try {
+        setting.parse(value);
+      } catch (err) {
+        if (!(err instanceof ValueRefused)) throw err;
+        throw new Error(`${where}: ${name}: ${err.message}`);
+      }
+    }
   }
   return Object.fromEntries(definition.settings.map((s) => [s.name, given[s.name] ?? s.default]));
 }

@@ -50,7 +50,10 @@ export function settingOption(setting: SettingDefinition): Option {
   const option = new Option(`${setting.flag} <${setting.valueName}>`, setting.description);
   // Collected as given; never checked here, so commander never echoes a value (a URL may hold a secret).
   if (Array.isArray(setting.default)) return option.argParser((value: string, previous: readonly string[] | undefined) => [...(previous ?? []), value]);
-  return typeof setting.default === "string" && setting.default !== "" ? option.default(setting.default) : option;
+  // A setting with a parser (a number, a run id) is checked at the flag, before anything runs.
+  if (setting.parse) option.argParser(flagParser(setting.parse));
+  if (typeof setting.default !== "string" || setting.default === "") return option;
+  return option.default(setting.parse ? setting.parse(setting.default) : setting.default);
 }
 
 /** A parameter's value as commander parsed it, back to the text an argv carries; undefined when not given. */
@@ -67,7 +70,8 @@ export function settingValue(setting: SettingDefinition, options: Readonly<Recor
   if (option.negate) return value === false;
   if (setting.valueName === undefined) return value === true;
   if (Array.isArray(setting.default)) return Array.isArray(value) ? (value as string[]) : undefined;
-  return typeof value === "string" ? value : undefined;
+  // A parsed value (a number) back to the text an argv carries.
+  return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
 }
 
 /**
@@ -137,7 +141,7 @@ export function withOutputFilesRule(command: Command, stdout?: string): Command 
   const dash = stdout ? `; ${stdout} - writes to stdout` : "";
   return command.addHelpText(
     "after",
-    `\nOutput files: a regular file or a new path; never the store, a file this command reads,\nor another of its outputs (refused, exit 2)${dash}.`,
+    `\nOutput files: a regular file or a new path; never the store or any other SQLite database,\na file this command reads, or another of its outputs (refused, exit 2)${dash}.`,
   );
 }
 

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { writePlatformFile } from "../files/output-files.ts";
+import { printable } from "../domain/printable.ts";
 
 export interface Io {
   /** stdout: the ranking or `--json` result, nothing else. */
@@ -71,23 +72,4 @@ export function logLine(io: Io, step: string, message: string): void {
   io.err(`${step}: ${printable(message)}\n`);
 }
 
-/**
- * Characters a terminal or a log viewer would act on instead of showing: C0 and C1 controls (an
- * escape sequence in a symbols file, a newline in an edited artifact's message) and the Unicode
- * marks that reorder text on screen.
- */
-// eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
-const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-
-/**
- * Text made one printable line: every character in `UNPRINTABLE` is shown escaped (`\x1b`, `\n`,
- * `\u202e`). What a user typed, a file held or a server answered is echoed in messages; it must
- * not be able to recolour the terminal, rewrite the line above, or split a log line in two.
- */
-export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (c) => {
-    const code = c.charCodeAt(0);
-    return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`);
-  });
-}
+export { printable } from "../domain/printable.ts";

@@ -8,6 +8,7 @@
  * parsers without loading any CLI code.
  */
 import { FIRST_DATE, isIsoDate, LAST_DATE, type IsoDate } from "./dates.ts";
+import { isPrintable } from "./printable.ts";
 import { METHODS, type RsiMethod } from "./rsi.ts";
 
 /** A value a parser would not take; the message says what it expects and what it got. */
@@ -35,6 +36,10 @@ export function isoDateValue(value: string): IsoDate | "" {
  * (`1e3`), no hex (`0x10`), no spaces, no `_` or `,` separators, no `.5` or `5.`. One grammar
  * for every number, so a value that one flag takes is never refused by another for its form,
  * and a typo (`0x1`, `1e-400`, ` 0.5`) is never read as a number nobody meant.
+ *
+ * A number is read as written or refused: a text with more digits than a double holds, which
+ * would be read as a nearby number (`1.0000000000000000001` as 1), is refused rather than
+ * rounded. Every value of up to 15 significant digits is read as written.
  */
 const WHOLE_NUMBER = /^[0-9]+$/;
 const DECIMAL_NUMBER = /^[0-9]+(\.[0-9]+)?$/;
@@ -74,9 +79,22 @@ export function numberValue(range: NumberRange): NumberParser {
     const n = Number(value);
     if (n === 0 && /[1-9]/.test(value)) throw new ValueRefused(`expected ${rangeText(range)}, got ${shown}, which is too small to tell from 0`);
     if (!(n >= range.min && n <= range.max)) throw new ValueRefused(`expected ${rangeText(range)}, got ${shown}`);
+    if (significantDigits(value) !== significantDigits(String(n))) {
+      throw new ValueRefused(`expected ${rangeText(range)}, got ${shown}, which has more digits than a number holds and would be read as ${n}`);
+    }
     return n;
   };
   return Object.assign(parse, { range });
+}
+
+/**
+ * The significant digits of a number's text, from its first to its last non-zero digit: `25` for
+ * `0.2500`, `1` for `1e-7` (how `String` writes a small number). Two texts of one number in the
+ * same range have the same digits exactly when they are the same number.
+ */
+function significantDigits(text: string): string {
+  const [mantissa = ""] = text.split("e");
+  return mantissa.replace(".", "").replace(/^0+/, "").replace(/0+$/, "");
 }
 
 /** `1 to 3660 calendar days of history (ten years)`. */
@@ -107,6 +125,28 @@ export function booleanValue(value: string): boolean {
   if (value === "true") return true;
   if (value === "false") return false;
   throw new ValueRefused(`expected true or false, got "${value}"`);
+}
+
+/**
+ * The longest run id: the store keeps 255 characters of one (`run_id VARCHAR(255)`,
+ * `steps/store/migrations.ts`), and backfill stores each day under `ID:YYYY-MM-DD`. Checked at
+ * the flag, so a run id too long is refused before fetch, not by the server after it.
+ */
+export const MAX_RUN_ID_LENGTH = 255 - ":YYYY-MM-DD".length;
+
+/**
+ * A run id (`--run-id`, on Argo `{{workflow.name}}`): 1 to `MAX_RUN_ID_LENGTH` printable
+ * characters. It is stored with every value and printed by `status`, the report and the
+ * notification, so a control character (an escape sequence, a newline) or a mark that reorders
+ * text is refused here rather than carried to every terminal that reads the store.
+ */
+export function runIdValue(value: string): string {
+  const shown = shownValue(value);
+  if (!isPrintable(value)) throw new ValueRefused(`expected a run id of printable characters (no control characters or escape sequences), got ${shown}`);
+  if (value.length < 1 || value.length > MAX_RUN_ID_LENGTH) {
+    throw new ValueRefused(`expected a run id of 1 to ${MAX_RUN_ID_LENGTH} characters, got ${value.length}: ${shown}`);
+  }
+  return value;
 }
 
 /** Any text, as given. */

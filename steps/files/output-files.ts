@@ -8,6 +8,9 @@
  *   command reads (the symbols file, an artifact, a password file): `report --out x.db` once
  *   replaced the user's whole history with a page of HTML;
  * - is another output of the same command, so one would silently replace the other;
+ * - is a SQLite database, any one, by its content (its first bytes are `SQLite format 3`), or a
+ *   file SQLite keeps beside one: `fetch --out stock-rsi.db` once replaced the default store of
+ *   the commands that have a `--db` with a prices artifact, though fetch itself has none;
  * - is not a regular file or a new path: a directory, a FIFO, a device (`/dev/null`) or a socket.
  *   A file is written to a temporary file beside it and renamed over it, so a reader never sees
  *   half of it; renamed over `/dev/null`, that turns the machine's /dev/null into a regular file.
@@ -26,6 +29,7 @@ import { closeSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, 
 import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../domain/errors.ts";
 import { describeFsError, fileKind } from "./regular-file.ts";
+import { isSqliteDatabase, sideFileOf } from "./sqlite-file.ts";
 
 /** The output path that means stdout, where an output allows it. */
 export const STDOUT = "-";
@@ -224,7 +228,7 @@ type Target =
   | { readonly kind: "unusable"; readonly why: string };
 
 /** The output's target, refused unless it is a regular file or a new path that is none of the command's other files. */
-function checkedTarget(output: OutputFlag & { path: string }, files: CommandFiles): { identity: string; real: string } {
+function checkedTarget(output: OutputFlag & { path: string }, files: CommandFiles): { kind: "regular" | "new"; identity: string; real: string } {
   const named = namedOf(output);
   const orStdout = output.stdout ? " (or - for stdout)" : "";
   const target = inspect(output.path);
@@ -236,7 +240,24 @@ function checkedTarget(output: OutputFlag & { path: string }, files: CommandFile
   for (const file of protectedFiles(files)) {
     if (identityOf(file.path) === target.identity) throw new UserError(`${named}: that is ${file.role}; give another file`);
   }
+  refuseDatabase(named, output.path, target);
   return target;
+}
+
+/**
+ * Refuses an output that is a SQLite database, the command's own store or any other (another
+ * stock-rsi's, the default `stock-rsi.db` of a command that has no `--db`), or a file SQLite keeps
+ * beside one: known by its content, not its name. A file that cannot be read cannot be told
+ * apart from a database, so it is refused too.
+ */
+function refuseDatabase(named: string, path: string, target: { kind: "regular" | "new"; real: string }): void {
+  if (target.kind === "regular") {
+    const database = isSqliteDatabase(target.real);
+    if (database === true) throw new UserError(`${named}: that is a SQLite database; give another file (an output never replaces a database)`);
+    if (database !== false) throw new UserError(`${named}: cannot read the file to check it is not a database (${describeFsError(database)}); give another file`);
+  }
+  const base = sideFileOf(path) ?? sideFileOf(target.real);
+  if (base !== undefined) throw new UserError(`${named}: that is a file SQLite keeps beside the database ${base}; give another file`);
 }
 
 function namedOf(output: OutputFlag & { path: string }): string {

@@ -11,7 +11,6 @@
 import { existsSync } from "node:fs";
 import { dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
 import { ExitCode, ExitWith, UserError } from "../domain/errors.ts";
-import { boundedIntValue, ValueRefused } from "../domain/values.ts";
 import { logLine, printable, type Io } from "../command-line/io.ts";
 import { FILE_LIMITS, readBoundedText } from "../files/bounded-read.ts";
 import { guardOutputs, type NamedFile } from "../files/output-files.ts";
@@ -51,13 +50,12 @@ export interface NotifyOptions {
   readonly method: string;
   readonly period: number;
   readonly notify?: readonly string[];
-  readonly notifyDeadlineSeconds: string;
+  readonly notifyDeadlineSeconds: number;
   readonly runId?: string;
 }
 
 
 const PIPELINES: readonly PipelineDefinition[] = [pipeline, backfillPipeline];
-const deadlineSeconds = boundedIntValue(1, 3600, "seconds");
 
 export async function runNotify(options: NotifyOptions, io: Io): Promise<void> {
   const definition = PIPELINES.find((p) => p.name === options.pipeline);
@@ -65,13 +63,8 @@ export async function runNotify(options: NotifyOptions, io: Io): Promise<void> {
   if (!(RUN_STATUSES as readonly string[]).includes(options.status)) {
     throw new UserError(`--status ${options.status}: expected how the run ended, ${RUN_STATUSES.join(", ")} (Argo's {{workflow.status}})`);
   }
-  let boundMs: number;
-  try {
-    boundMs = deadlineSeconds(options.notifyDeadlineSeconds) * 1000;
-  } catch (err) {
-    if (err instanceof ValueRefused) throw new UserError(`${SETTINGS.notifyDeadlineSeconds.flag}: ${err.message}`);
-    throw err;
-  }
+  // Checked at the flag (`SETTINGS.notifyDeadlineSeconds.parse`).
+  const boundMs = options.notifyDeadlineSeconds * 1000;
 
   const listed = channelUrls(options, io);
   const resultFiles = resultFilesOf(options);

@@ -13,7 +13,8 @@ import type { Migration } from "./migrations.ts";
 import { checkSocketPath, parseMysqlUrl } from "./mysql/connection.ts";
 import { redact } from "../domain/redact.ts";
 import type { RsiStore } from "./store.ts";
-import { openSqliteStore, SQLITE_SIDE_FILES } from "./sqlite.ts";
+import { openSqliteStore } from "./sqlite.ts";
+import { SQLITE_SIDE_FILES } from "../files/sqlite-file.ts";
 
 
 export interface OpenStoreOptions {

@@ -46,13 +46,6 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * The files SQLite keeps beside a database file while it writes it, by suffix: the rollback
- * journal this store uses, and the write-ahead log and its index an older stock-rsi's WAL mode
- * left. Writing over one of them corrupts the database as surely as writing over the file.
- */
-export const SQLITE_SIDE_FILES = ["-journal", "-wal", "-shm"] as const;
-
-/**
  * How long a command waits for another process's write to finish before it reports the file as
  * busy (exit 3). A day is one short transaction, so two runs on one file take turns.
  */

@@ -15,8 +15,12 @@
  * Each row is named once per command, however many reads meet it; after `NAMED_ROWS_AT_MOST`
  * named rows, the rest are counted and `finish()` says how many, so a column of garbage is a
  * few lines, not a million.
+ *
+ * Text a row carries besides values (a run's id and source) is not checked but shown printable:
+ * a control character in it is escaped, so no read prints what a terminal would act on.
  */
 import { isIsoDate } from "../domain/dates.ts";
+import { printable } from "../domain/printable.ts";
 import { isRsiValue } from "../domain/rsi.ts";
 import {
   shown,
@@ -75,7 +79,7 @@ export class StoredRows {
       const closeProblem = storedCloseProblem(row.close, row.closeDate);
       if (closeProblem) this.skip("rsi_values", `the close of ${what}`, `${closeProblem}; shown as no close`);
       const close = closeProblem || row.close === null ? { close: null, closeDate: null } : { close: row.close as number, closeDate: row.closeDate as string };
-      origins.push({ symbol: row.symbol as string, date: row.date as string, ...close, runId: String(row.runId) });
+      origins.push({ symbol: row.symbol as string, date: row.date as string, ...close, runId: printable(String(row.runId)) });
     }
     return origins;
   }
@@ -106,7 +110,7 @@ export class StoredRows {
   latestRun(rows: readonly StoredRunRow[], tradeDate: string, series: Pick<SeriesRange, "method" | "period">): StoredRun | undefined {
     for (const row of rows) {
       const problem = storedRunProblem(row);
-      if (problem === undefined) return row as StoredRun;
+      if (problem === undefined) return shownRun(row as StoredRun);
       this.skip("rsi_runs", `run ${label(row.runId)} for ${tradeDate} (${seriesName(series)})`, problem);
     }
     return undefined;
@@ -130,7 +134,7 @@ export class StoredRows {
       const writtenAt = storedTimestamp(row.writtenAt);
       const problem = storedRunProblem(row) ?? (writtenAt === undefined ? `written_at ${shown(row.writtenAt)} is not a time` : undefined);
       if (problem === undefined) {
-        const run = row as StoredRun;
+        const run = shownRun(row as StoredRun);
         runs.push({ runId: run.runId, tradeDate: run.tradeDate, asOf: run.asOf, source: run.source, ranked: run.ranked, failed: run.failed, ...series, writtenAt: writtenAt! });
       }
       else this.skip("rsi_runs", `run ${label(row.runId)} (${seriesName(series)})`, problem);
@@ -172,6 +176,15 @@ function valueCheck(): (row: StoredValueRow) => boolean {
     return valid;
   };
   return (row) => isRsiValue(row.rsi) && cached(dates, row.date, isIsoDate) && cached(symbols, row.symbol, isTicker);
+}
+
+/**
+ * A run record with its text as it can be printed: another writer's run id or source may hold an
+ * escape sequence or a newline (stock-rsi refuses them at `--run-id`), which `status`, `ranking`
+ * and the report would otherwise print raw. They are shown escaped (`\x1b[31m`), never acted on.
+ */
+function shownRun<T extends { readonly runId: string; readonly source: string }>(run: T): T {
+  return { ...run, runId: printable(run.runId), source: printable(run.source) };
 }
 
 /** A stored symbol or date as a warning names it: as it is when it is plain text, else shown as stored. */

@@ -144,6 +144,16 @@ describe("every numeric flag of every command", () => {
       if (fraction) expect(numeric.parse("0.25")).toBe(0.25);
       else expect(() => numeric.parse("1.0")).toThrow(/whole number in plain digits/);
     });
+
+    it("reads a value as written or refuses it: never a nearby number a longer text rounds to", () => {
+      const { max, fraction } = numeric.range!;
+      if (!fraction) return;
+      expect(() => numeric.parse(`${max}.0000000000000000001`)).toThrow(`which has more digits than a number holds and would be read as ${max}`);
+      expect(() => numeric.parse(`0.${"3".repeat(20)}`)).toThrow(/more digits than a number holds/);
+      expect(numeric.parse(`0.${"3".repeat(15)}`)).toBe(Number(`0.${"3".repeat(15)}`));
+      expect(numeric.parse("0.25000000000000000000"), "trailing zeros change no digit").toBe(0.25);
+      expect(numeric.parse("0.0000001")).toBe(1e-7);
+    });
   });
 });
 
@@ -221,14 +231,14 @@ describe("numbers elsewhere and timers", () => {
       }
       throw new Error(`retry-deadline=${JSON.stringify(text)} was taken`);
     };
-    for (const text of ["0x10", "1e3", " 5", "5 ", "-1", "Infinity", "3601", UNDERFLOW]) {
+    for (const text of ["0x10", "1e3", " 5", "5 ", "-1", "Infinity", "3601", UNDERFLOW, "2.0000000000000000001"]) {
       expect(refused(text), text).toMatch(/^--db: retry-deadline in ".*" is not a number of seconds between 0 and 3600: /);
     }
     expect(parseMysqlUrl("mysql://u@db/x?retry-deadline=2.5", { env: {}, readFile: () => "", notASocket: () => undefined }).retry.deadlineMs).toBe(2500);
   });
 
   it("no flag that sets a timer can ask for more than a Node timer can wait (2^31 - 1 ms)", () => {
-    const msPerUnit: Record<string, number> = { "--fetch-deadline-seconds": 1000, "--request-interval-ms": 1 };
+    const msPerUnit: Record<string, number> = { "--fetch-deadline-seconds": 1000, "--request-interval-ms": 1, "--notify-deadline-seconds": 1000 };
     const timerFlags = numericFlags.filter((f) => f.flag in msPerUnit);
     expect(new Set(timerFlags.map((f) => f.flag))).toEqual(new Set(Object.keys(msPerUnit)));
     for (const f of timerFlags) expect(f.range!.max * msPerUnit[f.flag]!, `${f.command} ${f.flag}`).toBeLessThanOrEqual(MAX_TIMER_MS);
