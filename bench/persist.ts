@@ -14,7 +14,7 @@
  * Targets: a 5,000-symbol day under 1 s; at least 30,000 rows/s in bulk.
  * Timings are reported, never asserted; they depend on the machine.
  */
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -84,7 +84,11 @@ async function pipelineConnection(server: MariaDbServer, db: TestDatabase): Prom
   return mysql.createConnection({ host: "127.0.0.1", port: server.port, user: "stock_rsi", password: server.pipelinePassword, database: db.name });
 }
 
+/** The load average over 1, 5 and 15 minutes: other work on the machine stretches every figure. */
+const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
+
 async function main(): Promise<void> {
+  const loadBefore = load();
   console.error("starting a throwaway MariaDB (durable settings) ...");
   const server = await startMariaDb({ durable: true });
   const sqliteDir = mkdtempSync(join(tmpdir(), "stock-rsi-bench-"));
@@ -192,7 +196,7 @@ async function main(): Promise<void> {
       report("SQLite: one day, 5,000 symbols, first run", sqliteOneDay, 5000);
     }
 
-    console.log(`stock-rsi persist benchmark: MariaDB ${server.version} (throwaway; innodb_flush_log_at_trx_commit=1, doublewrite on, 256 MB buffer pool; TCP 127.0.0.1, account stock_rsi), Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"})`);
+    console.log(`stock-rsi persist benchmark: MariaDB ${server.version} (throwaway; innodb_flush_log_at_trx_commit=1, doublewrite on, 256 MB buffer pool; TCP 127.0.0.1, account stock_rsi), Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average before ${loadBefore}, after ${load()}`);
     console.log("");
     console.log("| scenario | time | rows/s | note |");
     console.log("| --- | ---: | ---: | --- |");
