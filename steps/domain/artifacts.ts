@@ -150,21 +150,21 @@ export type ValidatedArtifact = z.infer<typeof validatedSchema>;
 /**
  * How an artifact is read one element at a time: `streamed` names its bulk (one array), `before`
  * the members a reader needs before the first element (the schema's members ahead of `streamed`,
- * in the schema's order), and `plainElement` makes a quick check for the elements.
+ * in the schema's order), and `quickElement` makes a quick reader for the elements.
  *
- * The zod schemas stay the contract. The quick check only recognises the common case, an element
- * the way the steps write it (its fields in the schema's order, any others after them, valid
- * values), for which zod would return an equal object with the same fields in the same order. It
- * allocates nothing per bar: dates are checked once per distinct date, numbers by comparison. An
- * element it does not recognise goes through zod, which refuses it with the usual message or
- * returns it the way zod returns everything.
+ * The zod schemas stay the contract. The quick reader returns, for an element it recognises, the
+ * value zod would return for it (equal, with the same fields in the same order), and `undefined`
+ * for any other: that element goes through zod, which refuses it with the usual message or
+ * returns it. It allocates nothing per bar for an element the way the steps write it (its fields
+ * in the schema's order, any others after them): dates are checked once per distinct date,
+ * numbers by comparison, and the element is returned as it is.
  */
 export interface StreamedContract<A, E> {
   readonly schema: z.ZodMiniType<A>;
   readonly streamed: string;
   readonly before: readonly string[];
   readonly element: z.ZodMiniType<E>;
-  readonly plainElement: () => (value: unknown) => boolean;
+  readonly quickElement: () => (value: unknown) => E | undefined;
 }
 
 const BAR_FIELDS = ["date", "close"] as const;
@@ -172,9 +172,9 @@ const SERIES_FIELDS = ["symbol", "bars"] as const;
 const RESULT_FIELDS = ["symbol", "date", "rsi", "close"] as const;
 
 /** Distinct dates in one artifact are few (one per trading day); each is checked once. */
-function dateCheck(): (text: unknown) => boolean {
+function dateCheck(): (text: unknown) => text is string {
   const known = new Map<string, boolean>();
-  return (text) => {
+  return (text): text is string => {
     if (typeof text !== "string") return false;
     let valid = known.get(text);
     if (valid === undefined) {
@@ -185,6 +185,7 @@ function dateCheck(): (text: unknown) => boolean {
   };
 }
 
+/** What zod takes for an object (a class instance too; the reader only hands it JSON). */
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -206,6 +207,20 @@ function fieldsInOrder(value: object, fields: readonly string[]): boolean {
   return i >= fields.length;
 }
 
+/**
+ * An object zod's loose object schema of `fields` has accepted, as zod returns it: `fields` first,
+ * in their order, then every other field `for...in` gives, in that order, less `__proto__` (zod
+ * drops it rather than let it replace the copy's prototype); the values themselves, not copies.
+ * The object itself when it already is so, unless `copy`; otherwise a copy made as zod makes it.
+ */
+function asZodReturns<T extends Record<string, unknown>>(value: T, fields: readonly string[], copy = false): T {
+  if (!copy && fieldsInOrder(value, fields)) return value;
+  const result: Record<string, unknown> = {};
+  for (const field of fields) result[field] = value[field];
+  for (const key in value) if (key !== "__proto__" && !fields.includes(key)) result[key] = value[key];
+  return result as T;
+}
+
 /** The schema's members ahead of `streamed`, in its order. */
 function membersBefore(schema: z.ZodMiniObject, streamed: string): string[] {
   const keys = Object.keys(schema.shape);
@@ -214,32 +229,50 @@ function membersBefore(schema: z.ZodMiniObject, streamed: string): string[] {
 
 const isFiniteNumber = (value: unknown): value is number => typeof value === "number" && value - value === 0;
 
+/**
+ * A series zod accepts, whatever the order of its fields and its bars' fields, and whatever other
+ * fields they carry (Yahoo's full quote, `{date, open, high, low, close, adjclose, volume}`, as
+ * much as fetch's `{date, close}`): `symbol` text, `bars` an array of objects, each with a `date`
+ * zod accepts and a `close` that is `null` or a finite number, the dates strictly ascending. A bar
+ * whose fields are not in the schema's order is copied into it, as zod would copy it, and so are
+ * its bars array and its series; a series written as the steps write it is returned as it is.
+ */
+function quickSeries(): (value: unknown) => Series | undefined {
+  const isDate = dateCheck();
+  return (value) => {
+    if (!isRecord(value)) return undefined;
+    const { symbol, bars } = value;
+    if (typeof symbol !== "string" || symbol.length === 0 || !Array.isArray(bars)) return undefined;
+    /** `bars` itself until a bar must be copied; from then, a copy. */
+    let checked: unknown[] = bars;
+    let previous = "";
+    for (let i = 0; i < bars.length; i++) {
+      const bar: unknown = bars[i];
+      if (!isRecord(bar)) return undefined;
+      const { date, close } = bar;
+      if (!isDate(date) || (close !== null && !isFiniteNumber(close))) return undefined;
+      if (i > 0 && date <= previous) return undefined;
+      previous = date;
+      const ordered = asZodReturns(bar, BAR_FIELDS);
+      if (ordered !== bar && checked === bars) checked = bars.slice(0, i);
+      if (checked !== bars) checked.push(ordered);
+    }
+    const series = asZodReturns(value, SERIES_FIELDS, checked !== bars);
+    if (checked !== bars) series.bars = checked;
+    return series as Series;
+  };
+}
+
 export const PRICES: StreamedContract<PricesArtifact, Series> = {
   schema: pricesSchema,
   streamed: "series",
   before: membersBefore(pricesSchema, "series"),
   element: seriesSchema,
-  plainElement: () => {
-    const isDate = dateCheck();
-    return (series) => {
-      if (!isRecord(series) || !fieldsInOrder(series, SERIES_FIELDS)) return false;
-      const { symbol, bars } = series;
-      if (typeof symbol !== "string" || symbol.length === 0 || !Array.isArray(bars)) return false;
-      let previous = "";
-      for (let i = 0; i < bars.length; i++) {
-        const bar: unknown = bars[i];
-        if (!isRecord(bar) || !fieldsInOrder(bar, BAR_FIELDS)) return false;
-        const { date, close } = bar;
-        if (!isDate(date) || (close !== null && !isFiniteNumber(close))) return false;
-        if (i > 0 && (date as string) <= previous) return false;
-        previous = date as string;
-      }
-      return true;
-    };
-  },
+  quickElement: quickSeries,
 };
 
-function plainResults(): (value: unknown) => boolean {
+/** A result as the steps write it (its fields in the schema's order), with valid values. */
+function quickResult(): (value: unknown) => RsiResult | undefined {
   const isDate = dateCheck();
   return (result) =>
     isRecord(result) &&
@@ -249,16 +282,17 @@ function plainResults(): (value: unknown) => boolean {
     isDate(result.date) &&
     isFiniteNumber(result.rsi) &&
     isFiniteNumber(result.close) &&
-    result.close > 0;
+    result.close > 0
+      ? (result as RsiResult)
+      : undefined;
 }
-
 
 export const RSI: StreamedContract<RsiArtifact, RsiResult> = {
   schema: rsiSchema,
   streamed: "results",
   before: membersBefore(rsiSchema, "results"),
   element: rsiResultSchema,
-  plainElement: plainResults,
+  quickElement: quickResult,
 };
 
 export const VALIDATED: StreamedContract<ValidatedArtifact, RsiResult> = {
@@ -266,5 +300,5 @@ export const VALIDATED: StreamedContract<ValidatedArtifact, RsiResult> = {
   streamed: "results",
   before: membersBefore(validatedSchema, "results"),
   element: rsiResultSchema,
-  plainElement: plainResults,
+  quickElement: quickResult,
 };

@@ -45,7 +45,7 @@ export function readArtifactStream<A, E>(path: string, contract: StreamedContrac
   const { fd, size } = openRegularFile(path);
   try {
     const members: Record<string, unknown> = {};
-    const isPlain = contract.plainElement();
+    const quick = contract.quickElement();
     let count = 0;
     let headDone = false;
     const checkHead = () => {
@@ -72,9 +72,9 @@ export function readArtifactStream<A, E>(path: string, contract: StreamedContrac
       } else {
         if (!headDone) checkHead();
         const index = count++;
-        let element = event.value as E;
-        if (!isPlain(element)) {
-          const parsed = contract.element.safeParse(element);
+        let element = quick(event.value);
+        if (element === undefined) {
+          const parsed = contract.element.safeParse(event.value);
           if (!parsed.success) {
             const issue = parsed.error.issues[0]!;
             throw refuse(formatPath([contract.streamed, index, ...issue.path]), issue.message);
