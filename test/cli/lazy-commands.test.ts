@@ -85,6 +85,9 @@ describe("a subcommand's --help", () => {
     ["fetch", "steps/fetch/command.ts", ["steps/fetch/step.ts", "steps/domain/artifacts.ts", "steps/fetch/sources/yahoo.ts"]],
     ["run", "cli/run/command.ts", ["cli/run/local-run.ts", "steps/store/open-store.ts", "steps/domain/artifacts.ts", "steps/notify/channels.ts"]],
     ["history", "cli/history.ts", ["steps/store/open-store.ts", "steps/store/sqlite.ts", "steps/report/history-chart.ts"]],
+    ["migrate", "cli/migrate.ts", ["steps/store/open-store.ts", "steps/store/sqlite.ts"]],
+    ["ranking", "cli/ranking.ts", ["steps/store/open-store.ts", "steps/store/sqlite.ts"]],
+    ["status", "cli/status.ts", ["steps/store/open-store.ts", "steps/store/sqlite.ts"]],
   ])("stock-rsi %s --help loads its flags, not its work", async (command, own, work) => {
     const loaded = await modulesLoadedBy([command, "--help"]);
     // Seen loaded: the recording works and this is the subcommand's help.
