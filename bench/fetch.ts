@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Io } from "../steps/command-line/io.ts";
 import { readSymbolsFile } from "../steps/files/symbols-file.ts";
-import { runFetch } from "../steps/fetch/command.ts";
+import { runFetch } from "../steps/fetch/step.ts";
 import { USER_SYMBOLS } from "../test/support/cli.ts";
 import { syntheticSymbols, YahooDouble } from "../test/support/yahoo-double.ts";
 

@@ -7,6 +7,8 @@
  * It only reads (a read-only account such as `stock_rsi_reader` is enough) and never migrates.
  * One series at a time: `--method` and `--period` choose it, `seed` / 14 by default, the series
  * of the user's history and of the daily runs.
+ *
+ * The store and the chart are loaded when the command runs, so `--help` loads no database driver.
  */
 import { Command, Option } from "commander";
 import type { RsiMethod } from "../steps/domain/rsi.ts";
@@ -16,13 +18,11 @@ import { PARAMETERS, SETTINGS } from "../steps/pipeline.ts";
 import { roundHalfEven } from "../steps/domain/ranking.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
 import { flagParser, parameterOption, settingOption, withExitStatuses, withOutputFilesRule } from "../steps/command-line/flags.ts";
-import { databaseFiles, openStore } from "../steps/store/open-store.ts";
 import type { HistoryRow, RsiStore } from "../steps/store/store.ts";
 import { notATicker, tickerAsWritten } from "../steps/domain/symbols.ts";
 import { addDays, dateIn, MARKET_TIME_ZONE } from "../steps/domain/dates.ts";
 import { tradingDaysBetween } from "../steps/domain/market-calendar.ts";
 import { guardOutputs, STDOUT, type CommandOutputs } from "../steps/files/output-files.ts";
-import { renderHistoryChart } from "../steps/report/history-chart.ts";
 
 export interface HistoryOptions {
   readonly from?: string | undefined;
@@ -67,6 +67,7 @@ export async function runHistory(given: readonly string[], options: HistoryOptio
   }
   if (options.db === "none") throw new UserError("history: --db none stores nothing to read; give the database the values are in");
   if (options.chart === STDOUT && options.json) throw new UserError("history: --chart - puts the SVG on stdout, where --json would go too; leave out one of them");
+  const { databaseFiles, openStore } = await import("../steps/store/open-store.ts");
   const outputs = guardOutputs({ ...databaseFiles(options.db, io.env), outputs: [{ flag: "--chart", path: options.chart, stdout: true }], stdout: io.out });
 
   const store = await openStore(options.db, { env: io.env, access: "read", log: (line) => logLine(io, "history", line) });
@@ -95,6 +96,7 @@ async function printValues(store: RsiStore, symbols: readonly string[], options:
     // The axis holds every exchange trading day in the range, and any other day a value is stored on,
     // so a day without a value is a gap in the line, never bridged.
     const tradingDays = from && to ? [...tradingDaysBetween(from, to), ...(await store.tradingDays({ from, to, ...series }))] : [];
+    const { renderHistoryChart } = await import("../steps/report/history-chart.ts");
     const svg = renderHistoryChart({
       title: `RSI ${options.period} (${options.method})${from && to ? `, ${from} to ${to}` : ""}`,
       tradingDays,

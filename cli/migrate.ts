@@ -9,7 +9,6 @@ import { ExitCode, UserError } from "../steps/domain/errors.ts";
 import { SETTINGS } from "../steps/pipeline.ts";
 import { settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
-import { openStore } from "../steps/store/open-store.ts";
 import type { SchemaState } from "../steps/store/migrations.ts";
 
 export interface MigrateOptions {
@@ -28,6 +27,8 @@ export function migrateCommand(io: Io): Command {
 
 export async function runMigrate(options: MigrateOptions, io: Io): Promise<SchemaState> {
   if (options.db === "none") throw new UserError("migrate: --db none is no database; give the one to migrate");
+  // Loaded here, not at the top: `--help` needs no store or database driver.
+  const { openStore } = await import("../steps/store/open-store.ts");
   const store = await openStore(options.db, { env: io.env, access: "write", wideTable: false, log: (line) => logLine(io, "migrate", line) });
   try {
     const { before, after, applied } = store.schema;

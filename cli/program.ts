@@ -82,7 +82,7 @@ export const COMMANDS: readonly LazyCommand[] = [
     usage: "[options] [symbols-file]",
     description: "store, for every trading day in a range, the values the daily run would have stored that day",
     load: async () => {
-      const [{ backfillCommand }, { selectSource }] = await Promise.all([import("../steps/persist/backfill.ts"), import("../steps/fetch/command.ts")]);
+      const [{ backfillCommand }, { selectSource }] = await Promise.all([import("../steps/persist/backfill.ts"), import("../steps/fetch/step.ts")]);
       return (io) => backfillCommand(io, selectSource);
     },
   },

@@ -16,7 +16,6 @@ import { isoDateValue } from "../steps/domain/values.ts";
 import { PARAMETERS, SETTINGS } from "../steps/pipeline.ts";
 import { flagParser, parameterOption, settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
-import { openStore } from "../steps/store/open-store.ts";
 
 export interface RankingOptions {
   readonly db: string;
@@ -44,6 +43,8 @@ export async function printRanking(options: RankingOptions, io: Io): Promise<voi
   if (options.db === "none") throw new UserError("ranking: --db none stores nothing to rank; give the database the values are in");
   const asOf = options.asOf || dateIn(MARKET_TIME_ZONE, io.now());
   const series = { method: options.method, period: options.period };
+  // Loaded here, not at the top: `--help` needs no store or database driver.
+  const { openStore } = await import("../steps/store/open-store.ts");
   const store = await openStore(options.db, { env: io.env, access: "read", log: (line) => logLine(io, "ranking", line) });
   try {
     const tradeDate = (await store.tradingDays({ to: asOf, last: 1, ...series })).at(-1);

@@ -17,7 +17,6 @@ import { seriesContents, storedRange, type SeriesContents, type StoppedSymbol } 
 import { SETTINGS } from "../steps/pipeline.ts";
 import { settingOption, withExitStatuses } from "../steps/command-line/flags.ts";
 import { logLine, type Io } from "../steps/command-line/io.ts";
-import { openStore } from "../steps/store/open-store.ts";
 import type { RecordedRun, RsiStore, Series, WideTableShape } from "../steps/store/store.ts";
 
 export interface StatusOptions {
@@ -59,6 +58,8 @@ export function statusCommand(io: Io): Command {
 
 export async function printStatus(options: StatusOptions, io: Io): Promise<void> {
   if (options.db === "none") throw new UserError("status: --db none stores nothing; give the database to summarize");
+  // Loaded here, not at the top: `--help` needs no store or database driver.
+  const { openStore } = await import("../steps/store/open-store.ts");
   const store = await openStore(options.db, { env: io.env, access: "read", log: (line) => logLine(io, "status", line) });
   try {
     const status = await readStatus(store, addDays(dateIn(MARKET_TIME_ZONE, io.now()), -1));

@@ -5,7 +5,7 @@
  */
 import { SCHEMA_VERSION, type Failure, type PricesArtifact, type Series } from "../domain/artifacts.ts";
 import { staleSeries, type StaleSeries } from "./hygiene.ts";
-import type { PriceField } from "./sources/yahoo.ts";
+import type { PriceField } from "./price-field.ts";
 
 /** The prices artifact as fetch writes it: the contract's fields plus what fetch noticed. */
 export type FetchedPrices = PricesArtifact & {

@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Failure } from "../../steps/domain/artifacts.ts";
-import { runFetch } from "../../steps/fetch/command.ts";
+import { runFetch } from "../../steps/fetch/step.ts";
 import type { FetchedPrices } from "../../steps/fetch/prices-artifact.ts";
 import { captureIo, stockRsi, tempDir, type CliResult } from "../support/cli.ts";
 import { YahooDouble } from "../support/yahoo-double.ts";

@@ -17,9 +17,7 @@ import { tradingDayBars, type ListedBar } from "../hygiene.ts";
 import { DEFAULT_POLICY, fetchEach, FetchAttemptError, Pacer, type FetchFailureReason, type RequestPolicy } from "../scheduler.ts";
 import type { PriceRequest, PriceResponse, PriceSource } from "../source.ts";
 import { oneLine, yahooHttp, type YahooHttpOptions } from "./yahoo-http.ts";
-
-export const PRICE_FIELDS = ["close", "adjclose"] as const;
-export type PriceField = (typeof PRICE_FIELDS)[number];
+import type { PriceField } from "../price-field.ts";
 
 export interface YahooSourceOptions {
   /** Concurrency, pacing, retries and deadline; unset fields take `DEFAULT_POLICY`'s. */

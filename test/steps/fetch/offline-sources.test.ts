@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runFetch } from "../../../steps/fetch/command.ts";
+import { runFetch } from "../../../steps/fetch/step.ts";
 import { fileSource } from "../../../steps/fetch/sources/file.ts";
 import { sampleClose, sampleSource } from "../../../steps/fetch/sources/sample.ts";
 import { captureIo, tempDir } from "../../support/cli.ts";

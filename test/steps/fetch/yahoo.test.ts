@@ -12,7 +12,7 @@ import { pricesSchema, rsiSchema, type Failure, type RsiResult, type Series } fr
 import { UnavailableError, UserError } from "../../../steps/domain/errors.ts";
 import { rsi } from "../../../steps/domain/rsi.ts";
 import { runCompute } from "../../../steps/compute-rsi/step.ts";
-import { runFetch, type FetchOptions } from "../../../steps/fetch/command.ts";
+import { runFetch, type FetchOptions } from "../../../steps/fetch/step.ts";
 import type { FetchedPrices } from "../../../steps/fetch/prices-artifact.ts";
 import { runValidate } from "../../../steps/validate/step.ts";
 import { VALIDATED } from "../../../steps/domain/artifacts.ts";
