@@ -52,7 +52,7 @@ function isWellFormedWithoutPassword(text: string): boolean {
   if (text.trim() !== text) return false;
   try {
     const url = new URL(text);
-    return url.host !== "" && url.password === "" && !decodeURIComponent(url.username).includes(":");
+    return url.host !== "" && url.password === "" && !(percentDecoded(url.username) ?? ":").includes(":");
   } catch {
     return false;
   }
@@ -77,3 +77,20 @@ export function shownChannel(url: string): string {
   }
   return scheme && scheme.length <= 16 ? `a ${scheme} URL` : "a URL";
 }
+
+/**
+ * A URL's user name or password as its owner meant it: percent-escapes decoded, or undefined when
+ * a `%` starts no escape (`pa%ss`), which `decodeURIComponent` (and Node's HTTP client, which
+ * calls it on a URL's credentials) throws on. Every URL the program reads credentials from
+ * (`--db`, `--notify`) checks its parts with this before using them, and refuses in one line.
+ */
+export function percentDecoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** How to write what a `%` could not say, for the one-line refusal. */
+export const PERCENT_ADVICE = 'a "%" must start an escape such as %40; write a % itself as %25 (and @ as %40, : as %3A, / as %2F)';

@@ -16,7 +16,7 @@
  * line about it must never contain. Pure: nothing is read or sent here.
  */
 import { UserError } from "../domain/errors.ts";
-import { shownChannel } from "../domain/redact.ts";
+import { PERCENT_ADVICE, percentDecoded, shownChannel } from "../domain/redact.ts";
 
 export type Channel = HttpChannel | SmtpChannel;
 
@@ -77,6 +77,10 @@ export function parseChannel(url: string, source: string): Channel {
   }
   const scheme = parsed.protocol.slice(0, -1).toLowerCase();
   if (parsed.hostname === "") throw refuse("names no host");
+  // Node's HTTP client and the mail library decode a URL's credentials, and throw on a stray "%".
+  for (const [part, text] of [["user name", parsed.username], ["password", parsed.password]] as const) {
+    if (percentDecoded(text) === undefined) throw refuse(`the ${part} is not valid percent-encoding: ${PERCENT_ADVICE}`);
+  }
   const base = { shown, source, url };
   switch (scheme) {
     case "http":
@@ -94,8 +98,8 @@ export function parseChannel(url: string, source: string): Channel {
       const topic = endpoint.pathname.replace(/^\/+|\/+$/g, "");
       if (!NTFY_TOPIC.test(topic)) throw refuse("give one topic after the host (letters, digits, - and _, at most 64): ntfy+https://HOST/TOPIC");
       if (endpoint.search !== "" || endpoint.hash !== "") throw refuse("takes no query; write ntfy+https://HOST/TOPIC");
-      const user = decodeURIComponent(endpoint.username);
-      const password = decodeURIComponent(endpoint.password);
+      const user = percentDecoded(endpoint.username)!;
+      const password = percentDecoded(endpoint.password)!;
       endpoint.username = "";
       endpoint.password = "";
       return { ...base, kind: "ntfy", endpoint: endpoint.href, ...(user || password ? { basicAuth: { user, password } } : {}) };
@@ -118,8 +122,8 @@ function smtpChannel(parsed: URL, implicitTls: boolean, base: ChannelBase, refus
   const badRecipient = to.find((a) => !MAIL_ADDRESS.test(a));
   if (badRecipient !== undefined) throw refuse(`to=: "${badRecipient}" is not an email address`);
   if (parsed.pathname !== "" && parsed.pathname !== "/") throw refuse("takes no path; write smtp://USER@HOST:PORT?from=...&to=...");
-  const user = decodeURIComponent(parsed.username);
-  const password = decodeURIComponent(parsed.password);
+  const user = percentDecoded(parsed.username)!;
+  const password = percentDecoded(parsed.password)!;
   return {
     ...base,
     kind: "smtp",
@@ -149,7 +153,7 @@ export function secretsOf(channel: Channel, password?: string): string[] {
     for (const value of parsed.searchParams.values()) if (value.length >= 4 && channel.kind !== "smtp") secrets.add(value);
     if (parsed.password) {
       secrets.add(parsed.password);
-      secrets.add(decodeURIComponent(parsed.password));
+      secrets.add(percentDecoded(parsed.password) ?? parsed.password);
     }
     if (channel.kind !== "smtp") secrets.add(`${parsed.host}${parsed.pathname}`);
   } catch {

@@ -30,7 +30,7 @@ import { connect, isIP, type Socket } from "node:net";
 import type { PoolOptions } from "mysql2/promise";
 import { UserError } from "../../domain/errors.ts";
 import { FILE_LIMITS } from "../../files/bounded-read.ts";
-import { redact } from "../../domain/redact.ts";
+import { PERCENT_ADVICE, percentDecoded, redact } from "../../domain/redact.ts";
 import { numberValue, ValueRefused } from "../../domain/values.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../retry.ts";
 
@@ -115,7 +115,7 @@ export function parseMysqlUrl(url: string, edges?: TargetEdges): MysqlTarget {
     portNumber(portWritten(url), shown);
     throw new UserError(`--db: "${shown}" is not a URL; use mysql://USER@HOST:PORT/DATABASE`);
   }
-  const user = percentDecoded(parsed.username, "user name", shown);
+  const user = percentDecodedPart(parsed.username, "user name", shown);
   if (user === "") throw new UserError(`--db: "${shown}" names no user; use mysql://USER@HOST:PORT/DATABASE (the pipeline account is stock_rsi)`);
   const bracketed = /^\[.*\]$/.test(parsed.hostname);
   const host = bracketed ? parsed.hostname.slice(1, -1) : parsed.hostname;
@@ -125,7 +125,7 @@ export function parseMysqlUrl(url: string, edges?: TargetEdges): MysqlTarget {
     throw new UserError(`--db: the host "${host}" in "${shown}" is not a host name or an IP address; use mysql://USER@HOST:PORT/DATABASE`);
   }
   const port = parsed.port === "" ? DEFAULT_MYSQL_PORT : portNumber(parsed.port, shown);
-  const database = percentDecoded(parsed.pathname.replace(/^\//, ""), "database name", shown);
+  const database = percentDecodedPart(parsed.pathname.replace(/^\//, ""), "database name", shown);
   if (!DATABASE_NAME.test(database)) {
     throw new UserError(`--db: "${shown}" names no database (or an unusual one); use mysql://USER@HOST:PORT/DATABASE, e.g. .../stock_rsi`);
   }
@@ -138,7 +138,7 @@ export function parseMysqlUrl(url: string, edges?: TargetEdges): MysqlTarget {
     options.set(name, value);
   }
 
-  const inUrl = percentDecoded(parsed.password, "password", shown);
+  const inUrl = percentDecodedPart(parsed.password, "password", shown);
   const password = edges ? passwordFrom(inUrl, edges) : undefined;
   const sslMode = sslModeOf(options, shown);
   const tls = sslMode === "DISABLED" ? undefined : tlsSettings(sslMode, options, edges);
@@ -186,14 +186,10 @@ function portNumber(written: string | undefined, shown: string): number {
 }
 
 /** A percent-encoded part of the URL, decoded; a `%` that does not start an escape is refused, naming the part (never its text). */
-function percentDecoded(text: string, part: "user name" | "password" | "database name", shown: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    throw new UserError(
-      `--db: the ${part} in "${shown}" is not valid percent-encoding: a "%" must start an escape such as %40; write a % itself as %25 (and @ as %40, : as %3A, / as %2F)`,
-    );
-  }
+function percentDecodedPart(text: string, part: "user name" | "password" | "database name", shown: string): string {
+  const decoded = percentDecoded(text);
+  if (decoded === undefined) throw new UserError(`--db: the ${part} in "${shown}" is not valid percent-encoding: ${PERCENT_ADVICE}`);
+  return decoded;
 }
 
 function passwordFrom(inUrl: string, edges: TargetEdges): string | undefined {
