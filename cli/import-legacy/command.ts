@@ -101,7 +101,7 @@ export async function runImportLegacy(options: ImportLegacyOptions, io: Io): Pro
     const legacy = reading!;
     for (const { column, reason } of legacy.refusedColumns) logLine(io, "import-legacy", `warning: skipping column ${column}: ${reason}`);
     for (const cell of legacy.invalidCells.slice(0, 10)) {
-      logLine(io, "import-legacy", `warning: skipping ${cell.symbol} on ${cell.date}: ${JSON.stringify(cell.value)} is not an RSI (0-100)`);
+      logLine(io, "import-legacy", `warning: skipping ${cell.symbol} on ${cell.date}: ${typeof cell.value === "number" ? String(cell.value) : JSON.stringify(cell.value)} is not an RSI (0-100)`);
     }
     if (legacy.invalidCells.length > 10) logLine(io, "import-legacy", `warning: ... and ${legacy.invalidCells.length - 10} more cells that are not an RSI`);
     if (legacy.repeatedDays.length > 0) {

@@ -146,6 +146,8 @@ export function runIdValue(value: string): string {
   if (value.length < 1 || value.length > MAX_RUN_ID_LENGTH) {
     throw new ValueRefused(`expected a run id of 1 to ${MAX_RUN_ID_LENGTH} characters, got ${value.length}: ${shown}`);
   }
+  // " abc" and "abc" would look the same in every list that prints them.
+  if (value.trim() !== value) throw new ValueRefused(`expected a run id of printable characters that neither start nor end with a blank, got ${shown}`);
   return value;
 }
 

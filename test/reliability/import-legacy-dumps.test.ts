@@ -194,6 +194,15 @@ describe.concurrent("a value is a decimal number or NULL, quoted or not; anythin
     await refused(dump, (path) => `${path}:${lineOf(dump, "INSERT")}: expected NULL, a number or a quoted value near "0x1F);" (column MSFT); the dump is damaged or not mysqldump output`);
   });
 
+  it("a number past any RSI (1e999, -1e6): skipped with a warning that shows it as written, not as null", async () => {
+    const result = await importDump(HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',1e999,-1e6),('2021-05-17',45.5,46.5);\n");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("warning: skipping AAPL on 2021-05-14: Infinity is not an RSI (0-100)");
+    expect(result.stderr).toContain("warning: skipping MSFT on 2021-05-14: -1000000 is not an RSI (0-100)");
+    expect(result.stderr).not.toContain("null is not an RSI");
+    expect(stored(result.db)).toEqual(["2021-05-17 AAPL 45.5", "2021-05-17 MSFT 46.5"]);
+  });
+
   it("FLOAT values as MySQL prints them, in exponent form too, are read", async () => {
     const result = await importDump(HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',1e-5,'4.565e1');\n");
     expect(result.code, result.stderr).toBe(0);

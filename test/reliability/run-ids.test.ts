@@ -51,6 +51,8 @@ const REFUSED: readonly [string, string][] = [
   ["a C1 control (CSI)", "a\u009b2Jb"],
   ["a right-to-left override", "a\u202eb"],
   ["nothing", ""],
+  ["a lone blank", " "],
+  ["a trailing blank", "nightly "],
   ["one character too many", "r".repeat(MAX_RUN_ID_LENGTH + 1)],
 ];
 
