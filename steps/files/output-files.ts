@@ -320,7 +320,7 @@ const MAX_LINKS = 40;
  * every spelling of the link is caught, however many links lead there. Undefined when a part of
  * the path does not exist or cannot be looked at: the other checks say what is wrong with it.
  */
-function descriptorOf(path: string): { pid: number; fd: string } | undefined {
+function descriptorOf(path: string): Descriptor | undefined {
   const parts = (p: string) => p.split("/").filter((name) => name !== "" && name !== ".");
   let pending = parts(isAbsolute(path) ? path : `${process.cwd()}/${path}`);
   let at = "/";
@@ -332,7 +332,7 @@ function descriptorOf(path: string): { pid: number; fd: string } | undefined {
       continue;
     }
     const directory = DESCRIPTOR_DIRECTORY.exec(at);
-    if (directory) return { pid: directory[1] === undefined ? process.pid : Number(directory[1]), fd: name };
+    if (directory) return { directory: at, pid: directory[1] === undefined ? process.pid : Number(directory[1]), fd: name };
     const next = join(at, name);
     let link: string;
     try {
@@ -353,8 +353,17 @@ function descriptorOf(path: string): { pid: number; fd: string } | undefined {
 
 const STANDARD_STREAMS = ["standard input", "standard output", "standard error"] as const;
 
+interface Descriptor {
+  /** The directory of descriptors it is in, links resolved: `/proc/PID/fd`. */
+  readonly directory: string;
+  readonly pid: number;
+  /** Its name there: the descriptor's number, when the path names one. */
+  readonly fd: string;
+}
+
 /** A descriptor in the words that complete "it is ...": "this command's standard output (file descriptor 1)". */
-function describeDescriptor({ pid, fd }: { pid: number; fd: string }): string {
+function describeDescriptor({ directory, pid, fd }: Descriptor): string {
+  if (!/^\d+$/.test(fd)) return `in ${directory}, a directory of open file descriptors`;
   if (pid !== process.pid) return `file descriptor ${fd} of process ${pid}`;
   const stream = STANDARD_STREAMS[Number(fd)];
   return stream && /^[012]$/.test(fd) ? `this command's ${stream} (file descriptor ${fd})` : `this command's file descriptor ${fd}`;

@@ -176,6 +176,14 @@ describe.concurrent("an output through the link of the command's own stdout is r
     store.intact();
   });
 
+  it("run --artifacts-dir /dev/fd: the directory of descriptors is no place for artifacts", async () => {
+    const result = await stockRsi(["run", symbols, "--source", "sample", "--as-of", "2021-05-17", "--no-store", "--artifacts-dir", "/dev/fd"]);
+    expectRefusal(result, {
+      code: 2,
+      line: /^\/dev\/fd\/prices\.json \(in --artifacts-dir\): it is in \/proc\/\d+\/fd, a directory of open file descriptors, not a file that can be replaced; give a file name$/,
+    });
+  });
+
   it("--db sqlite:/dev/fd/1 >> log: the store is not put in the log either", async () => {
     const { result, log } = await intoLog("store", ["migrate", "--db", "sqlite:/dev/fd/1"]);
     expectRefusal(result, { code: 2, line: "--db sqlite:/dev/fd/1: it is this command's standard output (file descriptor 1), not a file that can be replaced; give a database file or a new path" });
