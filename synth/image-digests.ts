@@ -43,6 +43,7 @@ export function readImageDigests(file: string = IMAGE_DIGESTS_FILE): Record<stri
     const holds = Array.isArray(parsed) ? "an array" : parsed === null ? "null" : `a ${typeof parsed}`;
     throw new UserError(`${NAMED}: holds ${holds}, not an object of image name → digest; ${REMEDY}`);
   }
+  refuseNamedTwice(text);
   for (const [name, digest] of Object.entries(parsed)) {
     if (typeof digest !== "string" || !DIGEST.test(digest)) {
       const hint = typeof digest === "string" && DIGEST.test(digest.toLowerCase()) ? " (registries write the hex in lower case)" : "";
@@ -66,6 +67,74 @@ export function refuseUnrenderedNames(digests: Readonly<Record<string, string>>,
     `${entryAt(readFileSync(file, "utf8"), unknown)}: not an image synth renders (${rendered.join(", ")}); ` +
       "remove the entry, or set images.registry and images.tag in synth/config.ts to the names that were pushed",
   );
+}
+
+/**
+ * Refuses an image named twice in the file (given its text, already valid JSON holding an object):
+ * JSON.parse keeps the last digest without a word, so a hand merge that left two would pin
+ * whichever came second. Names are compared as JSON reads them (`\u0066etch` is `fetch`).
+ */
+function refuseNamedTwice(text: string): void {
+  const firstLine = new Map<string, number>();
+  for (const { name, line } of topLevelKeys(text)) {
+    const first = firstLine.get(name);
+    if (first !== undefined) {
+      throw new UserError(
+        `${NAMED}:${line}: ${shown(name)}: named a second time (first on line ${first}); keep one entry for the image, with the digest its last push gave (\`npm run images -- --push\` writes it)`,
+      );
+    }
+    firstLine.set(name, line);
+  }
+}
+
+/** The keys of the object a valid JSON text holds, in the order written, each with its line. */
+function topLevelKeys(text: string): { name: string; line: number }[] {
+  const keys: { name: string; line: number }[] = [];
+  let at = text.indexOf("{") + 1;
+  const skipSpace = () => {
+    while (/\s/.test(text[at] ?? "")) at++;
+  };
+  /** Moves past the string that starts at `at`, and returns its text as written, quotes included. */
+  const skipString = () => {
+    const start = at++;
+    while (text[at] !== '"') at += text[at] === "\\" ? 2 : 1;
+    at++;
+    return text.slice(start, at);
+  };
+  /** Moves past the value that starts at `at`: a string, an object or array (whatever it nests), or a number, true, false or null. */
+  const skipValue = () => {
+    if (text[at] === '"') {
+      skipString();
+      return;
+    }
+    if (text[at] === "{" || text[at] === "[") {
+      let depth = 0;
+      do {
+        const c = text[at];
+        if (c === '"') {
+          skipString();
+          continue;
+        }
+        if (c === "{" || c === "[") depth++;
+        else if (c === "}" || c === "]") depth--;
+        at++;
+      } while (depth > 0);
+      return;
+    }
+    while (at < text.length && !/[\s,}\]]/.test(text[at]!)) at++;
+  };
+  for (;;) {
+    skipSpace();
+    if (text[at] !== '"') return keys;
+    const line = text.slice(0, at).split("\n").length;
+    keys.push({ name: JSON.parse(skipString()) as string, line });
+    skipSpace();
+    at++; // the colon
+    skipSpace();
+    skipValue();
+    skipSpace();
+    if (text[at] === ",") at++;
+  }
 }
 
 /** `synth/image-digests.json:LINE: "NAME"`, the line where the file spells the name plainly. */

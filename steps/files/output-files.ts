@@ -14,7 +14,12 @@
  * - is not a regular file or a new path: a directory, a FIFO, a device (`/dev/null`) or a socket.
  *   A file is written to a temporary file beside it and renamed over it, so a reader never sees
  *   half of it; renamed over `/dev/null`, that turns the machine's /dev/null into a regular file.
- *   A symbolic link to nothing is refused too: it is neither.
+ *   A symbolic link to nothing is refused too: it is neither;
+ * - goes through an open file descriptor's link (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`,
+ *   `/proc/PID/fd/N`), or is the file the command's stdin, stdout or stderr is on. With stdout
+ *   redirected to a log (`>> cron.log`), `/dev/stdout` leads to that log, and a new file renamed
+ *   over it once replaced the log's earlier days; the link names a descriptor, not a place a file
+ *   can be put, and once the log is replaced it leads to `cron.log (deleted)`.
  *
  * Files are compared by what they are, not by how they are spelled: an existing file by its
  * device and inode after following symbolic links (so `./x.db`, a symbolic link and a hard link
@@ -25,8 +30,8 @@
  * `-`. A symbolic link to a regular file is written through: the file it points at is replaced,
  * the link stays, as a shell's `>` would do.
  */
-import { closeSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { UserError } from "../domain/errors.ts";
 import { describeFsError, fileKind } from "./regular-file.ts";
 import { isSqliteDatabase, sideFileOf } from "./sqlite-file.ts";
@@ -203,9 +208,15 @@ export class OutputFile {
  * in place by its engine, such as the SQLite store.
  */
 export function refuseUnlessRegularOrNew(path: string, named: string, remedy: string): void {
+  const descriptor = descriptorOf(path);
+  if (descriptor) throw new UserError(`${named}: it is ${describeDescriptor(descriptor)}, not a file that can be replaced; ${remedy}`);
   const target = inspect(path);
   if (target.kind === "other") throw new UserError(`${named}: it is ${target.what}, not a regular file; ${remedy}`);
   if (target.kind === "dangling") throw new UserError(`${named}: it is a symbolic link to a missing file (${target.target}); ${remedy}`);
+  if (target.kind === "regular") {
+    const stream = standardStreamOf(target.identity);
+    if (stream) throw new UserError(`${named}: that is ${stream}; ${remedy}`);
+  }
 }
 
 /**
@@ -231,6 +242,8 @@ type Target =
 function checkedTarget(output: OutputFlag & { path: string }, files: CommandFiles): { kind: "regular" | "new"; identity: string; real: string } {
   const named = namedOf(output);
   const orStdout = output.stdout ? " (or - for stdout)" : "";
+  const descriptor = descriptorOf(output.path);
+  if (descriptor) throw new UserError(`${named}: it is ${describeDescriptor(descriptor)}, not a file that can be replaced; give a file name${orStdout}`);
   const target = inspect(output.path);
   if (target.kind === "other") throw new UserError(`${named}: it is ${target.what}, not a regular file; give a regular file or a new path${orStdout}`);
   if (target.kind === "dangling") {
@@ -240,6 +253,8 @@ function checkedTarget(output: OutputFlag & { path: string }, files: CommandFile
   for (const file of protectedFiles(files)) {
     if (identityOf(file.path) === target.identity) throw new UserError(`${named}: that is ${file.role}; give another file`);
   }
+  const stream = standardStreamOf(target.identity);
+  if (stream) throw new UserError(`${named}: that is ${stream}; give another file${orStdout}`);
   refuseDatabase(named, output.path, target);
   return target;
 }
@@ -286,7 +301,90 @@ function inspect(path: string): Target {
     return { kind: "new", identity: `path:${real}`, real };
   }
   if (!stat.isFile()) return { kind: "other", what: fileKind(stat) };
-  return { kind: "regular", identity: `inode:${stat.dev}:${stat.ino}`, real: realpathSync(path) };
+  try {
+    return { kind: "regular", identity: `inode:${stat.dev}:${stat.ino}`, real: realpathSync(path) };
+  } catch (err) {
+    // Gone or moved between the two looks: say so rather than fail as a bug.
+    return { kind: "unusable", why: describeFsError(err) };
+  }
+}
+
+/** The directories whose entries are a process's open file descriptors: Linux's /proc/PID/fd (a thread's too), and /dev/fd where it is a file system of its own (macOS). */
+const DESCRIPTOR_DIRECTORY = /^(?:\/proc\/(\d+)(?:\/task\/\d+)?\/fd|\/dev\/fd)$/;
+/** The most symbolic links a path may go through, as Linux's own limit (ELOOP beyond it). */
+const MAX_LINKS = 40;
+
+/**
+ * The open file descriptor a path goes through, if any: its symbolic links followed one at a time
+ * as the kernel follows them (`/dev/stdout` → `/proc/self/fd/1` → `/proc/PID/fd/1`), so that
+ * every spelling of the link is caught, however many links lead there. Undefined when a part of
+ * the path does not exist or cannot be looked at: the other checks say what is wrong with it.
+ */
+function descriptorOf(path: string): Descriptor | undefined {
+  const parts = (p: string) => p.split("/").filter((name) => name !== "" && name !== ".");
+  let pending = parts(isAbsolute(path) ? path : `${process.cwd()}/${path}`);
+  let at = "/";
+  let links = 0;
+  while (pending.length > 0) {
+    const name = pending.shift()!;
+    if (name === "..") {
+      at = dirname(at);
+      continue;
+    }
+    const directory = DESCRIPTOR_DIRECTORY.exec(at);
+    if (directory) return { directory: at, pid: directory[1] === undefined ? process.pid : Number(directory[1]), fd: name };
+    const next = join(at, name);
+    let link: string;
+    try {
+      if (!lstatSync(next).isSymbolicLink()) {
+        at = next;
+        continue;
+      }
+      link = readlinkSync(next);
+    } catch {
+      return undefined;
+    }
+    if (++links > MAX_LINKS) return undefined;
+    if (isAbsolute(link)) at = "/";
+    pending = [...parts(link), ...pending];
+  }
+  return undefined;
+}
+
+const STANDARD_STREAMS = ["standard input", "standard output", "standard error"] as const;
+
+interface Descriptor {
+  /** The directory of descriptors it is in, links resolved: `/proc/PID/fd`. */
+  readonly directory: string;
+  readonly pid: number;
+  /** Its name there: the descriptor's number, when the path names one. */
+  readonly fd: string;
+}
+
+/** A descriptor in the words that complete "it is ...": "this command's standard output (file descriptor 1)". */
+function describeDescriptor({ directory, pid, fd }: Descriptor): string {
+  if (!/^\d+$/.test(fd)) return `in ${directory}, a directory of open file descriptors`;
+  if (pid !== process.pid) return `file descriptor ${fd} of process ${pid}`;
+  const stream = STANDARD_STREAMS[Number(fd)];
+  return stream && /^[012]$/.test(fd) ? `this command's ${stream} (file descriptor ${fd})` : `this command's file descriptor ${fd}`;
+}
+
+/**
+ * Which of the command's standard streams, if any, is on the regular file with this identity, in
+ * the words that complete "that is ...": `run --report cron.log >> cron.log` would replace the log.
+ */
+function standardStreamOf(identity: string): string | undefined {
+  for (const fd of [0, 1, 2]) {
+    let stat;
+    try {
+      stat = fstatSync(fd);
+    } catch {
+      continue; // closed
+    }
+    if (!stat.isFile() || `inode:${stat.dev}:${stat.ino}` !== identity) continue;
+    return fd === 0 ? "the file this command's standard input comes from" : `the file this command's ${STANDARD_STREAMS[fd]} goes to`;
+  }
+  return undefined;
 }
 
 /** A file's identity as `inspect` gives it, whatever it is; undefined when it cannot be looked at. */

@@ -1,8 +1,9 @@
 /**
  * `npm run synth` with a synth/image-digests.json it cannot use: missing, empty, not JSON, not an
- * object, an entry for an image synth does not render, or a value that is not a registry's
- * digest. Each ends with one line naming the file (and the entry's line) and what to do, exit 2,
- * no stack trace, and dist/ exactly as it was: no file of it removed, rewritten or added.
+ * object, an entry for an image synth does not render, an image named twice (JSON.parse would keep
+ * the second digest without a word), or a value that is not a registry's digest. Each ends with
+ * one line naming the file (and the entry's line) and what to do, exit 2, no stack trace, and
+ * dist/ exactly as it was: no file of it removed, rewritten or added.
  *
  * The command runs as the docs tell a user to, in a copy of the parts of the repository synth
  * reads, so the repository's own dist/ and digests file are never touched.
@@ -61,6 +62,16 @@ describe("npm run synth with a digests file it cannot use", () => {
     ["a digest too short", `{\n  "${FETCH}": "sha256:abc"\n}\n`, /^synth\/image-digests\.json:2: "localhost:5000\/stock-rsi\/fetch:0\.1\.0": "sha256:abc" is not a digest, sha256:<64 lower-case hex>; put the digest/],
     ["a digest of another algorithm", `{"${FETCH}": "md5:${HEX.slice(0, 32)}"}`, /^synth\/image-digests\.json:1: "localhost:5000\/stock-rsi\/fetch:0\.1\.0": "md5:[0-9a-f]{32}" is not a digest/],
     ["a digest in upper-case hex", `{\n  "${FETCH}": "sha256:${HEX.toUpperCase()}"\n}\n`, /^synth\/image-digests\.json:2: .* is not a digest, sha256:<64 lower-case hex> \(registries write the hex in lower case\); /],
+    [
+      "the same image named twice, with two digests",
+      `{\n  "${FETCH}": "sha256:${HEX}",\n  "localhost:5000/stock-rsi/compute-rsi:0.1.0": "sha256:${HEX}",\n  "${FETCH}": "sha256:${"f".repeat(64)}"\n}\n`,
+      /^synth\/image-digests\.json:4: "localhost:5000\/stock-rsi\/fetch:0\.1\.0": named a second time \(first on line 2\); keep one entry for the image, with the digest its last push gave/,
+    ],
+    [
+      "the same image named twice, spelled once with an escape",
+      `{"${FETCH}": "sha256:${HEX}",\n"localhost:5000/stock-rsi/\\u0066etch:0.1.0": "sha256:${HEX}"}`,
+      /^synth\/image-digests\.json:2: "localhost:5000\/stock-rsi\/fetch:0\.1\.0": named a second time \(first on line 1\); /,
+    ],
     ["a digest that is not a string", `{"${FETCH}": null}`, /^synth\/image-digests\.json:1: "localhost:5000\/stock-rsi\/fetch:0\.1\.0": null is not a digest/],
   ])("%s: one line naming the file, exit 2, dist/ as it was", async (_case, digests, line) => {
     const result = await synthWith(digests);

@@ -37,6 +37,14 @@ export interface ExecOptions {
   /** Run as this user and group (needs root), e.g. a reader without write access. */
   uid?: number;
   gid?: number;
+  /**
+   * A file descriptor to give the child as its stdin, stdout or stderr instead of nothing or a pipe,
+   * as a shell's `< file` or `>> log` does (`openSync(log, "a")`); what goes to stdout or stderr is
+   * then not in the result.
+   */
+  stdin?: number;
+  stdout?: number;
+  stderr?: number;
 }
 
 /** Runs any program to its end, collecting what it printed. */
@@ -46,7 +54,7 @@ export function exec(command: string, args: readonly string[], options: ExecOpti
     const child = spawn(command, args, {
       cwd: options.cwd ?? REPO_ROOT,
       env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.stdin ?? "ignore", options.stdout ?? "pipe", options.stderr ?? "pipe"],
       ...(options.uid !== undefined ? { uid: options.uid } : {}),
       ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
@@ -57,8 +65,8 @@ export function exec(command: string, args: readonly string[], options: ExecOpti
       timedOut = true;
       child.kill("SIGKILL");
     }, options.timeoutMs);
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
