@@ -69,7 +69,7 @@ describe("a ticker has a letter or a digit, on every path", () => {
     const file = write("caret-validated.json", JSON.stringify(edited));
     const db = join(dir.path, "caret.db");
     const result = await stockRsi(["persist", "--in", file, "--db", `sqlite:${db}`]);
-    expectRefusal(result, { code: 2, line: `${file}: results[0].symbol: "^" has no letter or digit; a ticker has at least one (BRK-B, ^GSPC); nothing was stored` });
+    expectRefusal(result, { code: 2, line: `${file}: results[0].symbol: "^" has no letter or digit; a ticker has at least one (BRK-B, ^GSPC); regenerate it with stock-rsi validate` });
     expect(existsSync(db)).toBe(false);
   });
 
