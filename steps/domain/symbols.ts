@@ -66,6 +66,14 @@ export function notATicker(text: string, as: "written" | "stored" = "written"): 
   return "has lower-case letters; a stored ticker is upper case (BRK-B, not brk-b)";
 }
 
+/**
+ * A symbol as a message quotes it: in JSON's quotes and escapes, so a control character is shown
+ * (`"X\u001b]0;"`), never acted on; cut at 60 characters, so a mistaken megabyte is not echoed.
+ */
+export function quotedSymbol(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+}
+
 export interface SymbolList {
   readonly symbols: readonly string[];
   readonly warnings: readonly string[];

@@ -40,12 +40,13 @@ export interface ArtifactVisitor<E> {
  * problems zod would list first coming first. A path that is not a regular file (a directory, a
  * device, a FIFO) is refused before anything is read from it.
  */
-export function readArtifactStream<A, E>(path: string, contract: StreamedContract<A, E>, producedBy: string, visitor: ArtifactVisitor<E>): A {
+export function readArtifactStream<A, E extends { readonly symbol: string }>(path: string, contract: StreamedContract<A, E>, producedBy: string, visitor: ArtifactVisitor<E>): A {
   const refuse = (where: string, message: string) => new UserError(`${path}: ${where}: ${message}; regenerate it with ${producedBy}`);
   const { fd, size } = openRegularFile(path);
   try {
     const members: Record<string, unknown> = {};
     const quick = contract.quickElement();
+    const places = contract.onceEach?.places();
     let count = 0;
     let headDone = false;
     const checkHead = () => {
@@ -56,7 +57,7 @@ export function readArtifactStream<A, E>(path: string, contract: StreamedContrac
         mask[key] = true;
         if (Object.hasOwn(members, key)) given[key] = members[key];
       }
-      const head = z.pick(contract.schema as unknown as z.ZodMiniObject, mask).safeParse(given);
+      const head = z.pick(contract.members, mask).safeParse(given);
       if (!head.success) {
         const issue = head.error.issues[0]!;
         throw refuse(formatPath(issue.path), issue.message);
@@ -81,16 +82,24 @@ export function readArtifactStream<A, E>(path: string, contract: StreamedContrac
           }
           element = parsed.data;
         }
+        places?.see(element.symbol, contract.streamed, index);
         visitor.element(element, index);
       }
     }
     if (!headDone) checkHead();
-    const parsed = contract.schema.safeParse(members);
+    const parsed = contract.members.safeParse(members);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw refuse(formatPath(issue.path), issue.message);
     }
-    return parsed.data;
+    // A repeat is said after every element is checked, as the whole schema says it after its members'.
+    if (places) {
+      for (const member of contract.onceEach!.alsoIn) {
+        (parsed.data[member] as readonly { readonly symbol: string }[]).forEach((e, i) => places.see(e.symbol, member, i));
+      }
+      if (places.repeat) throw refuse(formatPath(places.repeat.path), places.repeat.message);
+    }
+    return parsed.data as A;
   } catch (err) {
     if (err instanceof RepeatedMember) throw refuse(err.key, "appears twice (a member is named once)");
     if (err instanceof JsonSyntaxError || err instanceof NotAnObject) throw diagnose(path, fd, size, contract, producedBy, err);
@@ -101,7 +110,7 @@ export function readArtifactStream<A, E>(path: string, contract: StreamedContrac
 }
 
 /** Reads and checks a whole artifact, its bulk included (for the small ones, and tests). */
-export function readArtifact<A, E>(path: string, contract: StreamedContract<A, E>, producedBy: string): A {
+export function readArtifact<A, E extends { readonly symbol: string }>(path: string, contract: StreamedContract<A, E>, producedBy: string): A {
   const elements: E[] = [];
   const artifact = readArtifactStream(path, contract, producedBy, { element: (e) => void elements.push(e) });
   (artifact as Record<string, unknown>)[contract.streamed] = elements;
@@ -113,7 +122,7 @@ export function readArtifact<A, E>(path: string, contract: StreamedContract<A, E
  * own words (or zod's, for JSON that is not an object), exactly as the steps said before they
  * streamed; for a larger one, the scanner's, with the byte where it stopped.
  */
-function diagnose<A, E>(path: string, fd: number, size: number, contract: StreamedContract<A, E>, producedBy: string, err: Error): UserError {
+function diagnose<A, E extends { readonly symbol: string }>(path: string, fd: number, size: number, contract: StreamedContract<A, E>, producedBy: string, err: Error): UserError {
   if (size <= WHOLE_FILE_DIAGNOSIS_BYTES) {
     const bytes = Buffer.allocUnsafe(size);
     let read = 0;

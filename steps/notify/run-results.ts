@@ -5,11 +5,15 @@
  * symbols, backfill's days), in the formats the steps write them. Pure.
  *
  * Reading is lenient on purpose: a notification that says less is better than none, so a line
- * that does not parse is left out rather than refused.
+ * that does not parse is left out rather than refused. The symbols are not: the steps write each
+ * as a stored ticker (`isTicker`), once (a crossing once per kind), so a line naming `..`, `ibm`,
+ * a control character or a symbol already named was not written by a step, and its file is
+ * refused (`ResultLineRefused`) rather than put in front of the people the message goes to.
  */
 import type { IsoDate } from "../domain/dates.ts";
 import { isIsoDate } from "../domain/dates.ts";
 import { ExitCode } from "../domain/errors.ts";
+import { notATicker, quotedSymbol } from "../domain/symbols.ts";
 
 /** How Argo reports a run's end; `stock-rsi run` uses the same words. */
 export const RUN_STATUSES = ["Succeeded", "Failed", "Error"] as const;
@@ -165,11 +169,42 @@ export interface RankedValue {
   readonly rsi: number;
 }
 
-/** persist's ranking (`SYMBOL VALUE` lines, strongest first), in its order. */
+/** A line of a result file whose symbol no step would write there: its number (from 1), and why. */
+export class ResultLineRefused extends Error {
+  constructor(
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(`line ${line}: ${problem}`);
+  }
+}
+
+/**
+ * The symbols of one result file, checked as each line is read: a stored ticker, named once (a
+ * crossing: once per kind, since a jump from 29 to 71 both leaves oversold and enters overbought).
+ */
+class SymbolLines {
+  private readonly firstOn = new Map<string, number>();
+
+  constructor(private readonly once: string) {}
+
+  check(symbol: string, line: number, key = symbol): void {
+    const problem = notATicker(symbol, "stored");
+    if (problem !== undefined) throw new ResultLineRefused(line, `${quotedSymbol(symbol)} ${problem}`);
+    const first = this.firstOn.get(key);
+    if (first !== undefined) throw new ResultLineRefused(line, `${quotedSymbol(symbol)} is already on line ${first}; ${this.once}`);
+    this.firstOn.set(key, line);
+  }
+}
+
+/** persist's ranking (`SYMBOL VALUE` lines, strongest first), in its order. Throws `ResultLineRefused`. */
 export function parseRanking(text: string): RankedValue[] {
-  return linesOf(text).flatMap((line) => {
+  const symbols = new SymbolLines("the ranking names each symbol once");
+  return linesOf(text).flatMap(({ line, number }) => {
     const m = /^(\S+) (-?\d+(?:\.\d+)?)$/.exec(line);
-    return m ? [{ symbol: m[1]!, rsi: Number(m[2]) }] : [];
+    if (!m) return [];
+    symbols.check(m[1]!, number);
+    return [{ symbol: m[1]!, rsi: Number(m[2]) }];
   });
 }
 
@@ -184,11 +219,13 @@ export interface Crossing {
   readonly today: number;
 }
 
-/** persist's crossings (`NVDA entered-overbought 68.40 -> 71.25` lines; see `formatSignals`). */
+/** persist's crossings (`NVDA entered-overbought 68.40 -> 71.25` lines; see `formatSignals`). Throws `ResultLineRefused`. */
 export function parseCrossings(text: string): Crossing[] {
-  return linesOf(text).flatMap((line) => {
+  const symbols = new SymbolLines("the crossings name each symbol once per kind");
+  return linesOf(text).flatMap(({ line, number }) => {
     const m = /^(\S+) (\S+) (-?\d+(?:\.\d+)?) -> (-?\d+(?:\.\d+)?)$/.exec(line);
     if (!m || !(CROSSING_KINDS as readonly string[]).includes(m[2]!)) return [];
+    symbols.check(m[1]!, number, `${m[1]!} ${m[2]!}`);
     return [{ symbol: m[1]!, kind: m[2] as CrossingKind, previous: Number(m[3]), today: Number(m[4]) }];
   });
 }
@@ -199,10 +236,14 @@ export interface SymbolWithoutValue {
   readonly reason: string;
 }
 
+/** validate's failed symbols (`--failures-out`), in its order. Throws `ResultLineRefused`. */
 export function parseFailedSymbols(text: string): SymbolWithoutValue[] {
-  return linesOf(text).flatMap((line) => {
+  const symbols = new SymbolLines("validate names each symbol without a value once");
+  return linesOf(text).flatMap(({ line, number }) => {
     const m = /^(\S+) ([a-z][a-z-]*):/.exec(line);
-    return m ? [{ symbol: m[1]!, reason: m[2]! }] : [];
+    if (!m) return [];
+    symbols.check(m[1]!, number);
+    return [{ symbol: m[1]!, reason: m[2]! }];
   });
 }
 
@@ -219,7 +260,7 @@ export type BackfillDay =
   | { readonly date: IsoDate; readonly outcome: "refused"; readonly reason: string };
 
 export function parseBackfillDays(text: string): BackfillDay[] {
-  return linesOf(text).flatMap((line): BackfillDay[] => {
+  return linesOf(text).flatMap(({ line }): BackfillDay[] => {
     let m = /^(\d{4}-\d{2}-\d{2}) stored (\d+)$/.exec(line);
     if (m && isIsoDate(m[1]!)) return [{ date: m[1]!, outcome: "stored", values: Number(m[2]) }];
     m = /^(\d{4}-\d{2}-\d{2}) skipped$/.exec(line);
@@ -241,6 +282,10 @@ export function isUnresolvedReference(text: string): boolean {
   return /^\{\{[^{}]*\}\}$/.test(text.trim());
 }
 
-function linesOf(text: string): string[] {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+/** The lines that hold something, trimmed, each with its number in the file (from 1). */
+function linesOf(text: string): { readonly line: string; readonly number: number }[] {
+  return text
+    .split(/\r?\n/)
+    .map((l, i) => ({ line: l.trim(), number: i + 1 }))
+    .filter(({ line }) => line !== "");
 }

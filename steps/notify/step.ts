@@ -5,11 +5,12 @@
  *
  * Delivery never hides the run's outcome: one line per channel says whether it took the message,
  * and the step's own exit status (0 when every channel took it or none is configured; 2, 4 or 3
- * when one had a bad URL, refused it or could not be reached) is notify's alone. `stock-rsi run`
- * ignores it, and on Argo the exit handler's failure leaves the run's phase alone.
+ * when one had a bad URL or a result file was refused, a channel refused it, or one could not be
+ * reached) is notify's alone. `stock-rsi run` ignores it, and on Argo the exit handler's failure
+ * leaves the run's phase alone.
  */
 import { existsSync } from "node:fs";
-import { dateIn, MARKET_TIME_ZONE } from "../domain/dates.ts";
+import { dateIn, MARKET_TIME_ZONE, type IsoDate } from "../domain/dates.ts";
 import { ExitCode, ExitWith, UserError } from "../domain/errors.ts";
 import { logLine, printable, type Io } from "../command-line/io.ts";
 import { FILE_LIMITS, readBoundedText } from "../files/bounded-read.ts";
@@ -28,9 +29,14 @@ import {
   parseFailures,
   parseRanking,
   parseTradeDate,
+  ResultLineRefused,
   RUN_STATUSES,
   runOutcome,
+  type BackfillDay,
+  type Crossing,
+  type RankedValue,
   type RunStatus,
+  type SymbolWithoutValue,
 } from "./run-results.ts";
 
 export interface NotifyOptions {
@@ -75,9 +81,18 @@ export async function runNotify(options: NotifyOptions, io: Io): Promise<void> {
   const writeUndelivered = (n: number) => {
     if (options.undeliveredOut) outputs.write(options.undeliveredOut, `${n}\n`);
   };
+  // Read first, whether or not a channel is configured: a refused file is bad input either way.
+  const results = runResults(options, io);
+  /** Ends with bad input when a result file was refused, after the message went without it. */
+  const endRefusingResults = () => {
+    if (results.refused.length === 0) return;
+    io.reportFailure?.(`notify: ${results.refused.join(", ")} refused (said above); the message went without ${results.refused.length === 1 ? "it" : "them"}`);
+    throw new ExitWith(ExitCode.badInput);
+  };
   if (listed.urls.length === 0) {
     logLine(io, "notify", `no channel is configured (give ${SETTINGS.notify.flag} URL, or set ${CHANNELS_ENV} or ${CHANNELS_FILE_ENV}${listed.note ? `: ${listed.note}` : ""}); nothing sent`);
     writeUndelivered(0);
+    endRefusingResults();
     return;
   }
 
@@ -93,32 +108,70 @@ export async function runNotify(options: NotifyOptions, io: Io): Promise<void> {
     }
   }
 
-  const notification = composeNotification(finishedRun(definition, options as NotifyOptions & { status: RunStatus }, io));
+  const notification = composeNotification(finishedRun(definition, options as NotifyOptions & { status: RunStatus }, results, io));
   logLine(io, "notify", `"${notification.title}" to ${channels.length} ${channels.length === 1 ? "channel" : "channels"}`);
   const reportHtml = channels.some((c) => c.kind === "smtp") ? readResult(options.report, "--report", FILE_LIMITS.report, io) : undefined;
   const deliveries = await Promise.all(channels.map((channel) => deliverTo(channel, notification, reportHtml, boundMs, io)));
 
   const undelivered = refusals.length + deliveries.filter((d) => !d.delivered).length;
   writeUndelivered(undelivered);
-  if (undelivered === 0) return;
-  const code = refusals.length > 0 ? ExitCode.badInput : deliveries.some((d) => d.refused) ? ExitCode.refused : ExitCode.unavailable;
+  if (undelivered === 0) return endRefusingResults();
+  const code = refusals.length > 0 || results.refused.length > 0 ? ExitCode.badInput : deliveries.some((d) => d.refused) ? ExitCode.refused : ExitCode.unavailable;
   const summary = `notify: ${undelivered} of ${listed.urls.length} channels did not take the message (each is named above)`;
   // The node's message on Argo; no `stock-rsi:` line, so a run's own failure stays its one error line.
   io.reportFailure?.(summary);
   throw new ExitWith(code);
 }
 
+/** What the steps' result files say, each read and checked; `refused` names the files left out for what they held. */
+interface RunResults {
+  readonly tradeDate?: IsoDate;
+  readonly ranking?: RankedValue[];
+  readonly crossings?: Crossing[];
+  readonly withoutValue?: SymbolWithoutValue[];
+  readonly days?: BackfillDay[];
+  readonly refused: readonly string[];
+}
+
+/**
+ * Reads each result file the run left. One whose line names a symbol no step would write (not a
+ * stored ticker, or one already named) is said in one line naming the file and the line, and the
+ * message goes without it, as without a file that cannot be read; notify then ends with bad input.
+ */
+function runResults(options: NotifyOptions, io: Io): RunResults {
+  const refused: string[] = [];
+  const read = <T>(path: string | undefined, flag: string, parse: (text: string) => T): T | undefined => {
+    const text = readResult(path, flag, FILE_LIMITS.runResult, io);
+    if (text === undefined) return undefined;
+    try {
+      return parse(text);
+    } catch (err) {
+      if (!(err instanceof ResultLineRefused)) throw err;
+      logLine(io, "notify", `${flag} ${path}:${err.line}: ${err.problem}; the message goes without this file`);
+      refused.push(`${flag} ${path}`);
+      return undefined;
+    }
+  };
+  const tradeDate = read(options.tradeDate, "--trade-date", parseTradeDate);
+  const ranking = read(options.ranking, "--ranking", parseRanking);
+  const crossings = read(options.signals, "--signals", parseCrossings);
+  const withoutValue = read(options.failedSymbols, "--failed-symbols", parseFailedSymbols);
+  const days = read(options.days, "--days", parseBackfillDays);
+  return {
+    ...(tradeDate !== undefined ? { tradeDate } : {}),
+    ...(ranking !== undefined ? { ranking } : {}),
+    ...(crossings !== undefined ? { crossings } : {}),
+    ...(withoutValue !== undefined ? { withoutValue } : {}),
+    ...(days !== undefined ? { days } : {}),
+    refused,
+  };
+}
+
 /** The run as the files and flags tell it. */
-function finishedRun(definition: PipelineDefinition, options: NotifyOptions & { status: RunStatus }, io: Io): FinishedRun {
+function finishedRun(definition: PipelineDefinition, options: NotifyOptions & { status: RunStatus }, results: RunResults, io: Io): FinishedRun {
   const failures = parseFailures(options.failures ?? "");
   if (failures === undefined) logLine(io, "notify", "--failures: not a JSON list of failed steps; the message says only that the run failed");
-  const read = (path: string | undefined, flag: string) => readResult(path, flag, FILE_LIMITS.runResult, io);
-  const tradeDate = read(options.tradeDate, "--trade-date");
-  const ranking = read(options.ranking, "--ranking");
-  const crossings = read(options.signals, "--signals");
-  const withoutValue = read(options.failedSymbols, "--failed-symbols");
-  const days = read(options.days, "--days");
-  const day = tradeDate === undefined ? undefined : parseTradeDate(tradeDate);
+  const { tradeDate: day, ranking, crossings, withoutValue, days } = results;
   const link = options.reportLink?.trim();
   return {
     pipeline: definition.name,
@@ -129,10 +182,10 @@ function finishedRun(definition: PipelineDefinition, options: NotifyOptions & { 
     period: options.period,
     ...(options.runId ? { runId: options.runId } : {}),
     outcome: runOutcome(options.status, failures, definition.steps.map((s) => s.name)),
-    ...(ranking !== undefined ? { ranking: parseRanking(ranking) } : {}),
-    ...(crossings !== undefined ? { crossings: parseCrossings(crossings) } : {}),
-    ...(withoutValue !== undefined ? { withoutValue: parseFailedSymbols(withoutValue) } : {}),
-    ...(days !== undefined ? { days: parseBackfillDays(days) } : {}),
+    ...(ranking !== undefined ? { ranking } : {}),
+    ...(crossings !== undefined ? { crossings } : {}),
+    ...(withoutValue !== undefined ? { withoutValue } : {}),
+    ...(days !== undefined ? { days } : {}),
     ...(link ? { reportLink: link } : {}),
   };
 }

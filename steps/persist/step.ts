@@ -17,7 +17,6 @@ import type { DayWrite, RsiStore, WriteSummary } from "../store/store.ts";
 import { DEFAULT_SPARKLINE_DAYS, renderReport, reportSignals } from "../report/report.ts";
 import { describeSignal, formatSignals, OVERBOUGHT, OVERSOLD } from "../report/signals.ts";
 import { reportInput, stepSummaries } from "./report.ts";
-import { notATicker } from "../domain/symbols.ts";
 
 export interface PersistOptions {
   readonly in: string;
@@ -61,7 +60,6 @@ export async function runPersist(options: PersistOptions, io: Io): Promise<void>
     logLine(io, "persist", persisted);
     crossed = await writeReport(validated, runId, persisted, options, outputs, undefined);
   } else {
-    assertTickers(validated, options.in);
     if (runId.length > MAX_LABEL_LENGTH) throw new UserError(`--run-id: ${runId.length} characters; at most ${MAX_LABEL_LENGTH}`);
     const store = await openStore(options.db, {
       env: io.env,
@@ -175,19 +173,6 @@ function closedDayIn(v: ValidatedArtifact): { readonly field: string; readonly c
     if (closedClose) return { field: `results[${i}].date`, closed: closedClose };
   }
   return undefined;
-}
-
-/**
- * Refuses an artifact naming a symbol that is not a ticker, with the field at fault. The symbols
- * file is checked the same way by fetch; this catches an artifact written or edited by hand.
- */
-function assertTickers(v: ValidatedArtifact, file: string): void {
-  const check = (symbol: string, field: string) => {
-    const problem = notATicker(symbol, "stored");
-    if (problem !== undefined) throw new UserError(`${file}: ${field}: ${JSON.stringify(symbol)} ${problem}; nothing was stored`);
-  };
-  v.results.forEach((r, i) => check(r.symbol, `results[${i}].symbol`));
-  v.failures.forEach((f, i) => check(f.symbol, `failures[${i}].symbol`));
 }
 
 /** What a store writes for a validated run: its values under the trading day, with the run's facts. */

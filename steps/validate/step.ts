@@ -8,7 +8,7 @@ import { RSI } from "../domain/artifacts.ts";
 import { ArtifactWriter, readArtifactStream } from "../files/artifact-files.ts";
 import { guardOutputs } from "../files/output-files.ts";
 import { PolicyFailedError } from "../domain/errors.ts";
-import { logLine, type Io } from "../command-line/io.ts";
+import { logLine, printable, type Io } from "../command-line/io.ts";
 import { summarize, ValidationGate, type Verdict } from "./rules.ts";
 
 export interface ValidateOptions {
@@ -91,6 +91,11 @@ export function runValidate(options: ValidateOptions, io: Io): ValidateOutcome {
   return outcome;
 }
 
+/**
+ * `SYMBOL reason: message`, one line each (notify reads them so): the symbol is a ticker (the
+ * contract's), the message, which a source or an edited file may have given a line break or an
+ * escape sequence, is made printable.
+ */
 function failureLines(failures: readonly Failure[]): string {
-  return failures.map((f) => `${f.symbol} ${f.reason}: ${f.message}\n`).join("");
+  return failures.map((f) => `${f.symbol} ${f.reason}: ${printable(f.message)}\n`).join("");
 }

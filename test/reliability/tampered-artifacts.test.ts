@@ -1,9 +1,10 @@
 /**
  * Artifacts edited after the step that wrote them. persist is the last line of defence before the
  * database: it re-checks what it is about to store with validate's own rules (values in range,
- * one per symbol, no close after the as-of date, a trading day that is the latest close and not
- * in the future, checks that agree with `passed`), and refuses a file that no longer says what
- * validate checked, with the field named, before it opens the database.
+ * no close after the as-of date, a trading day that is the latest close and not in the future,
+ * checks that agree with `passed`), and refuses a file that no longer says what validate checked,
+ * with the field named, before it opens the database. A symbol that is no ticker, or one named
+ * twice, is refused as the artifact is read, naming both places, as every step's reader does.
  *
  * Each case starts from a store holding a good day and asserts it is unchanged afterwards.
  */
@@ -88,14 +89,14 @@ describe("persist re-checks the validated artifact before it stores anything", (
     expectRefusal(result, { code: 2, line: `${path}: checks[1].outcome: the rule failed-share failed, yet passed is true${NOTHING}` });
   });
 
-  it("a symbol listed twice in the results: exit 2, not 4 values stored for 3 rows", async () => {
+  it("a symbol listed twice in the results: exit 2 naming both, not 4 values stored for 3 rows", async () => {
     const { result, path } = await persistTampered("twice", (v) => v.results.push({ ...v.results[0]!, rsi: 12 }));
-    expectRefusal(result, { code: 2, line: `${path}: results[3].symbol: AAPL appears more than once${NOTHING}` });
+    expectRefusal(result, { code: 2, line: `${path}: results[3].symbol: "AAPL" is already at results[0].symbol; a validated artifact names each symbol once; regenerate it with stock-rsi validate` });
   });
 
-  it("a symbol both ranked and failed: exit 2", async () => {
+  it("a symbol both ranked and failed: exit 2 naming both", async () => {
     const { result, path } = await persistTampered("ranked-and-failed", (v) => v.failures.push({ symbol: "MSFT", reason: "not-found", message: "gone" }));
-    expectRefusal(result, { code: 2, line: `${path}: failures[1].symbol: MSFT appears more than once${NOTHING}` });
+    expectRefusal(result, { code: 2, line: `${path}: failures[1].symbol: "MSFT" is already at results[1].symbol; a validated artifact names each symbol once; regenerate it with stock-rsi validate` });
   });
 
   it("a source longer than the store keeps: exit 2", async () => {
@@ -123,7 +124,7 @@ describe("persist re-checks the validated artifact before it stores anything", (
 
   it("a symbol that is SQL, not a ticker: exit 2", async () => {
     const { result, path } = await persistTampered("sql", (v) => (v.results[0] = { ...v.results[0]!, symbol: "X` FLOAT); DROP TABLE stocks; --" }));
-    expectRefusal(result, { code: 2, line: `${path}: results[0].symbol: "X\` FLOAT); DROP TABLE stocks; --" has characters a ticker cannot have; use only letters, digits and . - ^ =; nothing was stored` });
+    expectRefusal(result, { code: 2, line: `${path}: results[0].symbol: "X\` FLOAT); DROP TABLE stocks; --" has characters a ticker cannot have; use only letters, digits and . - ^ =; regenerate it with stock-rsi validate` });
   });
 
   it("the same artifact untouched is stored: the refusals above come from the edits", async () => {

@@ -9,7 +9,7 @@
  * refuses the whole file, naming the entry: which of two series is the real one is not a guess
  * to make with a user's stored history.
  */
-import { PRICES, type Failure, type Series } from "../../domain/artifacts.ts";
+import { RECORDED_PRICES, type Failure, type Series } from "../../domain/artifacts.ts";
 import type { IsoDate } from "../../domain/dates.ts";
 import { UserError } from "../../domain/errors.ts";
 import { notATicker, tickerAsWritten } from "../../domain/symbols.ts";
@@ -25,7 +25,7 @@ export interface RecordedPrices {
 
 /** Reads a prices file and checks its symbols; throws `UserError` naming the first bad entry. */
 export function readRecordedPrices(path: string): RecordedPrices {
-  const recorded = readArtifact(path, PRICES, "stock-rsi fetch");
+  const recorded = readArtifact(path, RECORDED_PRICES, "stock-rsi fetch");
   const firstAt = new Map<string, string>();
   const byTicker = <T extends { readonly symbol: string }>(entries: readonly T[], member: string): Map<string, T> => {
     const map = new Map<string, T>();

@@ -2,9 +2,10 @@
  * The quick reader of a prices artifact's series (`PRICES.quickElement`) against zod, the
  * contract: over many generated series (fields in every order, fields the schema does not name,
  * `__proto__`, null closes, closes of the wrong type, non-finite numbers, malformed and
- * out-of-order dates) it reads exactly the series zod accepts, and returns for each the value zod
- * returns, field for field and in the same order. Through the real reader, a file of such series
- * reads as zod reads it, and a bad one is refused with zod's line.
+ * out-of-order dates, symbols that are no stored ticker) it reads exactly the series zod accepts,
+ * and returns for each the value zod returns, field for field and in the same order. Through the
+ * real reader, a file of such series (a symbol sometimes named twice) reads as zod reads it, and
+ * a bad one is refused with zod's line.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -56,6 +57,11 @@ function anyValue(g: Generator, jsonOnly: boolean): unknown {
   return g.pick(values);
 }
 
+/** Stored tickers, Yahoo's shapes among them. */
+const TICKERS = ["AAPL", "BRK.B", "^GSPC", "EURUSD=X", "WSU.DE", "1AB", "MSFT", "T"];
+/** Text that is no stored ticker: lower case, no letter or digit, a control character, too long, a dotless ı, ß. */
+const NOT_TICKERS = ["aapl", "Brk.B", "..", ".", "^", "X\u001b]0;pwned\u0007", "A B", "ABCDEFGHIJKLMNOPQRSTU", "ıBM", "ß", " AAPL"];
+
 const BAD_DATES = ["2021-02-29", "2021-13-01", "2021-04-31", " 2021-05-17", "2021-05-17 ", "2021-5-17", "20210517", "1969-12-31", "10000-01-01", "+002021-05-17", "2021-05-17T00:00:00Z", ""];
 const EXTRA_FIELDS = ["open", "high", "low", "adjclose", "volume", "note", "0", "7", "__proto__", "constructor", "toString", "Date", "closes"];
 
@@ -84,7 +90,7 @@ function series(g: Generator, jsonOnly: boolean): unknown {
   const count = Math.floor(g.next() * 9);
   const bars = Array.from({ length: count }, (_, i) => bar(g, i, jsonOnly));
   const entries: Array<readonly [string, unknown]> = [];
-  if (!g.chance(0.01)) entries.push(["symbol", g.chance(0.02) ? g.pick(["", 5, null]) : g.pick(["AAPL", "BRK.B", "ß"])]);
+  if (!g.chance(0.01)) entries.push(["symbol", g.chance(0.02) ? g.pick(["", 5, null]) : g.chance(0.05) ? g.pick(NOT_TICKERS) : g.pick(TICKERS)]);
   if (!g.chance(0.01)) entries.push(["bars", g.chance(0.01) ? g.pick([{}, null, "[]"]) : bars]);
   for (const field of ["note", "__proto__", "1", "bars2"]) if (g.chance(field === "__proto__" ? 0.03 : 0.1)) entries.push([field, anyValue(g, jsonOnly)]);
   return objectOf(g.chance(0.5) ? entries : g.shuffle(entries));
@@ -157,7 +163,8 @@ describe("a prices file of such series, through the reader", () => {
     const g = generator(42);
     let refused = 0;
     for (let n = 0; n < 200; n++) {
-      const artifact = { schemaVersion: 1, kind: "prices", asOf: "2021-05-17", source: "test", series: Array.from({ length: 3 }, () => series(g, true)), failures: [] };
+      const failures = g.chance(0.3) ? [{ symbol: g.chance(0.1) ? g.pick(NOT_TICKERS) : g.pick(TICKERS), reason: "not-found", message: "gone" }] : [];
+      const artifact = { schemaVersion: 1, kind: "prices", asOf: "2021-05-17", source: "test", series: Array.from({ length: 3 }, () => series(g, true)), failures };
       const text = JSON.stringify(artifact, null, g.chance(0.5) ? 2 : undefined);
       const path = join(dir.path, `prices-${n}.json`);
       writeFileSync(path, text);

@@ -32,7 +32,7 @@ const prices = (): PricesArtifact & Record<string, unknown> => ({
   source: "test",
   series: [
     { symbol: "A", bars: bars(30) },
-    { symbol: "B\u00e9", bars: bars(3), note: "a \"quoted\" ] } [ { \\ text\n", nested: { x: [1, { y: "}" }] } },
+    { symbol: "B", bars: bars(3), note: "B\u00e9: a \"quoted\" ] } [ { \\ text\n", nested: { x: [1, { y: "}" }] } },
     { symbol: "C", bars: [] },
   ],
   failures: [{ symbol: "D", reason: "not-found", message: "gone ☃" }],
@@ -96,7 +96,7 @@ describe("the artifact reader", () => {
       head: (head) => seen.push(`head ${String(head.asOf)}`),
       element: (series) => seen.push(series.symbol),
     });
-    expect(seen).toEqual(["head 2021-05-17", "A", "B\u00e9", "C"]);
+    expect(seen).toEqual(["head 2021-05-17", "A", "B", "C"]);
   });
 
   it("refuses a member named twice, which JSON.parse would have settled silently", () => {
@@ -124,6 +124,10 @@ describe("the artifact reader", () => {
       [],
       null,
       "AAPL",
+      { ...good, symbol: "aapl" },
+      { ...good, symbol: ".." },
+      { ...good, symbol: "X\u001b]0;pwned\u0007" },
+      { ...good, symbol: "ABCDEFGHIJKLMNOPQRSTU" },
     ];
     const quick = RSI.quickElement();
     for (const variant of variants) {
@@ -134,7 +138,8 @@ describe("the artifact reader", () => {
       }
     }
     // The common case only: the good one, one with a field more, a leap day. (A close of zero, even
-    // a negative one, is no price: zod refuses it, and so does the quick check.)
+    // a negative one, is no price: zod refuses it, and so does the quick check; so is a symbol that
+    // is no stored ticker.)
     expect(variants.filter((v) => quick(v) !== undefined)).toEqual([variants[0], variants[1], variants[5]]);
   });
 

@@ -10,6 +10,7 @@ import {
   parseFailedSymbols,
   parseFailures,
   parseRanking,
+  ResultLineRefused,
   parseTradeDate,
   runOutcome,
   unquoteGo,
@@ -102,6 +103,26 @@ describe("the steps' result files", () => {
       { date: "2021-05-13", outcome: "skipped" },
       { date: "2021-05-14", outcome: "refused", reason: "failed-share: 90 of 180" },
     ]);
+  });
+
+  it("refuses a line whose symbol no step writes: no stored ticker, or one already named (a crossing: once per kind)", () => {
+    const refusal = (parse: () => unknown) => {
+      try {
+        parse();
+      } catch (err) {
+        return err instanceof ResultLineRefused ? err.message : `not a refusal: ${String(err)}`;
+      }
+      return "read";
+    };
+    expect(refusal(() => parseFailedSymbols("XYZ not-found: gone\n.. stale: last close\n"))).toBe('line 2: ".." has no letter or digit; a ticker has at least one (BRK-B, ^GSPC)');
+    expect(refusal(() => parseFailedSymbols("ibm not-found: gone\n"))).toBe('line 1: "ibm" has lower-case letters; a stored ticker is upper case (BRK-B, not brk-b)');
+    expect(refusal(() => parseFailedSymbols("X\u001b]0;pwned\u0007 not-found: gone\n"))).toBe('line 1: "X\\u001b]0;pwned\\u0007" has characters a ticker cannot have; use only letters, digits and . - ^ =');
+    expect(refusal(() => parseFailedSymbols("IBM not-found: gone\n\nIBM stale: old\n"))).toBe('line 3: "IBM" is already on line 1; validate names each symbol without a value once');
+    expect(refusal(() => parseRanking("IBM 50.00\nIBM 40.00\n"))).toBe('line 2: "IBM" is already on line 1; the ranking names each symbol once');
+    expect(refusal(() => parseCrossings("ibm entered-overbought 68.40 -> 71.25\n"))).toBe('line 1: "ibm" has lower-case letters; a stored ticker is upper case (BRK-B, not brk-b)');
+    expect(refusal(() => parseCrossings("T entered-overbought 68.40 -> 71.25\nT entered-overbought 68.40 -> 71.25\n"))).toBe('line 2: "T" is already on line 1; the crossings name each symbol once per kind');
+    // What persist writes for a jump across the neutral band: one symbol, two kinds.
+    expect(parseCrossings("T left-oversold 29.00 -> 71.00\nT entered-overbought 29.00 -> 71.00\n")).toHaveLength(2);
   });
 
   it("knows a reference Argo left unresolved (a global output no step set) from a value", () => {

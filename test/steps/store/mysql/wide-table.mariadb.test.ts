@@ -193,7 +193,7 @@ describe("persist and the wide table", () => {
     const io = captureIo({ env: db.env });
     expect(await runCli(["persist", "--in", artifact, "--db", db.url], io)).toBe(2);
     expect(io.stderr()).toBe(
-      `stock-rsi: ${artifact}: results[1].symbol: "X\` FLOAT); DROP TABLE stocks; --" has characters a ticker cannot have; use only letters, digits and . - ^ =; nothing was stored\n`,
+      `stock-rsi: ${artifact}: results[1].symbol: "X\` FLOAT); DROP TABLE stocks; --" has characters a ticker cannot have; use only letters, digits and . - ^ =; regenerate it with stock-rsi validate\n`,
     );
     expect(io.stdout()).toBe("");
     expect(await connections()).toBe(connectionsBefore);
