@@ -30,6 +30,7 @@ import { SETTINGS } from "../../steps/pipeline.ts";
 import { settingOption, withExitStatuses } from "../../steps/command-line/flags.ts";
 import { logLine, type Io } from "../../steps/command-line/io.ts";
 import { databaseFiles, openStore } from "../../steps/store/open-store.ts";
+import { legacyDatesWithValues } from "../../steps/store/store.ts";
 import { WIDE_TABLE } from "../../steps/store/mysql/wide-table.ts";
 import { formatImportReport, importReport, LegacyTableReader, legacyValuesOf, type ImportReport, type LegacyReading } from "./legacy-values.ts";
 import { MysqldumpTableReader, readDumpFile } from "./mysqldump.ts";
@@ -109,7 +110,7 @@ export async function runImportLegacy(options: ImportLegacyOptions, io: Io): Pro
       const count = legacy.repeatedDays.length === 1 ? "1 day appears" : `${legacy.repeatedDays.length} days appear`;
       logLine(io, "import-legacy", `note: ${count} twice with the same values, read once: ${shown.join(", ")}${legacy.repeatedDays.length > 10 ? ", ..." : ""}`);
     }
-    const closedDays = legacy.datesWithValues.filter((d) => !isTradingDay(d)).sort();
+    const closedDays = legacyDatesWithValues(legacy.table).filter((d) => !isTradingDay(d)).sort();
     if (closedDays.length > 0) {
       // The one place a closed day enters the store: the user's own record, kept as it was dated (docs/decisions.md).
       logLine(io, "import-legacy", `note: ${closedDays.length} of its days are days the NYSE was closed, imported as the original program dated them (it stored a row each day it ran): ${closedDays.join(" ")}`);
@@ -165,10 +166,10 @@ async function readDump(path: string, table: string, database: string | undefine
 
 /** An import that would store nothing is a mistake to say, not an "imported 0" to report. */
 function refuseNothingToImport(reading: LegacyReading, at: string, table: string): void {
-  if (reading.days === 0) {
+  if (reading.table.days.length === 0) {
     throw new UserError(`${at}: ${table} has no rows: nothing to import; was it dumped without its data?`);
   }
   if (reading.valueCount === 0) {
-    throw new UserError(`${at}: the ${reading.days} rows of ${table} hold no RSI value (every cell NULL or outside 0-100): nothing to import`);
+    throw new UserError(`${at}: the ${reading.table.days.length} rows of ${table} hold no RSI value (every cell NULL or outside 0-100): nothing to import`);
   }
 }

@@ -23,16 +23,13 @@ import { DATE_COLUMN } from "../../steps/store/mysql/wide-table.ts";
 const NUMERIC_TYPES = new Set(["float", "double", "real", "decimal", "numeric", "int", "integer", "smallint", "tinyint", "mediumint", "bigint"]);
 
 export interface LegacyReading {
-  /** The values read, in the table's own shape (a number a cell). */
+  /**
+   * The values read, in the table's own shape (a number a cell): its symbols are the columns read
+   * as symbols, its days the table's rows, a day that appears twice counted once.
+   */
   readonly table: LegacyTable;
   /** How many values `table` holds. */
   readonly valueCount: number;
-  /** Rows (days) in the table, a day that appears twice counted once. */
-  readonly days: number;
-  /** The days with at least one value, in the order read. */
-  readonly datesWithValues: readonly string[];
-  /** The columns read as symbols. */
-  readonly symbols: readonly string[];
   /** NULL cells: a symbol that failed that day. */
   readonly emptyCells: number;
   /** Columns that are not symbols' RSI, with why. */
@@ -164,14 +161,9 @@ export class LegacyTableReader {
   }
 
   finish(): LegacyReading {
-    const days = [...this.days.values()].map(({ date, rsi }) => ({ date, rsi }));
-    const symbols = this.symbolColumns.map((c) => c.symbol);
     return {
-      table: { symbols, days },
+      table: { symbols: this.symbolColumns.map((c) => c.symbol), days: [...this.days.values()].map(({ date, rsi }) => ({ date, rsi })) },
       valueCount: this.valueCount,
-      days: days.length,
-      datesWithValues: days.filter(({ rsi }) => rsi.some((v) => !Number.isNaN(v))).map(({ date }) => date),
-      symbols,
       emptyCells: this.emptyCells,
       refusedColumns: this.refusedColumns,
       invalidCells: this.invalidCells,
@@ -220,8 +212,8 @@ export function importReport(reading: LegacyReading, inserted: LegacyTable, sour
   return {
     source,
     runId,
-    days: { imported: counts.days, skipped: reading.days - counts.days },
-    symbols: { imported: counts.symbols, skipped: reading.symbols.length - counts.symbols + reading.refusedColumns.length },
+    days: { imported: counts.days, skipped: reading.table.days.length - counts.days },
+    symbols: { imported: counts.symbols, skipped: reading.table.symbols.length - counts.symbols + reading.refusedColumns.length },
     values: {
       imported: counts.values,
       alreadyStored: reading.valueCount - counts.values,

@@ -212,8 +212,9 @@ class SqliteStore extends SqliteReader {
   }
 
   override async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {
-    if (legacyDateRange(batch.table) === undefined) return { inserted: batch.table };
-    return this.guarded("import the legacy values", () => this.db.transaction(() => this.importNow(batch)).immediate());
+    const range = legacyDateRange(batch.table);
+    if (range === undefined) return { inserted: batch.table };
+    return this.guarded("import the legacy values", () => this.db.transaction(() => this.importNow(batch, range)).immediate());
   }
 
   private writeDayNow(day: DayWrite): WriteSummary {
@@ -235,9 +236,8 @@ class SqliteStore extends SqliteReader {
     return { inserted: day.results.length - updated, updated };
   }
 
-  private importNow(batch: LegacyImport): LegacyImportResult {
-    const { first, last: lastRead } = legacyDateRange(batch.table)!;
-    const existing = this.statements.storedLegacyKeys.all(LEGACY_SERIES.method, LEGACY_SERIES.period, first, lastRead);
+  private importNow(batch: LegacyImport, read: { first: string; last: string }): LegacyImportResult {
+    const existing = this.statements.storedLegacyKeys.all(LEGACY_SERIES.method, LEGACY_SERIES.period, read.first, read.last);
     const inserted = valuesNotIn(batch.table, new Set(existing.map((r) => `${r.trade_date} ${r.symbol}`)));
     for (const v of legacyValues(inserted)) this.statements.insertLegacy.run(v.date, v.symbol, LEGACY_SERIES.method, LEGACY_SERIES.period, v.rsi, batch.runId);
     const range = legacyDateRange(inserted);

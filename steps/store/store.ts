@@ -270,16 +270,15 @@ export function legacySymbolsWithValues(table: LegacyTable): string[] {
   return table.symbols.filter((_, k) => table.days.some(({ rsi }) => !Number.isNaN(rsi[k])));
 }
 
+/** The days with at least one value, in the table's order. */
+export function legacyDatesWithValues(table: LegacyTable): string[] {
+  return table.days.filter(({ rsi }) => rsi.some((v) => !Number.isNaN(v))).map(({ date }) => date);
+}
+
 /** The first and the last day with a value, or undefined when the table holds none. */
 export function legacyDateRange(table: LegacyTable): { readonly first: string; readonly last: string } | undefined {
-  let first: string | undefined;
-  let last: string | undefined;
-  for (const { date, rsi } of table.days) {
-    if (!rsi.some((v) => !Number.isNaN(v))) continue;
-    if (first === undefined || date < first) first = date;
-    if (last === undefined || date > last) last = date;
-  }
-  return first !== undefined && last !== undefined ? { first, last } : undefined;
+  const dates = legacyDatesWithValues(table).sort();
+  return dates.length > 0 ? { first: dates[0]!, last: dates.at(-1)! } : undefined;
 }
 
 /**

@@ -259,12 +259,13 @@ class MysqlStore implements RsiStore {
   }
 
   async importLegacy(batch: LegacyImport): Promise<LegacyImportResult> {
-    if (legacyDateRange(batch.table) === undefined) return { inserted: batch.table };
+    const read = legacyDateRange(batch.table);
+    if (read === undefined) return { inserted: batch.table };
     const fill = batch.fillWideTable && this.wideTable;
     return this.session.run("import the legacy values", async (conn) => {
       if (fill) await ensureWideColumns(conn, this.description, legacySymbolsWithValues(batch.table));
       await conn.beginTransaction();
-      const inserted = valuesNotIn(batch.table, await storedLegacyKeys(conn, batch));
+      const inserted = valuesNotIn(batch.table, await storedLegacyKeys(conn, read));
       await insertLegacy(conn, inserted, batch.runId);
       if (fill) for (const { sql, params } of fillEmptyCells(batch.table)) await conn.execute(sql, params);
       const range = legacyDateRange(inserted);
@@ -316,8 +317,7 @@ async function upsertValues(conn: PoolConnection, day: DayWrite): Promise<void> 
 }
 
 /** `date symbol` of the legacy series' values already stored in the batch's date range, locked. */
-async function storedLegacyKeys(conn: PoolConnection, batch: LegacyImport): Promise<Set<string>> {
-  const { first, last } = legacyDateRange(batch.table)!;
+async function storedLegacyKeys(conn: PoolConnection, { first, last }: { first: string; last: string }): Promise<Set<string>> {
   const [rows] = await conn.execute<RowDataPacket[]>(
     "SELECT trade_date, symbol FROM rsi_values WHERE method = ? AND period = ? AND trade_date BETWEEN ? AND ? FOR UPDATE",
     [LEGACY_SERIES.method, LEGACY_SERIES.period, first, last],

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { legacyValuesOf } from "../../../cli/import-legacy/legacy-values.ts";
 import { parseMysqldumpTable } from "../../../cli/import-legacy/mysqldump.ts";
 import { tradingDaysBetween } from "../../../steps/domain/market-calendar.ts";
+import { legacyDatesWithValues } from "../../../steps/store/store.ts";
 import { CHART, CHART_COMMAND, FAILURES, PICTURED_RUN_DAY, PICTURES, RUN_DAYS } from "./docs-pictures.ts";
 import { REPO_ROOT } from "./fixture.ts";
 
@@ -62,7 +63,7 @@ describe("the docs' pictures", () => {
 
   it("say which trading days the chart has gaps on: those without a value in the user's history", () => {
     const dump = join(REPO_ROOT, "test/fixtures/legacy/prod-db.sql");
-    const stored = new Set(legacyValuesOf(parseMysqldumpTable(readFileSync(dump, "utf8"), "stocks", dump), dump).datesWithValues);
+    const stored = new Set(legacyDatesWithValues(legacyValuesOf(parseMysqldumpTable(readFileSync(dump, "utf8"), "stocks", dump), dump).table));
     const lastImported = [...stored].sort().at(-1)!;
     const missing = tradingDaysBetween(CHART.from, lastImported).filter((day) => !stored.has(day));
     const stated = [...section(reports, "The history chart").matchAll(/\d{4}-\d{2}-\d{2}/g)].map((m) => m[0]).filter((d) => !([CHART.from, CHART.to] as string[]).includes(d));
