@@ -10,7 +10,7 @@ import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, stockRsi, tempDir } from "../support/cli.ts";
 import { startMariaDb, type MariaDbServer, type TestDatabase } from "../support/mariadb.ts";
-import { expectRefusal } from "./support.ts";
+import { createWideTable, expectRefusal } from "./support.ts";
 
 const USER_DUMP = join(REPO_ROOT, "test/fixtures/legacy/prod-db.sql");
 let server: MariaDbServer;
@@ -29,17 +29,12 @@ const write = (name: string, text: string) => {
   return path;
 };
 
-function createTable(symbols: readonly string[]): string {
-  const columns = ["  `date` date NOT NULL", ...symbols.map((s) => `  \`${s}\` float DEFAULT NULL`), "  PRIMARY KEY (`date`)"];
-  return `DROP TABLE IF EXISTS \`stocks\`;\nCREATE TABLE \`stocks\` (\n${columns.join(",\n")}\n) ENGINE=InnoDB;\n`;
-}
-
 const TWO_DATABASES =
   "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `a`;\nUSE `a`;\n" +
-  createTable(["AAPL", "MSFT"]) +
+  createWideTable(["AAPL", "MSFT"]) +
   "INSERT INTO `stocks` VALUES ('2021-05-13',11.5,21.5),('2021-05-14',12.5,22.5);\n" +
   "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `b`;\nUSE `b`;\n" +
-  createTable(["MSFT", "AAPL"]) +
+  createWideTable(["MSFT", "AAPL"]) +
   "REPLACE INTO `stocks` VALUES ('2021-05-13',31.5,41.5),('2021-05-14',32.5,42.5);\n";
 
 const tables = async (db: TestDatabase) =>

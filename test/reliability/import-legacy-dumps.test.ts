@@ -15,7 +15,7 @@ import { MysqldumpTableReader, parseMysqldumpTable } from "../../cli/import-lega
 import { addDays, dateIn, MARKET_TIME_ZONE } from "../../steps/domain/dates.ts";
 import { UserError } from "../../steps/domain/errors.ts";
 import { REPO_ROOT, stockRsi, tempDir, type CliResult } from "../support/cli.ts";
-import { expectRefusal } from "./support.ts";
+import { createWideTable, expectRefusal } from "./support.ts";
 
 const dir = tempDir("stock-rsi-dumps-");
 afterAll(() => dir.cleanup());
@@ -26,12 +26,6 @@ function dumpFile(text: string): string {
   const path = join(dir.path, `dump-${++files}.sql`);
   writeFileSync(path, text);
   return path;
-}
-
-/** The CREATE TABLE mysqldump writes for a wide table with these symbol columns. */
-function createTable(symbols: readonly string[], name = "`stocks`"): string {
-  const columns = ["  `date` date NOT NULL", ...symbols.map((s) => `  \`${s}\` float DEFAULT NULL`), "  PRIMARY KEY (`date`)"];
-  return `DROP TABLE IF EXISTS ${name};\nCREATE TABLE ${name} (\n${columns.join(",\n")}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci;\n`;
 }
 
 const HEADER = "-- MySQL dump 10.13  Distrib 8.0.21, for Linux (x86_64)\n/*!40101 SET NAMES utf8mb4 */;\n\n";
@@ -77,10 +71,10 @@ async function refused(text: string, line: (path: string) => string | RegExp, ..
 const TWO_DATABASES =
   HEADER +
   "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `a` /*!40100 DEFAULT CHARACTER SET utf8mb4 */;\n\nUSE `a`;\n" +
-  createTable(["AAPL", "MSFT"]) +
+  createWideTable(["AAPL", "MSFT"]) +
   "LOCK TABLES `stocks` WRITE;\nINSERT INTO `stocks` VALUES ('2021-05-13',11.5,21.5),('2021-05-14',12.5,22.5);\nUNLOCK TABLES;\n\n" +
   "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `b` /*!40100 DEFAULT CHARACTER SET utf8mb4 */;\n\nUSE `b`;\n" +
-  createTable(["MSFT", "AAPL"]) +
+  createWideTable(["MSFT", "AAPL"]) +
   "LOCK TABLES `stocks` WRITE;\nINSERT INTO `stocks` VALUES ('2021-05-13',31.5,41.5),('2021-05-14',32.5,42.5);\nUNLOCK TABLES;\n";
 
 describe.concurrent("a dump of several databases: the rows of the one table whose CREATE TABLE was read", () => {
@@ -110,7 +104,7 @@ describe.concurrent("a dump of several databases: the rows of the one table whos
     const dump =
       HEADER +
       "USE `a`;\n" +
-      createTable(["AAPL", "MSFT"]) +
+      createWideTable(["AAPL", "MSFT"]) +
       "INSERT INTO `b`.`stocks` VALUES ('2021-05-12',90,91);\n" +
       "INSERT INTO `a`.`stocks` VALUES ('2021-05-13',11.5,21.5);\n" +
       "INSERT INTO `stocks` VALUES ('2021-05-14',12.5,22.5);\n" +
@@ -148,29 +142,29 @@ const SHAPES: [string, string][] = [
 
 describe.concurrent("every shape of INSERT mysqldump writes is read", () => {
   it.each(SHAPES)("%s", async (_shape, inserts) => {
-    const result = await importDump(HEADER + createTable(["AAPL", "MSFT"]) + "LOCK TABLES `stocks` WRITE;\n" + inserts + "UNLOCK TABLES;\n");
+    const result = await importDump(HEADER + createWideTable(["AAPL", "MSFT"]) + "LOCK TABLES `stocks` WRITE;\n" + inserts + "UNLOCK TABLES;\n");
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain("imported 3 values (2 days, 2 symbols)");
     expect(stored(result.db)).toEqual(["2021-05-13 AAPL 11.5", "2021-05-14 AAPL 12.5", "2021-05-14 MSFT 22.5"]);
   });
 
   it("a dump with the table but none of its rows (--no-data): refused, not an import of 0", async () => {
-    const dump = HEADER + "USE `prod`;\n" + createTable(["AAPL", "MSFT"]) + "INSERT INTO `other` VALUES (1);\n";
+    const dump = HEADER + "USE `prod`;\n" + createWideTable(["AAPL", "MSFT"]) + "INSERT INTO `other` VALUES (1);\n";
     await refused(dump, (path) => `${path}: table \`stocks\` (line ${lineOf(dump, "CREATE TABLE")}, database prod) has no rows: nothing to import; was it dumped without its data?`);
   });
 
   it("rows whose every cell is NULL: refused, not an import of 0", async () => {
-    const dump = HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-13',NULL,NULL);\n";
+    const dump = HEADER + createWideTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-13',NULL,NULL);\n";
     await refused(dump, (path) => `${path}: the 1 rows of table \`stocks\` (line ${lineOf(dump, "CREATE TABLE")}) hold no RSI value (every cell NULL or outside 0-100): nothing to import`);
   });
 
   it("a table that names a column twice (AAPL and aapl, which MySQL cannot hold): refused, naming it", async () => {
-    const dump = HEADER + createTable(["AAPL", "MSFT", "aapl"]) + "INSERT INTO `stocks` VALUES ('2021-05-13',11.5,22.5,33.5);\n";
+    const dump = HEADER + createWideTable(["AAPL", "MSFT", "aapl"]) + "INSERT INTO `stocks` VALUES ('2021-05-13',11.5,22.5,33.5);\n";
     await refused(dump, (path) => `${path}: table stocks names the column \`aapl\` twice, which a MySQL table cannot; the dump is damaged or was edited: keep one`);
   });
 
   it("an INSERT ... SELECT or INSERT ... SET into the table: refused at its line", async () => {
-    const dump = HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` SET `date` = '2021-05-13', `AAPL` = 11.5;\n";
+    const dump = HEADER + createWideTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` SET `date` = '2021-05-13', `AAPL` = 11.5;\n";
     await refused(dump, (path) => `${path}:${lineOf(dump, "INSERT")}: an INSERT into \`stocks\` that is not INSERT ... VALUES (...); only the INSERT statements mysqldump writes can be read`);
   });
 });
@@ -179,7 +173,7 @@ describe.concurrent("a value is a decimal number or NULL, quoted or not; anythin
   it.each([["' 0x1F '"], ["'0x1F'"], ["'abc'"], ["''"], ["' 45.5'"], ["'45.5 '"], ["'1,5'"], ["'Infinity'"], ["'+45'"], ["'4_5'"], ["'45.5\\n'"]])(
     "MSFT = %s: exit 2, nothing stored",
     async (value) => {
-      const dump = HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-13',11.5,21.5),\n('2021-05-14',12.5," + value + ");\n";
+      const dump = HEADER + createWideTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-13',11.5,21.5),\n('2021-05-14',12.5," + value + ");\n";
       const message = await refused(
         dump,
         (path) => new RegExp(`^${path}:${lineOf(dump, "('2021-05-14'")}: the row dated 2021-05-14 has ".*" for MSFT, not a number; each value must be a decimal number such as 45\\.65, or NULL$`),
@@ -190,12 +184,12 @@ describe.concurrent("a value is a decimal number or NULL, quoted or not; anythin
   );
 
   it("an unquoted hexadecimal number (0x1F): refused at its line, naming the column", async () => {
-    const dump = HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',12.5,0x1F);\n";
+    const dump = HEADER + createWideTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',12.5,0x1F);\n";
     await refused(dump, (path) => `${path}:${lineOf(dump, "INSERT")}: expected NULL, a number or a quoted value near "0x1F);" (column MSFT); the dump is damaged or not mysqldump output`);
   });
 
   it("a number past any RSI (1e999, -1e6): skipped with a warning that shows it as written, not as null", async () => {
-    const result = await importDump(HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',1e999,-1e6),('2021-05-17',45.5,46.5);\n");
+    const result = await importDump(HEADER + createWideTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',1e999,-1e6),('2021-05-17',45.5,46.5);\n");
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain("warning: skipping AAPL on 2021-05-14: Infinity is not an RSI (0-100)");
     expect(result.stderr).toContain("warning: skipping MSFT on 2021-05-14: -1000000 is not an RSI (0-100)");
@@ -204,7 +198,7 @@ describe.concurrent("a value is a decimal number or NULL, quoted or not; anythin
   });
 
   it("FLOAT values as MySQL prints them, in exponent form too, are read", async () => {
-    const result = await importDump(HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',1e-5,'4.565e1');\n");
+    const result = await importDump(HEADER + createWideTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',1e-5,'4.565e1');\n");
     expect(result.code, result.stderr).toBe(0);
     expect(stored(result.db)).toEqual(["2021-05-14 AAPL 0", "2021-05-14 MSFT 45.65"]);
   });
@@ -213,7 +207,7 @@ describe.concurrent("a value is a decimal number or NULL, quoted or not; anythin
 describe.concurrent("a day that appears twice", () => {
   it("with the same values (two overlapping dumps joined): read once, with a note naming both lines", async () => {
     const dump =
-      HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-13',11.5,21.5),('2021-05-14',12.5,NULL);\nINSERT INTO `stocks` VALUES ('2021-05-14',12.50,NULL);\n";
+      HEADER + createWideTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-13',11.5,21.5),('2021-05-14',12.5,NULL);\nINSERT INTO `stocks` VALUES ('2021-05-14',12.50,NULL);\n";
     const result = await importDump(dump);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`import-legacy: note: 1 day appears twice with the same values, read once: 2021-05-14 (line ${lineOf(dump, "INSERT")} and line ${lineOf(dump, "INSERT") + 1})`);
@@ -225,7 +219,7 @@ describe.concurrent("a day that appears twice", () => {
     ["another value", "('2021-05-14',12.5,23)", "MSFT 22.5 there, 23 here"],
     ["a NULL where a value was", "('2021-05-14',12.5,NULL)", "MSFT 22.5 there, NULL here"],
   ])("with %s: refused, naming both lines and the value, nothing stored", async (_case, again, difference) => {
-    const dump = HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',12.5,22.5);\n-- a second dump\nINSERT INTO `stocks` VALUES " + again + ";\n";
+    const dump = HEADER + createWideTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',12.5,22.5);\n-- a second dump\nINSERT INTO `stocks` VALUES " + again + ";\n";
     const first = lineOf(dump, "INSERT");
     await refused(dump, (path) => `${path}:${first + 2}: the row is dated 2021-05-14, like the one at line ${first}, with other values (${difference}); keep one of the two rows and import again`);
   });
@@ -234,7 +228,7 @@ describe.concurrent("a day that appears twice", () => {
 describe.concurrent("dates after today and dates that are no date", () => {
   const inNewYorkToday = dateIn(MARKET_TIME_ZONE, new Date());
   it.each([["2216-05-14"], [addDays(inNewYorkToday, 2)]])("a row dated %s: refused at its line", async (date) => {
-    const dump = HEADER + createTable(["AAPL"]) + `INSERT INTO \`stocks\` VALUES ('2021-05-14',12.5),\n('${date}',13.5);\n`;
+    const dump = HEADER + createWideTable(["AAPL"]) + `INSERT INTO \`stocks\` VALUES ('2021-05-14',12.5),\n('${date}',13.5);\n`;
     await refused(
       dump,
       (path) =>
@@ -243,7 +237,7 @@ describe.concurrent("dates after today and dates that are no date", () => {
   });
 
   it.each([["2021-02-30"], ["2021-13-01"], ["0000-00-00"], ["2021-5-14"], ["2021-05-14 00:00:00"], ["1969-12-31"]])("a row dated %s: refused at its line", async (date) => {
-    const dump = HEADER + createTable(["AAPL"]) + `INSERT INTO \`stocks\` VALUES ('2021-05-14',12.5),\n('${date}',13.5);\n`;
+    const dump = HEADER + createWideTable(["AAPL"]) + `INSERT INTO \`stocks\` VALUES ('2021-05-14',12.5),\n('${date}',13.5);\n`;
     await refused(dump, (path) => `${path}:${lineOf(dump, `('${date}'`)}: the row has date "${date}", not a date written YYYY-MM-DD`);
   });
 });
@@ -254,7 +248,7 @@ describe("a refusal leaves an existing store as it was", () => {
     expect((await stockRsi(["import-legacy", "--dump", USER_DUMP, "--db", `sqlite:${db}`])).code).toBe(0);
     const hash = () => createHash("sha256").update(readFileSync(db)).digest("hex");
     const before = hash();
-    const dump = HEADER + createTable(["AAPL", "ZZZZ"]) + "INSERT INTO `stocks` VALUES ('2021-05-18',1,2),('2021-05-19',3,'x');\n";
+    const dump = HEADER + createWideTable(["AAPL", "ZZZZ"]) + "INSERT INTO `stocks` VALUES ('2021-05-18',1,2),('2021-05-19',3,'x');\n";
     const result = await stockRsi(["import-legacy", "--dump", dumpFile(dump), "--db", `sqlite:${db}`]);
     expectRefusal(result, { code: 2, line: /the row dated 2021-05-19 has "x" for ZZZZ, not a number/ });
     expect(hash()).toBe(before);
@@ -264,7 +258,7 @@ describe("a refusal leaves an existing store as it was", () => {
     const db = join(dir.path, "trigger.db");
     // A store with its schema, then a trigger that fails on the 10,000th value inserted.
     const seed = join(dir.path, "seed.sql");
-    writeFileSync(seed, HEADER + createTable(["AAPL"]) + "INSERT INTO `stocks` VALUES ('2020-01-02',50);\n");
+    writeFileSync(seed, HEADER + createWideTable(["AAPL"]) + "INSERT INTO `stocks` VALUES ('2020-01-02',50);\n");
     expect((await stockRsi(["import-legacy", "--dump", seed, "--db", `sqlite:${db}`])).code).toBe(0);
     const sqlite = new Database(db);
     sqlite.exec(
@@ -289,7 +283,7 @@ describe("the dump is streamed", () => {
     "CREATE TABLE `notes` (\n  `id` int NOT NULL,\n  `text` text\n) ENGINE=InnoDB;\n" +
     "INSERT INTO `notes` VALUES (1,'a; b'),(2,'it\\'s; \\\\'),(3,'it''s ); (x'),(4,'two\nlines;\n'),(5,'-- not a comment'),(6,'/* nor this; */');\n" +
     "-- a comment with a quote ' and a ; in it\n# another ' one;\n/* a block ' comment ; \n spanning lines */\n" +
-    createTable(["AAPL", "MSFT"]) +
+    createWideTable(["AAPL", "MSFT"]) +
     "/*!40000 ALTER TABLE `stocks` DISABLE KEYS */;\n" +
     "INSERT INTO `stocks` VALUES ('2021-05-13',11.5,-- \n21.5),('2021-05-14',12.5,/* c */22.5);\n" +
     "DELIMITER ;;\n" +
@@ -344,7 +338,7 @@ describe("the dump is streamed", () => {
     const symbols = Array.from({ length: 1000 }, (_, k) => `S${String(k).padStart(4, "0")}`);
     const valueOf = (day: number, k: number) => ((k * 7919 + day * 104_729) % 10_000) / 100;
     const path = join(dir.path, "dense.sql");
-    writeFileSync(path, HEADER + createTable(symbols));
+    writeFileSync(path, HEADER + createWideTable(symbols));
     const dates: string[] = [];
     for (let t = Date.UTC(2015, 0, 1); dates.length < 1050; t += 86_400_000) {
       const day = new Date(t).getUTCDay();
@@ -376,7 +370,7 @@ describe("the dump is streamed", () => {
     const path = join(dir.path, "big.sql");
     const row = `(1,'${"x".repeat(1000)}; it\\'s'),`;
     const insert = `INSERT INTO \`logs\` VALUES ${row.repeat(1000).slice(0, -1)};\n`;
-    writeFileSync(path, HEADER + createTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',12.5,22.5);\n");
+    writeFileSync(path, HEADER + createWideTable(["AAPL", "MSFT"]) + "INSERT INTO `stocks` VALUES ('2021-05-14',12.5,22.5);\n");
     for (let i = 0; i < 270; i++) appendFileSync(path, insert);
     const db = join(dir.path, "big.db");
     const result = await stockRsi(["import-legacy", "--dump", path, "--db", `sqlite:${db}`], { env: { NODE_OPTIONS: "--max-old-space-size=96" }, timeoutMs: 120_000 });

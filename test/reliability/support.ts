@@ -46,3 +46,9 @@ export function expectPrintable(text: string): void {
   // eslint-disable-next-line no-control-regex
   expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
 }
+
+/** The CREATE TABLE mysqldump writes for the original program's wide table with these symbol columns. */
+export function createWideTable(symbols: readonly string[], name = "`stocks`"): string {
+  const columns = ["  `date` date NOT NULL", ...symbols.map((s) => `  \`${s}\` float DEFAULT NULL`), "  PRIMARY KEY (`date`)"];
+  return `DROP TABLE IF EXISTS ${name};\nCREATE TABLE ${name} (\n${columns.join(",\n")}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci;\n`;
+}
